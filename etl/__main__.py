@@ -1,0 +1,82 @@
+"""Command line: python -m etl {load,registry,sample} ... (messages in Vietnamese)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from etl.settings import DEFAULT_DB
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Nạp số liệu khảo sát chuyển đổi số vào kho.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="nạp tệp hoặc thư mục bảng tính vào kho dữ liệu")
+    load.add_argument("paths", nargs="+", type=Path, help="tệp .xlsx/.xls/.xlsb/.ods/.csv hoặc thư mục")
+    load.add_argument("--db", type=Path, default=DEFAULT_DB, help="tệp kho dữ liệu DuckDB")
+    load.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    load.add_argument("--force", action="store_true", help="đọc lại cả những tệp đã nạp trước đây")
+    load.add_argument("--verbose", action="store_true", help="in cả các ghi chú")
+    registry = sub.add_parser("registry", help="cài danh mục trường từ tệp của phòng")
+    registry.add_argument("file", type=Path)
+    registry.add_argument("--db", type=Path, default=DEFAULT_DB)
+    sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
+    sample.add_argument("--out", type=Path, required=True)
+    sample.add_argument("--seed", type=int, default=2025)
+    sample.add_argument("--schools", type=int, default=140)
+    return parser
+
+
+def _load(args) -> int:
+    from etl.loader import UsageError, run_load
+    from etl.report import render_text
+    from etl.warehouse import Busy
+
+    progress = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
+    try:
+        report = run_load(args.paths, args.db, command=" ".join(sys.argv), force=args.force, progress=progress)
+    except (UsageError, Busy) as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc), "exit_code": 2}, ensure_ascii=False, indent=2))
+        else:
+            print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render_text(report, show_info=args.verbose))
+    return report["exit_code"]
+
+
+def _registry(args) -> int:
+    from etl.registry import install_registry
+    from etl.warehouse import Busy
+
+    if not args.file.is_file():
+        print(f"Lỗi: {args.file}: không tìm thấy tệp", file=sys.stderr)
+        return 2
+    try:
+        text, code, _ = install_registry(args.file, args.db, command=" ".join(sys.argv))
+    except Busy as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return code
+
+
+def _sample(args) -> int:
+    from etl.sample import generate
+
+    manifest = generate(args.out, seed=args.seed, n_schools=args.schools)
+    print(f"Đã tạo {len(manifest['files'])} tệp dữ liệu mẫu (giả lập) trong {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"load": _load, "registry": _registry, "sample": _sample}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

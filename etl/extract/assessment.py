@@ -1,0 +1,183 @@
+"""Layouts 3 and 4 of DOMAIN §5: the per-school 4725 self-assessment and the consolidated 4725 table."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.records import AssessmentRecord, Cell
+from etl.issues import IssueLog
+from etl.reference import Catalogue, match_label
+from etl.textnorm import cell_ref, norm_label
+
+_CODE = re.compile(r"^(?:tc|tiêu chí|chỉ tiêu)?\s*([12](?:\.[0-9]{1,2}){1,2})(?:[.):]|\s|$)", re.I)
+_GROUP = re.compile(r"nhóm\s*([12]|i{1,2})\b", re.I)
+IDENTITY = ("school_code", "school_name", "level", "school_year")
+MIN_CRITERIA_COLUMNS = 5
+
+
+def criterion_code(text: str) -> str | None:
+    """'1.3.1', 'TC 1.3.1', '1.3.1. Triển khai ...' -> '1.3.1'; anything else -> None."""
+    match = _CODE.match(text.strip())
+    return match.group(1) if match else None
+
+
+def score_kind(text: str, catalogue: Catalogue) -> str | None:
+    key = norm_label(text)
+    if any(w in key for w in catalogue.words("title", "verified")):
+        return "verified"
+    if any(w in key for w in catalogue.words("title", "self")):
+        return "self"
+    return None
+
+
+def _group_number(text: str) -> str | None:
+    match = _GROUP.search(text)
+    if not match:
+        return None
+    return {"i": "1", "ii": "2"}.get(match.group(1).lower(), match.group(1))
+
+
+def table_classifier(catalogue: Catalogue):
+    @lru_cache(maxsize=4096)
+    def classify(label: str, group: str) -> str | None:
+        code = criterion_code(label)
+        if code:
+            return f"crit:{code}:{score_kind(group, catalogue) or ''}"
+        key = norm_label(label)
+        if key.startswith("tổng") and (number := _group_number(f"{label} {group}")):
+            return f"total:{number}:{score_kind(group, catalogue) or ''}"
+        field, _ = match_label(catalogue, label)
+        return field if field in IDENTITY else None
+    return classify
+
+
+def find_assessment_table(grid: Grid, catalogue: Catalogue) -> Header | None:
+    header = find_header(grid, table_classifier(catalogue), min_keys=MIN_CRITERIA_COLUMNS)
+    if header is None:
+        return None
+    keys = header.by_key()
+    if sum(k.startswith("crit:") for k in keys) < MIN_CRITERIA_COLUMNS or not keys.keys() & {"school_code", "school_name"}:
+        return None
+    return header
+
+
+def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, title_kind: str,
+                             log: IssueLog) -> list[AssessmentRecord]:
+    sheet = grid.sheet
+    subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
+    columns = header.by_key()
+    records = []
+    for r in range(header.data_start, grid.height):
+        texts = [t for t in grid.row_texts(r) if t]
+        if not texts:
+            continue
+        if starts_with_any(texts[0], end) and records:
+            break
+        if starts_with_any(texts[0], subtotal) or starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
+            continue
+        identity = {k: Cell(sheet.value(r, columns[k].index), cell_ref(r, columns[k].index))
+                    for k in IDENTITY if k in columns}
+        if not any(grid.text(r, columns[k].index) for k in ("school_code", "school_name") if k in columns):
+            continue
+        if context.get("school_year") and "school_year" not in identity:
+            found = context["school_year"]
+            identity["school_year"] = Cell(found.value, found.where, source=found.source)
+        by_kind: dict[str, AssessmentRecord] = {}
+        for key, col in columns.items():
+            if not key.startswith(("crit:", "total:")):
+                continue
+            _, code, kind = key.split(":")
+            kind = kind or title_kind
+            record = by_kind.setdefault(kind, AssessmentRecord(sheet.name, r + 1, kind, identity, {}))
+            cell = Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+            (record.scores if key.startswith("crit:") else record.totals)[code] = cell
+        records.extend(by_kind.values())
+    return records
+
+
+def form_classifier(catalogue: Catalogue):
+    index = catalogue.layout_keys("assessment_form")
+
+    @lru_cache(maxsize=4096)
+    def classify(label: str, group: str) -> str | None:
+        key = norm_label(label)
+        if key in index:
+            return index[key]
+        kind = score_kind(f"{group} {label}", catalogue)
+        return kind if kind and ("điểm" in key or "kết quả" in key or key in ("tự đánh giá", "thẩm định")) else None
+    return classify
+
+
+def find_assessment_form(grid: Grid, catalogue: Catalogue) -> Header | None:
+    header = find_header(grid, form_classifier(catalogue), min_keys=3)
+    if header is None:
+        return None
+    keys = header.by_key()
+    if not keys.keys() & {"self", "verified"} or not keys.keys() & {"code", "name"}:
+        return None
+    return header
+
+
+def form_identity(grid: Grid, catalogue: Catalogue, last_row: int) -> dict[str, Cell]:
+    """'Trường: ...', 'Mã trường: ...', 'Năm học ...' written in the title area, inline or in the next cell."""
+    identity: dict[str, Cell] = {}
+    for r in range(min(last_row, grid.height)):
+        for c in range(grid.width):
+            text = grid.text(r, c)
+            if not text:
+                continue
+            for part in re.split(r"\s{2,}|;|\s[-–]\s", text):
+                label, sep, value = part.partition(":")
+                field, _ = match_label(catalogue, label)
+                if field not in IDENTITY or field in identity:
+                    continue
+                if not sep:
+                    nxt = next((cc for cc in range(c + 1, min(c + 4, grid.width)) if grid.text(r, cc)), None)
+                    if nxt is None:
+                        continue
+                    value, ref = grid.sheet.value(r, nxt), cell_ref(r, nxt)
+                else:
+                    ref = cell_ref(r, c)
+                identity[field] = Cell(value.strip() if isinstance(value, str) else value, ref)
+    return identity
+
+
+def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
+                            ) -> list[AssessmentRecord]:
+    sheet = grid.sheet
+    columns = header.by_key()
+    identity = form_identity(grid, catalogue, header.top)
+    if "school_year" not in identity and context.get("school_year"):
+        found = context["school_year"]
+        identity["school_year"] = Cell(found.value, found.where, source=found.source)
+    end = catalogue.words("table_rows", "end")
+    records = {kind: AssessmentRecord(sheet.name, None, kind, identity, {}) for kind in ("self", "verified")
+               if kind in columns}
+    for r in range(header.data_start, grid.height):
+        texts = [t for t in grid.row_texts(r) if t]
+        if not texts:
+            continue
+        if starts_with_any(texts[0], end) and any(rec.scores for rec in records.values()):
+            break
+        code = None
+        for key in ("code", "name"):
+            if key in columns and (code := criterion_code(grid.text(r, columns[key].index))):
+                break
+        line = " ".join(texts)
+        if code is None:
+            if norm_label(line).startswith("tổng") and (number := _group_number(line)):
+                for kind, record in records.items():
+                    col = columns[kind].index
+                    record.totals[number] = Cell(sheet.value(r, col), cell_ref(r, col), sheet.errors.get((r, col)))
+            continue
+        for kind, record in records.items():
+            col = columns[kind].index
+            record.scores[code] = Cell(sheet.value(r, col), cell_ref(r, col), sheet.errors.get((r, col)))
+            if "evidence" in columns:
+                ec = columns["evidence"].index
+                record.evidence[code] = Cell(sheet.value(r, ec), cell_ref(r, ec))
+            if "max" in columns:
+                mc = columns["max"].index
+                record.max_points[code] = Cell(sheet.value(r, mc), cell_ref(r, mc))
+    return [rec for rec in records.values() if rec.scores]

@@ -1,0 +1,150 @@
+"""Reading a sheet like a person: header bands, title lines, section, subtotal and signature rows."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from etl.textnorm import clean_text, norm_label
+from etl.workbook import Sheet
+
+HEADER_SCAN_ROWS = 40
+MAX_HEADER_BAND = 3
+
+
+def cell_text(value) -> str:
+    """Cleaned text of a cell; whole floats lose their '.0'; 1.1 stays '1.1'."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return clean_text(value)
+
+
+class Grid:
+    """A sheet with cleaned text per cell and horizontally merged cells spread for header context."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.height = sheet.height
+        self.width = sheet.width
+        self._text: dict[tuple[int, int], str] = {}
+        self._spread: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r0, c0), (r1, c1) in sheet.merged:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        self._spread[(r, c)] = (r0, c0)
+
+    def text(self, row: int, col: int) -> str:
+        key = (row, col)
+        if key not in self._text:
+            self._text[key] = cell_text(self.sheet.value(row, col))
+        return self._text[key]
+
+    def spread_text(self, row: int, col: int) -> str:
+        """Text of the cell, or of the merged range covering it."""
+        return self.text(*self._spread.get((row, col), (row, col)))
+
+    def row_texts(self, row: int) -> list[str]:
+        return [self.text(row, c) for c in range(self.width)]
+
+    def line(self, row: int) -> str:
+        return " ".join(t for t in self.row_texts(row) if t)
+
+
+@dataclass
+class Column:
+    index: int
+    key: str
+    label: str
+    group: str  # the header cells above the label, joined
+
+
+@dataclass
+class Header:
+    top: int
+    bottom: int
+    columns: dict[int, Column]
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    duplicates: list[tuple[Column, Column]] = field(default_factory=list)
+    data_start: int = 0
+
+    def by_key(self) -> dict[str, Column]:
+        return {col.key: col for col in self.columns.values()}
+
+    def span(self, width: int) -> str:
+        from etl.textnorm import cell_ref
+        return f"{cell_ref(self.top, 0)}:{cell_ref(self.bottom, max(width - 1, 0))}"
+
+
+Classifier = Callable[[str, str], "str | None"]  # (label, group context) -> key
+
+
+def _name_columns(grid: Grid, top: int, bottom: int, classify: Classifier) -> Header:
+    header = Header(top, bottom, {})
+    seen: dict[str, Column] = {}
+    for c in range(grid.width):
+        label_row = next((r for r in range(bottom, top - 1, -1) if grid.text(r, c)), None)
+        if label_row is None:
+            continue
+        label = grid.text(label_row, c)
+        group = " ".join(t for r in range(top, label_row) if (t := grid.spread_text(r, c)))
+        key = classify(label, group)
+        if key is None:
+            header.unknown.append((c, label))
+        elif key in seen:
+            header.duplicates.append((seen[key], Column(c, key, label, group)))
+        else:
+            seen[key] = header.columns[c] = Column(c, key, label, group)
+    return header
+
+
+def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | None:
+    """The row whose cells name the most distinct columns (the earliest on a tie), extended upwards over
+    up to two header-like rows (group cells, vertically merged labels) that name no fewer columns."""
+    best: Header | None = None
+    for bottom in range(min(HEADER_SCAN_ROWS, grid.height)):
+        if not any(grid.row_texts(bottom)):
+            continue
+        header = _name_columns(grid, bottom, bottom, classify)
+        if best is None or len(header.columns) > len(best.columns):
+            best = header
+    if best is None or len(best.columns) < min_keys:
+        return None
+    for top in range(best.bottom - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
+        if sum(1 for t in grid.row_texts(top) if t) < 2:
+            break  # a title line, not a header row
+        wider = _name_columns(grid, top, best.bottom, classify)
+        if len(wider.columns) < len(best.columns):
+            break
+        best = wider
+    best.data_start = best.bottom + 1
+    if best.data_start < grid.height and is_column_number_row(grid.row_texts(best.data_start)):
+        best.data_start += 1
+    return best
+
+
+_COLUMN_NUMBER = re.compile(r"^\(?([0-9]{1,3}|[a-z]|[A-Z])\)?$|^\([0-9]+\)\s*=.*$")
+
+
+def is_column_number_row(texts: list[str]) -> bool:
+    """A row '(1) (2) (3) ...' or '1 2 3 ...' under a header."""
+    filled = [t for t in texts if t]
+    if len(filled) < 3:
+        return False
+    numbered = [t for t in filled if _COLUMN_NUMBER.match(t)]
+    if len(numbered) < 0.7 * len(filled):
+        return False
+    numbers = [int(re.sub(r"\D", "", t)) for t in numbered if re.sub(r"\D", "", t)]
+    return len(numbers) >= 3 and numbers == sorted(numbers)
+
+
+def starts_with_any(text: str, words: tuple[str, ...]) -> bool:
+    key = norm_label(text)
+    return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
+
+
+def title_lines(grid: Grid, last_row: int) -> list[tuple[int, str]]:
+    """(row, text) of the non-empty lines above a header."""
+    return [(r, grid.line(r)) for r in range(min(last_row, grid.height)) if grid.line(r)]

@@ -1,0 +1,53 @@
+"""What extraction produces: raw values with the cell each came from, before any typing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cell:
+    raw: object
+    ref: str | None  # A1 reference in the sheet; None when the value came from the file name
+    error: str | None = None  # an Excel error value such as #REF!
+    source: str = "cell"  # cell | title | file | folder | section
+
+
+@dataclass
+class SurveyRecord:
+    sheet: str
+    row: int | None  # 1-based row of a table; None for a per-school form
+    cells: dict[str, Cell]
+    context: dict[str, Cell] = field(default_factory=dict)  # school_year/period/level written once
+    marked_bools: set[str] = field(default_factory=set)  # bool fields ticked with "x": blank = no
+
+    def anchor(self) -> str | None:
+        """The cell naming the school, for messages about the whole row."""
+        for key in ("school_code", "school_name"):
+            if key in self.cells and self.cells[key].ref:
+                return self.cells[key].ref
+        return None
+
+
+@dataclass
+class AssessmentRecord:
+    sheet: str
+    row: int | None
+    kind: str  # self | verified
+    identity: dict[str, Cell]  # school_code, school_name, level, school_year
+    scores: dict[str, Cell]  # criterion code -> cell
+    evidence: dict[str, Cell] = field(default_factory=dict)
+    max_points: dict[str, Cell] = field(default_factory=dict)  # as printed on the form
+    totals: dict[str, Cell] = field(default_factory=dict)  # group -> printed total, checked not loaded
+
+    def anchor(self) -> str | None:
+        for key in ("school_code", "school_name"):
+            if key in self.identity and self.identity[key].ref:
+                return self.identity[key].ref
+        return None
+
+
+@dataclass
+class TaskRecord:
+    sheet: str
+    row: int
+    cells: dict[str, Cell]

@@ -1,0 +1,178 @@
+"""Layouts 1 and 2 of DOMAIN §5: the consolidated survey table and the per-school survey form."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from etl.extract.context import Found
+from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.records import Cell, SurveyRecord
+from etl.issues import IssueLog
+from etl.reference import Catalogue, match_label
+from etl.textnorm import cell_ref, norm_label
+from etl.values import CHECK_MARKS, find_level
+
+_SECTION = re.compile(r"^(?:[IVX]+[.)]?\s+|[A-Z][.)]\s+|cấp\s+)", re.I)
+SCALE_FIELDS_MIN = 3  # a survey header names the school and at least this many other fields
+FORM_FIELDS_MIN = 6
+
+
+def survey_classifier(catalogue: Catalogue):
+    @lru_cache(maxsize=4096)
+    def classify(label: str, group: str) -> str | None:
+        attempts = [f"{group} {label}", f"{label} {group}"] if group else []
+        for text in [*attempts, label]:
+            code, _ = match_label(catalogue, text)
+            if code:
+                return code
+        return None
+    return classify
+
+
+def find_survey_header(grid: Grid, catalogue: Catalogue) -> Header | None:
+    header = find_header(grid, survey_classifier(catalogue), min_keys=SCALE_FIELDS_MIN + 1)
+    if header is None:
+        return None
+    keys = set(header.by_key())
+    if not keys & {"school_code", "school_name"}:
+        return None
+    return header
+
+
+def missing_required(header: Header, catalogue: Catalogue) -> list[str]:
+    """Required fields the header lacks. Identity needs a code or a name; year, period and level
+    may be written once in the title, file name or section rows instead."""
+    keys = set(header.by_key())
+    optional_here = {"school_code", "school_name", "school_year", "period", "level"}
+    missing = [f.label_vi for code, f in catalogue.fields.items()
+               if f.required and code not in keys and code not in optional_here]
+    if not keys & {"school_code", "school_name"}:
+        missing.insert(0, "Mã trường hoặc Tên trường")
+    return missing
+
+
+def _context_cells(context: dict[str, Found | None]) -> dict[str, Cell]:
+    return {key: Cell(found.value, found.where, source=found.source)
+            for key, found in context.items() if found is not None}
+
+
+def section_level(grid: Grid, row: int, header: Header) -> str | None:
+    """'I. MẦM NON', 'III. TRUNG HỌC CƠ SỞ': a short row naming a school level."""
+    texts = [t for t in grid.row_texts(row) if t]
+    if not texts or len(texts) > 2:
+        return None
+    code_col = header.by_key().get("school_code")
+    if code_col is not None and grid.text(row, code_col.index) and len(texts) > 1:
+        return None
+    line = " ".join(texts)
+    if "trường" in line.casefold() or not (_SECTION.match(line) or line == line.upper()):
+        return None
+    return find_level(line)
+
+
+def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
+                         ) -> list[SurveyRecord]:
+    sheet = grid.sheet
+    columns = header.by_key()
+    subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
+    base_context = _context_cells(context)
+    level: Cell | None = None
+    records: list[SurveyRecord] = []
+    end_row = None
+    for r in range(header.data_start, grid.height):
+        texts = grid.row_texts(r)
+        filled = [t for t in texts if t]
+        if not filled:
+            continue
+        if starts_with_any(filled[0], end) and records:
+            end_row = r
+            break
+        if starts_with_any(filled[0], subtotal):
+            continue
+        if (section := section_level(grid, r, header)) is not None:
+            level = Cell(section, cell_ref(r, texts.index(filled[0])), source="section")
+            continue
+        cells = {key: Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+                 for key, col in columns.items()}
+        has_identity = any(grid.text(r, columns[k].index) for k in ("school_code", "school_name") if k in columns)
+        if not has_identity:
+            values = [k for k, col in columns.items() if grid.text(r, col.index)]
+            if len(values) >= 2:
+                log.error("row_without_school", "dòng có số liệu nhưng không có mã trường hoặc tên trường",
+                          sheet.name, cell_ref(r, 0))
+            continue
+        row_context = dict(base_context)
+        if level is not None:
+            row_context["level"] = level
+        records.append(SurveyRecord(sheet.name, r + 1, cells, row_context))
+    if end_row is not None:
+        _warn_data_after_end(grid, header, end_row, log)
+    marked = _marked_bool_columns(grid, header, catalogue, records)
+    for record in records:
+        record.marked_bools = marked
+    return records
+
+
+def _warn_data_after_end(grid: Grid, header: Header, end_row: int, log: IssueLog) -> None:
+    code_col = header.by_key().get("school_code")
+    for r in range(end_row + 1, grid.height):
+        numbers = sum(1 for col in header.columns.values() if isinstance(grid.sheet.value(r, col.index), (int, float)))
+        code = grid.text(r, code_col.index) if code_col else ""
+        if numbers >= 3 or any(ch.isdigit() for ch in code):
+            log.warning("data_after_end", "có số liệu nằm dưới phần ghi chú/chữ ký; phần này không được nạp",
+                        grid.sheet.name, cell_ref(r, 0))
+            return
+
+
+def _marked_bool_columns(grid: Grid, header: Header, catalogue: Catalogue, records: list[SurveyRecord]) -> set[str]:
+    """Yes/no columns ticked with 'x': there a blank cell means 'no', not 'missing'."""
+    marked = set()
+    for key, col in header.by_key().items():
+        field = catalogue.fields.get(key)
+        if field is None or field.type != "bool":
+            continue
+        values = {grid.text(rec.row - 1, col.index).casefold() for rec in records}
+        if values & CHECK_MARKS and values <= CHECK_MARKS | {""}:
+            marked.add(key)
+    return marked
+
+
+def _form_value(grid: Grid, row: int, col: int, field_unit: str) -> tuple[int, int]:
+    """The value cell of a label: the first non-empty cell to its right that is not the unit."""
+    for c in range(col + 1, min(col + 5, grid.width)):
+        text = grid.text(row, c)
+        if text and norm_label(text) != norm_label(field_unit):
+            return row, c
+    return row, col + 1
+
+
+def extract_survey_form(grid: Grid, catalogue: Catalogue, log: IssueLog) -> SurveyRecord | None:
+    """Label/value pairs anywhere in the sheet; 'Mã trường: 40110001' in one cell also counts."""
+    sheet = grid.sheet
+    cells: dict[str, Cell] = {}
+    for r in range(grid.height):
+        for c in range(grid.width):
+            text = grid.text(r, c)
+            if not text or len(text) > 120:
+                continue
+            code, _ = match_label(catalogue, text)
+            inline = None
+            if code is None and ":" in text:
+                code, _ = match_label(catalogue, text.split(":", 1)[0])
+                inline = text.split(":", 1)[1].strip() if code else None
+            if code is None:
+                continue
+            if inline:
+                cell = Cell(inline, cell_ref(r, c))
+            else:
+                vr, vc = _form_value(grid, r, c, catalogue.fields[code].unit)
+                cell = Cell(sheet.value(vr, vc), cell_ref(vr, vc), sheet.errors.get((vr, vc)))
+            if code in cells:
+                if norm_label(str(cells[code].raw)) != norm_label(str(cell.raw)):
+                    log.warning("duplicate_label", f"nhãn \"{catalogue.fields[code].label_vi}\" xuất hiện hai lần "
+                                f"với giá trị khác nhau; dùng ô {cells[code].ref}", sheet.name, cell.ref)
+                continue
+            cells[code] = cell
+    if len(cells) < FORM_FIELDS_MIN or not cells.keys() & {"school_code", "school_name"}:
+        return None
+    return SurveyRecord(sheet.name, None, cells)

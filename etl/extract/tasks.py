@@ -1,0 +1,41 @@
+"""The office's task sheet: task, owner, due date, status, percent done, note."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.records import Cell, TaskRecord
+from etl.reference import Catalogue
+from etl.textnorm import cell_ref, norm_label
+
+
+def find_task_header(grid: Grid, catalogue: Catalogue) -> Header | None:
+    index = catalogue.layout_keys("task_sheet")
+
+    @lru_cache(maxsize=1024)
+    def classify(label: str, group: str) -> str | None:
+        return index.get(norm_label(label))
+
+    header = find_header(grid, classify, min_keys=3)
+    if header is None or "task" not in header.by_key() or not header.by_key().keys() & {"status", "percent"}:
+        return None
+    return header
+
+
+def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue) -> list[TaskRecord]:
+    sheet = grid.sheet
+    columns = header.by_key()
+    end = catalogue.words("table_rows", "end")
+    records = []
+    for r in range(header.data_start, grid.height):
+        texts = [t for t in grid.row_texts(r) if t]
+        if not texts:
+            continue
+        if starts_with_any(texts[0], end) and records:
+            break
+        if not grid.text(r, columns["task"].index):
+            continue
+        cells = {key: Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+                 for key, col in columns.items()}
+        records.append(TaskRecord(sheet.name, r + 1, cells))
+    return records

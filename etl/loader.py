@@ -1,0 +1,228 @@
+"""`python -m etl load`: files and folders in, a new warehouse out, and a report of what happened."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from etl.extract import LAYOUT_VI, extract
+from etl.issues import Issue, IssueLog
+from etl.reference import Catalogue, load_catalogue
+from etl.registry import Registry
+from etl.textnorm import fmt_number
+from etl.validate import AssessmentRows, Row, plan_year, validate_assessment, validate_survey, validate_task
+from etl.warehouse import WarehouseWrite, sha256_file
+from etl.workbook import SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
+
+PERIOD_ORDER = {"HK1": 0, "CN": 1}
+CHANGE_FIELDS = ("classes", "students", "teachers", "classrooms", "it_computers")
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class FileResult:
+    path: Path
+    sha: str | None = None
+    status: str = "pending"  # loaded | partial | rejected | unchanged
+    layouts: list[str] = field(default_factory=list)
+    log: IssueLog = None
+    survey: list[Row] = field(default_factory=list)
+    assessment: list[AssessmentRows] = field(default_factory=list)
+    tasks: list[Row] = field(default_factory=list)
+    task_year: int | None = None
+    synthetic: bool = False
+    replaced: int = 0
+    archive_path: str | None = None
+
+    def __post_init__(self):
+        self.log = self.log or IssueLog(self.path.name)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def accepted(self) -> tuple[list[Row], list[AssessmentRows], list[Row]]:
+        return ([r for r in self.survey if r.ok], [a for a in self.assessment if a.ok], [t for t in self.tasks if t.ok])
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(len(part) for part in self.accepted())
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.survey) + len(self.assessment) + len(self.tasks) - self.rows_loaded
+
+    def periods(self) -> list[str]:
+        keys = {(r.values["school_year"], r.values["period"]) for r in self.accepted()[0]}
+        keys |= {(a.school_year, "4725") for a in self.accepted()[1]}
+        return [f"{y} {p}" for y, p in sorted(keys)]
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Files named directly, and spreadsheets inside folders (recursively). Returns (files, problems)."""
+    files, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SPREADSHEET_EXTENSIONS \
+                        and not child.name.startswith(("~$", ".")):
+                    files.append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{path}: không tìm thấy tệp hoặc thư mục")
+    return files, problems
+
+
+def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> None:
+    try:
+        workbook = open_workbook(result.path)
+    except UnreadableFile as exc:
+        result.log.error("unreadable", str(exc).split(": ", 1)[-1] if str(exc).startswith(result.name) else str(exc))
+        return
+    extraction = extract(workbook, catalogue, result.log)
+    result.layouts, result.synthetic = extraction.layouts, extraction.synthetic
+    result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
+    result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
+    result.tasks = [validate_task(r, catalogue, result.log) for r in extraction.tasks]
+    if result.tasks:
+        titles = [t for _, t in extraction.task_context.get("titles", [])] + [result.path.stem]
+        result.task_year = plan_year(titles)
+        if result.task_year is None:
+            result.log.error("missing_context", "không xác định được năm kế hoạch của bảng nhiệm vụ (ghi năm, ví dụ "
+                             "2025, trong tiêu đề hoặc tên tệp)")
+            for task in result.tasks:
+                task.errors.append(result.log.items[-1])
+
+
+def _reject_duplicates(results: list[FileResult]) -> None:
+    """The same school twice for one period, in one file or across files of this load: both rows are
+    rejected, since nothing says which one is right."""
+    survey = defaultdict(list)
+    assessment = defaultdict(list)
+    for result in results:
+        for row in result.accepted()[0]:
+            survey[(row.values["school_code"], row.values["school_year"], row.values["period"])].append((result, row))
+        for rows in result.accepted()[1]:
+            assessment[(rows.school_code, rows.school_year, rows.kind)].append((result, rows))
+    for key, found in list(survey.items()) + list(assessment.items()):
+        if len(found) < 2:
+            continue
+        where = "; ".join(f"{res.name} trang '{row.sheet}' ô {_anchor(row)}" if row.sheet else f"{res.name} ô "
+                          f"{_anchor(row)}" for res, row in found)
+        what = f"{key[1]} {key[2]}" if key[2] in PERIOD_ORDER else f"4725 năm học {key[1]}"
+        for res, row in found:
+            issue = res.log.error("duplicate_school", f"trường {key[0]} có {len(found)} dòng số liệu cho {what} "
+                                  f"({where}); không nạp dòng nào", row.sheet or None, _anchor(row),
+                                  school_code=key[0], school_year=key[1],
+                                  period=key[2] if key[2] in PERIOD_ORDER else None)
+            row.errors.append(issue)
+
+
+def _anchor(row) -> str | None:
+    if isinstance(row, AssessmentRows):
+        return row.anchor
+    for key in ("school_code", "school_name"):
+        if key in row.cells and row.cells[key].ref:
+            return row.cells[key].ref
+    return None
+
+
+def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, settings: dict) -> None:
+    """A value far from the school's previous period loads, flagged."""
+    history: dict[str, list[tuple[tuple, dict]]] = defaultdict(list)
+    columns = ", ".join(CHANGE_FIELDS)
+    for row in con.execute(f"SELECT school_code, school_year, period, {columns} FROM survey").fetchall():
+        history[row[0]].append(((row[1], PERIOD_ORDER[row[2]]), dict(zip(CHANGE_FIELDS, row[3:]))))
+    fresh = [(res, r) for res in results for r in res.accepted()[0]]
+    for _, r in fresh:
+        history[r.values["school_code"]].append(
+            ((r.values["school_year"], PERIOD_ORDER[r.values["period"]]), r.values))
+    ratio, minimum = settings["change_warn_ratio"], settings["change_warn_min"]
+    labels = catalogue.labels
+    for result, row in fresh:
+        key = (row.values["school_year"], PERIOD_ORDER[row.values["period"]])
+        earlier = [(k, v) for k, v in history[row.values["school_code"]] if k < key]
+        if not earlier:
+            continue
+        previous_key, previous = max(earlier, key=lambda kv: kv[0])
+        for name in CHANGE_FIELDS:
+            new, old = row.values.get(name), previous.get(name)
+            if new is None or not old or abs(new - old) < minimum or abs(new - old) / old <= ratio:
+                continue
+            period = f"{previous_key[0]} {'HK1' if previous_key[1] == 0 else 'CN'}"
+            ref = row.cells[name].ref if name in row.cells else _anchor(row)
+            row.warnings.append(result.log.warning(
+                "far_from_previous", f"{labels[name]} = {fmt_number(new)}, kỳ trước ({period}) là {fmt_number(old)} "
+                f"(thay đổi {fmt_number(100 * (new - old) / old)}%); hãy kiểm tra", row.sheet or None, ref,
+                school_code=row.values["school_code"], school_year=row.values["school_year"],
+                period=row.values["period"]))
+
+
+def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,
+             progress: Callable[[str], None] = lambda message: None) -> dict:
+    """Load files into the warehouse; returns the report (see etl.report)."""
+    from etl.settings import load_settings
+
+    started = time.monotonic()
+    started_at = dt.datetime.now()
+    catalogue = load_catalogue()
+    files, problems = expand_paths(paths)
+    if problems:
+        raise UsageError("\n".join(problems))
+    if not files:
+        raise UsageError("không có tệp bảng tính nào để nạp (.xlsx, .xls, .xlsb, .ods, .csv)")
+    with WarehouseWrite(db_path, catalogue) as write:
+        con = write.con
+        registry = Registry(_schools(con))
+        if not registry.schools:
+            write.discard()
+            raise UsageError(f"{db_path.name}: kho dữ liệu chưa có danh mục trường; hãy chạy trước: "
+                             "python -m etl registry <tệp danh mục> --db " + str(db_path))
+        loaded = {r[0]: r[1] for r in con.execute(
+            "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
+        results: list[FileResult] = []
+        seen: dict[str, str] = {}
+        for index, path in enumerate(files, 1):
+            result = FileResult(path)
+            result.sha = sha256_file(path)
+            results.append(result)
+            tick = time.monotonic()
+            if not force and (result.sha in loaded or result.sha in seen):
+                result.status = "unchanged"
+                result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {loaded.get(result.sha) or seen[result.sha]}); không thay đổi gì")
+            else:
+                seen[result.sha] = path.name
+                _read_file(result, catalogue, registry)
+            progress(f"[{index}/{len(files)}] {path.name} ({time.monotonic() - tick:.2f} giây)")
+        fresh = [r for r in results if r.status != "unchanged"]
+        _reject_duplicates(fresh)
+        _warn_big_changes(fresh, con, catalogue, load_settings())
+        for result in fresh:
+            result.status = ("rejected" if result.rows_loaded == 0 else
+                             "partial" if result.rows_rejected or result.log.count("error") else "loaded")
+        if not fresh:
+            write.discard()
+            load_id = None
+        else:
+            load_id = write.next_load_id()
+            from etl.store import store_results
+            store_results(write, fresh, load_id, command, started_at)
+    elapsed = time.monotonic() - started
+    from etl.report import build_report
+    return build_report(results, load_id, db_path, elapsed)
+
+
+def _schools(con) -> list[dict]:
+    cursor = con.execute("SELECT * FROM schools")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+__all__ = ["run_load", "UsageError", "FileResult", "Issue"]

@@ -1,0 +1,268 @@
+"""The school registry (Danh mục trường): reading the office's list, and matching files' schools to it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from etl.extract.grid import Grid, find_header, starts_with_any
+from etl.issues import IssueLog
+from etl.reference import LEVEL_NAMES, Catalogue, match_label
+from etl.settings import setting
+from etl.textnorm import cell_ref, clean_text, fold, norm_label
+from etl.values import parse_level, parse_ownership, parse_text
+from etl.workbook import UnreadableFile, open_workbook
+
+REGISTRY_COLUMNS = ("school_code", "school_name", "level", "ownership", "ward_old", "ward_new", "ward_new_code")
+_NAME_NOISE = re.compile(
+    r"\b(trường|mầm non|mẫu giáo|nhà trẻ|tiểu học|trung học cơ sở|thcs|th|mn|liên cấp|tư thục|công lập|và|tp|"
+    r"thành phố)\b")
+_PUNCT = re.compile(r"[-–,.&()/\"'“”]+")
+_UNIT_PREFIX = re.compile(r"^(phường|xã|thị trấn|p\.|x\.)\s+", re.I)
+
+
+def core_name(name: str) -> str:
+    """'Trường THCS Đặng Thai Mai' and 'Đặng Thai Mai' share the key 'đặng thai mai'."""
+    key = clean_text(name).casefold()
+    key = _PUNCT.sub(" ", key)
+    key = _NAME_NOISE.sub(" ", key)
+    return " ".join(key.split())
+
+
+def unit_name(name: object) -> str:
+    return _UNIT_PREFIX.sub("", clean_text(name)).strip()
+
+
+def normalise_code(code: object) -> str:
+    text = parse_text(code) or ""
+    return re.sub(r"\s+", "", text).upper()
+
+
+@dataclass
+class Match:
+    school: dict | None
+    how: str  # code | name | folded_name | ''
+    severity: str | None = None  # of the message below
+    message: str | None = None
+
+
+class Registry:
+    def __init__(self, schools: list[dict]):
+        self.schools = schools
+        self.by_code = {normalise_code(s["school_code"]): s for s in schools}
+        self.by_name: dict[tuple[str, str], list[dict]] = {}
+        self.by_folded: dict[tuple[str, str], list[dict]] = {}
+        for s in schools:
+            self.by_name.setdefault((s["level"], core_name(s["school_name"])), []).append(s)
+            self.by_folded.setdefault((s["level"], fold(core_name(s["school_name"]))), []).append(s)
+
+    def _by_name(self, name: str, level: str | None) -> tuple[list[dict], str]:
+        levels = [level] if level else list(LEVEL_NAMES)
+        if level in ("TH", "THCS"):
+            levels.append("TH_THCS")  # a combined school may sit in either section
+        for index, how in ((self.by_name, "name"), (self.by_folded, "folded_name")):
+            key = core_name(name) if how == "name" else fold(core_name(name))
+            found = [s for lv in levels for s in index.get((lv, key), [])]
+            if found:
+                return found, how
+        return [], ""
+
+    def match(self, code: str | None, name: str | None, level: str | None) -> Match:
+        code = normalise_code(code) if code else ""
+        if code:
+            school = self.by_code.get(code)
+            if school is None:
+                hint = ""
+                if name and len(found := self._by_name(name, level)[0]) == 1:
+                    hint = f"; tên trường khớp với {found[0]['school_name']} (mã {found[0]['school_code']})"
+                return Match(None, "", "error", f"mã trường {code} không có trong danh mục trường{hint}")
+            if name and core_name(name) != core_name(school["school_name"]) and \
+                    fold(core_name(name)) != fold(core_name(school["school_name"])):
+                return Match(school, "code", "warning",
+                             f"tên trường \"{clean_text(name)}\" khác danh mục (\"{school['school_name']}\", "
+                             f"mã {code}); đã ghép theo mã")
+            return Match(school, "code")
+        if not name:
+            return Match(None, "", "error", "thiếu cả mã trường và tên trường")
+        found, how = self._by_name(name, level)
+        level_vi = f" cấp {LEVEL_NAMES[level]}" if level else ""
+        if not found:
+            return Match(None, "", "error", f"không tìm thấy trường \"{clean_text(name)}\"{level_vi} trong danh mục "
+                                            f"trường (không có mã trường để đối chiếu)")
+        if len(found) > 1:
+            listed = ", ".join(f"{s['school_name']} ({s['school_code']})" for s in found)
+            return Match(None, "", "error", f"tên \"{clean_text(name)}\" khớp nhiều trường: {listed}; hãy ghi mã trường")
+        if how == "folded_name":
+            return Match(found[0], how, "warning", f"\"{clean_text(name)}\" được ghép với {found[0]['school_name']} "
+                                                   f"(mã {found[0]['school_code']}) khi bỏ qua dấu; hãy kiểm tra")
+        return Match(found[0], how)
+
+
+# ---- reading the office's list -------------------------------------------------------------------
+
+def _registry_classifier(catalogue: Catalogue):
+    extra = catalogue.layout_keys("registry")
+
+    @lru_cache(maxsize=1024)
+    def classify(label: str, group: str) -> str | None:
+        key = norm_label(label)
+        if key in extra:
+            return extra[key]
+        code, _ = match_label(catalogue, label)
+        return code if code in REGISTRY_COLUMNS else None
+    return classify
+
+
+@lru_cache(maxsize=2)
+def official_wards(province_code: int) -> dict[str, int]:
+    """Official post-2025 ward names -> codes for one province, from the vietnam-provinces package."""
+    from vietnam_provinces import Ward
+
+    wards = {}
+    for ward in Ward.iter_all():
+        if int(ward.province_code) == province_code:
+            wards[norm_label(unit_name(ward.name))] = int(ward.code)
+    return wards
+
+
+def read_registry(path: Path, catalogue: Catalogue, log: IssueLog) -> tuple[list[dict], bool]:
+    """Rows of the office's school list, validated; (rows, synthetic). Errors go to the log."""
+    try:
+        workbook = open_workbook(path)
+    except UnreadableFile as exc:
+        log.error("unreadable", str(exc).split(": ", 1)[-1])
+        return [], False
+    for sheet in workbook.sheets:
+        if not sheet.visible:
+            continue
+        grid = Grid(sheet)
+        header = find_header(grid, _registry_classifier(catalogue), min_keys=3)
+        if header is None or not {"school_code", "school_name", "level"} <= header.by_key().keys():
+            continue
+        synthetic = any(w in norm_label(grid.line(r)) for r in range(grid.height)
+                        for w in catalogue.words("title", "synthetic"))
+        return _registry_rows(grid, header, catalogue, log), synthetic
+    log.error("no_header", "không tìm thấy bảng danh mục trường (cần các cột Mã trường, Tên trường, Cấp học, "
+              "Loại hình, Phường/xã, Phường mới)")
+    return [], False
+
+
+def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> list[dict]:
+    sheet_name = grid.sheet.name or None
+    columns = header.by_key()
+    units = {norm_label(u["former_unit"]): u for u in catalogue.units}
+    official = official_wards(int(setting("province_code")))
+    rows, seen = [], {}
+    for r in range(header.data_start, grid.height):
+        texts = [t for t in grid.row_texts(r) if t]
+        if not texts or starts_with_any(texts[0], catalogue.words("table_rows", "end")):
+            if texts:
+                break
+            continue
+        raw = {key: grid.sheet.value(r, col.index) for key, col in columns.items()}
+        ref = {key: cell_ref(r, col.index) for key, col in columns.items()}
+        code, name = normalise_code(raw.get("school_code")), parse_text(raw.get("school_name"))
+        if not code and not name:
+            continue
+        row = {"school_code": code, "school_name": name, "row": r + 1}
+        ok = True
+        if not code or not name:
+            key = "school_code" if not code else "school_name"
+            log.error("missing_value", "thiếu " + ("mã trường" if not code else "tên trường"), sheet_name, ref[key])
+            ok = False
+        elif code in seen:
+            log.error("duplicate_school", f"mã trường {code} lặp lại (đã có ở dòng {seen[code]})", sheet_name,
+                      ref["school_code"])
+            ok = False
+        seen.setdefault(code, r + 1)
+        for key, parser in (("level", parse_level), ("ownership", parse_ownership)):
+            try:
+                row[key] = parser(raw.get(key))
+            except ValueError as exc:
+                log.error(f"bad_{key}", str(exc), sheet_name, ref.get(key))
+                ok = False
+        if ok and row["level"] is None:
+            log.error("missing_value", "thiếu cấp học", sheet_name, ref["level"])
+            ok = False
+        if row.get("ownership") is None:
+            row["ownership"] = "cong_lap"
+        row.update(_wards(raw, ref, units, official, sheet_name, log))
+        if ok:
+            rows.append(row)
+    return rows
+
+
+def _wards(raw: dict, ref: dict, units: dict, official: dict, sheet: str | None, log: IssueLog) -> dict:
+    """Former unit, new ward and its official code; the ward table fills what the list leaves out."""
+    old = unit_name(raw.get("ward_old"))
+    new = unit_name(raw.get("ward_new"))
+    unit = units.get(norm_label(old))
+    if old and unit is None:
+        log.warning("unknown_unit", f"phường/xã \"{old}\" không có trong bảng đơn vị (data/reference/units.csv)",
+                    sheet, ref.get("ward_old"))
+    if unit:
+        if new and norm_label(new) != norm_label(unit["new_ward"]):
+            log.warning("ward_conflict", f"phường mới \"{new}\" khác bảng đơn vị (\"{unit['new_ward']}\" cho "
+                        f"\"{old}\"); dùng giá trị trong danh mục", sheet, ref.get("ward_new"))
+        new = new or unit["new_ward"]
+    code_text = parse_text(raw.get("ward_new_code"))
+    code = int(code_text) if code_text and code_text.isdigit() else None
+    expected = official.get(norm_label(new)) if new else None
+    if new and expected is None:
+        log.warning("unknown_ward", f"phường mới \"{new}\" không có trong danh mục hành chính chính thức của tỉnh",
+                    sheet, ref.get("ward_new"))
+    if code is not None and expected is not None and code != expected:
+        log.warning("ward_code_conflict", f"mã phường {code} khác mã chính thức {expected} của phường {new}; "
+                    "dùng mã chính thức", sheet, ref.get("ward_new_code"))
+    return {"ward_old": old or None, "ward_new": new or None, "ward_new_code": expected or code}
+
+
+# ---- installing -----------------------------------------------------------------------------------
+
+def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str, int, list]:
+    """Replace the warehouse's school list with a validated file; loaded data is not touched.
+    Returns (Vietnamese report, exit code, issues). Any error refuses the whole file."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from etl.reference import load_catalogue
+    from etl.warehouse import WarehouseWrite, set_meta, sha256_file
+
+    catalogue = load_catalogue()
+    log = IssueLog(path.name)
+    rows, synthetic = read_registry(path, catalogue, log)
+    lines = [f"    {i.severity == 'error' and 'Lỗi' or 'Cảnh báo'}: {i.text()}" for i in log.items]
+    if log.count("error") or not rows:
+        lines.append(f"✘ {path.name}: danh mục không được cài vì có lỗi; danh mục cũ giữ nguyên.")
+        return "\n".join(lines), 2 if not rows else 1, log.items
+    with WarehouseWrite(db_path, catalogue) as write:
+        con = write.con
+        before = {r[0] for r in con.execute("SELECT school_code FROM schools").fetchall()}
+        frame = pd.DataFrame(rows)[list(REGISTRY_COLUMNS)].astype(object).where(lambda f: f.notna(), None)
+        con.execute("DELETE FROM schools")
+        con.register("incoming", frame)
+        con.execute(f"INSERT INTO schools ({', '.join(REGISTRY_COLUMNS)}) SELECT * FROM incoming")
+        con.unregister("incoming")
+        sha = sha256_file(path)
+        archive = write.archive(path, sha)
+        load_id = write.next_load_id()
+        con.execute("INSERT INTO load_log (load_id, started_at, finished_at, command, file_name, file_path, sha256, "
+                    "archive_path, status, layouts, rows_loaded, rows_rejected, rows_replaced, warnings, errors, "
+                    "synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'registry', 'registry', ?, 0, ?, ?, 0, ?)",
+                    [load_id, dt.datetime.now(), dt.datetime.now(), command, path.name, str(path), sha, archive,
+                     len(rows), len(before), log.count("warning"), synthetic])
+        set_meta(con, "registry_file", path.name)
+        set_meta(con, "registry_synthetic", synthetic)
+        orphans = con.execute("SELECT count(DISTINCT school_code) FROM survey WHERE school_code NOT IN "
+                              "(SELECT school_code FROM schools)").fetchone()[0]
+    by_level = {lv: sum(r["level"] == lv for r in rows) for lv in LEVEL_NAMES}
+    counts = ", ".join(f"{n} {LEVEL_NAMES[lv]}" for lv, n in by_level.items() if n)
+    lines.append(f"✔ {path.name}: đã cài danh mục {len(rows)} trường ({counts}); "
+                 f"thay cho {len(before)} trường trước đó.")
+    if orphans:
+        lines.append(f"    Lưu ý: {orphans} trường có số liệu đã nạp nhưng không còn trong danh mục; số liệu vẫn giữ.")
+    if synthetic:
+        lines.append("    Danh mục này là dữ liệu giả lập.")
+    return "\n".join(lines), 0, log.items

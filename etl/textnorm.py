@@ -1,0 +1,66 @@
+"""Text normalisation for labels, names and values (DOMAIN §5)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from etl.legacy_fonts import fix_legacy_text
+
+_SPACES = re.compile(r"\s+")
+_ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*\.?\)?|[ivxlc]+\.|[a-zđ]\)|[-–•+*])\s+", re.I)
+_TRAILING = re.compile(r"[\s:：;.*]+$")
+_PARENS = re.compile(r"\s*\([^)]*\)\s*")
+
+
+def clean_text(value: object) -> str:
+    """A cell as readable Vietnamese text: legacy fonts repaired, NFC, single spaces."""
+    if value is None:
+        return ""
+    text = str(value)
+    text, _ = fix_legacy_text(text)
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
+    return _SPACES.sub(" ", text).strip()
+
+
+def norm_label(value: object) -> str:
+    """Key for matching a header or form label: cleaned, case-folded, numbering and colons removed."""
+    text = clean_text(value).casefold()
+    text = _ENUMERATION.sub("", text)
+    text = _TRAILING.sub("", text)
+    return text.strip()
+
+
+def without_parens(label: str) -> str:
+    return _SPACES.sub(" ", _PARENS.sub(" ", label)).strip()
+
+
+def fold(text: str) -> str:
+    """Diacritic-insensitive key (fallback matching only)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """Zero-based (row, col) -> A1 notation."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def fmt_number(value: float | int | None, decimals: int = 0) -> str:
+    """Vietnamese number format: 1.234,5 (dot for thousands, comma for decimals)."""
+    if value is None:
+        return "–"
+    if decimals == 0 and float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

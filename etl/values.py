@@ -1,0 +1,243 @@
+"""Parsers for values as people type them (DOMAIN §5). Each raises ValueError with a Vietnamese message."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from etl.legacy_fonts import decode_tcvn3, decode_vni
+from etl.textnorm import clean_text, fold
+
+EMPTY_MARKS = {"", "-", "–", "—", "_", "--", "x/", "n/a", "không có số liệu"}
+TRUE_WORDS = {"có", "c", "x", "✓", "✔", "v", "đạt", "1", "yes", "y", "true", "đã", "rồi", "có sử dụng"}
+FALSE_WORDS = {"không", "k", "0", "no", "n", "false", "chưa đạt", "chưa", "không đạt", "không có", "kh"}
+CHECK_MARKS = {"x", "✓", "✔", "v"}
+
+_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,]*$")
+
+
+def show(raw: object) -> str:
+    """How a raw value is quoted in a message."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return f'"{clean_text(raw)}"'
+
+
+def is_empty(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and clean_text(raw).casefold() in EMPTY_MARKS
+
+
+def _text_to_number(text: str, integer: bool) -> float:
+    compact = text.replace(" ", "").replace("\u00a0", "")
+    if not _NUMBER.match(compact):
+        raise ValueError
+    sign = -1 if compact.startswith("-") else 1
+    body = compact.lstrip("+-")
+    if "." in body and "," in body:  # 1.234,5 (Vietnamese) or 1,234.5 (English)
+        if body.rfind(",") > body.rfind("."):
+            body = body.replace(".", "").replace(",", ".")
+        else:
+            body = body.replace(",", "")
+    elif body.count(".") > 1 or re.fullmatch(r"[0-9]{1,3}\.[0-9]{3}", body):
+        body = body.replace(".", "")  # dots as thousands separators: 1.234 or 1.234.567
+    elif body.count(",") > 1 or (integer and re.fullmatch(r"[0-9]{1,3},[0-9]{3}", body)):
+        body = body.replace(",", "")
+    else:
+        body = body.replace(",", ".")  # 1,5 is one and a half
+    return sign * float(body)
+
+
+def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | int | None:
+    if is_empty(raw):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(f"{show(raw)} không phải là số")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    elif isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        raise ValueError(f"{show(raw)} là ngày tháng, không phải là số")
+    else:
+        text = clean_text(raw)
+        if unit and text.casefold().endswith(unit.casefold()):
+            text = text[: -len(unit)].strip()
+        try:
+            value = _text_to_number(text, integer)
+        except ValueError:
+            raise ValueError(f"{show(raw)} không phải là số") from None
+    if integer:
+        if not value.is_integer():
+            raise ValueError(f"{show(raw)} không phải là số nguyên")
+        return int(value)
+    return value
+
+
+def parse_int(raw: object, unit: str = "") -> int | None:
+    return parse_number(raw, integer=True, unit=unit)
+
+
+def parse_percent(raw: object) -> float | None:
+    """85, 85%, "85 %", 0.85 and 0,85 all mean 85 percent."""
+    if is_empty(raw):
+        return None
+    text = clean_text(raw) if isinstance(raw, str) else raw
+    had_sign = isinstance(text, str) and text.rstrip().endswith("%")
+    if had_sign:
+        text = text.rstrip().rstrip("%").rstrip("%").strip()
+    try:
+        value = parse_number(text)
+    except ValueError:
+        raise ValueError(f"{show(raw)} không phải là tỷ lệ phần trăm") from None
+    if value is not None and not had_sign and 0 < value < 1:
+        value *= 100
+    return None if value is None else round(value, 6)
+
+
+def _legacy_variants(text: str) -> list[str]:
+    return [text, clean_text(decode_tcvn3(text)), clean_text(decode_vni(text))]
+
+
+def parse_bool(raw: object) -> bool | None:
+    if raw is None or (isinstance(raw, str) and clean_text(raw) == ""):
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    for variant in _legacy_variants(str(raw)):
+        word = clean_text(variant).casefold().rstrip(".")
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"{show(raw)} không phải là Có/Không")
+
+
+_YEAR = re.compile(r"(20[0-9]{2})\s*[-–—/]\s*((?:20)?[0-9]{2})(?![0-9])")
+
+
+def find_school_year(text: str) -> str | None:
+    """The first school year written in a text, as YYYY-YYYY; None if there is none."""
+    match = _YEAR.search(clean_text(text))
+    if not match:
+        return None
+    first, second = int(match.group(1)), match.group(2)
+    second_full = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+    if second_full != first + 1:
+        raise ValueError(f'năm học "{match.group(0)}" không hợp lệ (năm sau phải bằng năm trước + 1)')
+    return f"{first}-{second_full}"
+
+
+def parse_school_year(raw: object) -> str | None:
+    if is_empty(raw):
+        return None
+    year = find_school_year(str(raw))
+    if year is None:
+        raise ValueError(f"{show(raw)} không phải là năm học (ví dụ 2024-2025)")
+    return year
+
+
+_HK1 = re.compile(r"\b(hk\s*(i|1)|học kỳ\s*(i|1)|học kì\s*(i|1)|sơ kết|giữa năm|kỳ\s*(i|1))\b")
+_CN = re.compile(r"\b(cn|cả năm|cuối năm|tổng kết|hk\s*(ii|2)|học kỳ\s*(ii|2)|học kì\s*(ii|2)|kỳ\s*(ii|2))\b")
+
+
+def find_period(text: str) -> str | None:
+    key = clean_text(text).casefold().replace("_", " ")
+    hk1, cn = _HK1.search(key), _CN.search(key)
+    if hk1 and cn:
+        return "HK1" if hk1.start() < cn.start() else "CN"
+    return "HK1" if hk1 else "CN" if cn else None
+
+
+def parse_period(raw: object) -> str | None:
+    if is_empty(raw):
+        return None
+    period = find_period(str(raw))
+    if period is None:
+        raise ValueError(f"{show(raw)} không phải là kỳ báo cáo (HK1 hoặc CN)")
+    return period
+
+
+_LEVELS = [  # most specific first
+    ("TH_THCS", ("th&thcs", "th & thcs", "th-thcs", "th - thcs", "th và thcs", "tiểu học và thcs",
+                 "tiểu học và trung học cơ sở", "liên cấp", "th_thcs", "th, thcs")),
+    ("THCS", ("trung học cơ sở", "thcs")),
+    ("TH", ("tiểu học", "th")),
+    ("MN", ("mầm non", "mẫu giáo", "nhà trẻ", "mn")),
+]
+
+
+def find_level(text: str) -> str | None:
+    key = clean_text(text).casefold()
+    for code, words in _LEVELS:
+        for word in words:
+            if re.search(rf"(?<![\w&]){re.escape(word)}(?![\w&])", key):
+                return code
+    return None
+
+
+def parse_level(raw: object) -> str | None:
+    if is_empty(raw):
+        return None
+    level = find_level(str(raw))
+    if level is None:
+        raise ValueError(f"{show(raw)} không phải là cấp học (Mầm non, Tiểu học, THCS, TH&THCS)")
+    return level
+
+
+_OWNERSHIP = {
+    "cong_lap": ("công lập", "cl", "cong lap", "cong_lap"),
+    "tu_thuc": ("tư thục", "ngoài công lập", "ncl", "dân lập", "tt", "tu thuc", "tu_thuc"),
+}
+
+
+def parse_ownership(raw: object) -> str | None:
+    if is_empty(raw):
+        return None
+    key = clean_text(raw).casefold()
+    for code, words in _OWNERSHIP.items():
+        if key in words or fold(key) in {fold(w) for w in words}:
+            return code
+    raise ValueError(f"{show(raw)} không phải là loại hình (Công lập hoặc Tư thục)")
+
+
+def parse_text(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = clean_text(raw)
+    return text or None
+
+
+def parse_date(raw: object) -> dt.date | None:
+    if is_empty(raw):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = clean_text(raw)
+    match = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
+    if match:
+        day, month, year = map(int, match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
+    if match:
+        return dt.date(*map(int, match.groups()))
+    raise ValueError(f"{show(raw)} không phải là ngày (dd/mm/yyyy)")
+
+
+PARSERS = {
+    "int": parse_int,
+    "number": parse_number,
+    "percent": parse_percent,
+    "bool": parse_bool,
+    "text": parse_text,
+}

@@ -1,0 +1,199 @@
+"""The DuckDB warehouse: its tables, and writes that are all-or-nothing.
+
+A write copies the current file to `<db>.tmp-<pid>`, changes the copy and renames it over the
+original (os.replace is atomic), so a reader sees the old warehouse or the new one, never half a
+load, and a crash or kill leaves the previous warehouse as it was. One writer at a time (a lock file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from etl.reference import Catalogue
+
+SQL_TYPES = {"int": "BIGINT", "number": "DOUBLE", "percent": "DOUBLE", "bool": "BOOLEAN", "text": "VARCHAR",
+             "enum": "VARCHAR"}
+
+FIXED_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS schools (
+    school_code VARCHAR PRIMARY KEY, school_name VARCHAR NOT NULL, level VARCHAR NOT NULL,
+    ownership VARCHAR, ward_old VARCHAR, ward_new VARCHAR, ward_new_code INTEGER);
+CREATE TABLE IF NOT EXISTS survey_cells (
+    school_code VARCHAR, school_year VARCHAR, period VARCHAR, field VARCHAR, raw_value VARCHAR,
+    source_file VARCHAR, source_sheet VARCHAR, cell VARCHAR, load_id INTEGER);
+CREATE TABLE IF NOT EXISTS assessment_scores (
+    school_code VARCHAR, school_year VARCHAR, kind VARCHAR, criterion VARCHAR, score DOUBLE, met BOOLEAN,
+    evidence VARCHAR, source_file VARCHAR, source_sha256 VARCHAR, source_sheet VARCHAR, source_cell VARCHAR,
+    load_id INTEGER, PRIMARY KEY (school_code, school_year, kind, criterion));
+CREATE TABLE IF NOT EXISTS office_tasks (
+    plan_year INTEGER, task_no INTEGER, task VARCHAR, owner VARCHAR, due DATE, status VARCHAR,
+    status_code VARCHAR, percent DOUBLE, note VARCHAR, source_file VARCHAR, source_sheet VARCHAR,
+    source_row INTEGER, load_id INTEGER);
+CREATE TABLE IF NOT EXISTS load_log (
+    load_id INTEGER, started_at TIMESTAMP, finished_at TIMESTAMP, command VARCHAR, file_name VARCHAR,
+    file_path VARCHAR, sha256 VARCHAR, archive_path VARCHAR, status VARCHAR, layouts VARCHAR,
+    school_years VARCHAR, periods VARCHAR, rows_loaded INTEGER, rows_rejected INTEGER, rows_replaced INTEGER,
+    warnings INTEGER, errors INTEGER, synthetic BOOLEAN);
+CREATE TABLE IF NOT EXISTS load_issues (
+    load_id INTEGER, file_name VARCHAR, sha256 VARCHAR, sheet VARCHAR, cell VARCHAR, severity VARCHAR,
+    code VARCHAR, message VARCHAR, school_code VARCHAR, school_year VARCHAR, period VARCHAR);
+CREATE TABLE IF NOT EXISTS replacements (
+    load_id INTEGER, dataset VARCHAR, school_code VARCHAR, school_year VARCHAR, period VARCHAR,
+    old_file VARCHAR, old_load_id INTEGER, new_file VARCHAR);
+"""
+
+ASSESSMENT_VIEW = """
+CREATE OR REPLACE VIEW assessment_4725 AS
+WITH keys AS (SELECT DISTINCT school_code, school_year, criterion FROM assessment_scores)
+SELECT k.school_code, k.school_year, k.criterion,
+       s.score AS self_score, v.score AS verified_score,
+       s.met AS self_met, v.met AS verified_met, coalesce(v.met, s.met) AS mandatory_met,
+       coalesce(s.evidence, v.evidence) AS evidence,
+       s.source_file AS self_source_file, s.source_sheet AS self_source_sheet, s.source_cell AS self_source_cell,
+       v.source_file AS verified_source_file, v.source_sheet AS verified_source_sheet,
+       v.source_cell AS verified_source_cell
+FROM keys k
+LEFT JOIN assessment_scores s ON s.kind = 'self' AND (s.school_code, s.school_year, s.criterion)
+     = (k.school_code, k.school_year, k.criterion)
+LEFT JOIN assessment_scores v ON v.kind = 'verified' AND (v.school_code, v.school_year, v.criterion)
+     = (k.school_code, k.school_year, k.criterion);
+"""
+
+
+def survey_columns(catalogue: Catalogue) -> dict[str, str]:
+    columns = {code: SQL_TYPES[f.type] for code, f in catalogue.fields.items()}
+    columns.update({"source_file": "VARCHAR", "source_sha256": "VARCHAR", "source_sheet": "VARCHAR",
+                    "source_row": "INTEGER", "load_id": "INTEGER", "warnings": "INTEGER"})
+    return columns
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    con.execute(FIXED_TABLES)
+    columns = survey_columns(catalogue)
+    con.execute("CREATE TABLE IF NOT EXISTS survey (" + ", ".join(f"{c} {t}" for c, t in columns.items())
+                + ", PRIMARY KEY (school_code, school_year, period))")
+    existing = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'survey'").fetchall()}
+    for name, sql_type in columns.items():
+        if name not in existing:  # a field added to survey_fields.csv after earlier loads
+            con.execute(f"ALTER TABLE survey ADD COLUMN {name} {sql_type}")
+    con.execute(ASSESSMENT_VIEW)
+    _write_reference(con, catalogue)
+
+
+def _write_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    """The catalogues travel with the data, so a snapshot or a reader outside the app has them."""
+    import pandas as pd
+
+    tables = {
+        "ref_survey_fields": pd.DataFrame([{"code": f.code, "label_vi": f.label_vi, "type": f.type, "unit": f.unit,
+                                            "required": f.required, "applies_to": "|".join(f.applies_to),
+                                            "rule": f.rule, "pillar": f.pillar} for f in catalogue.fields.values()]),
+        "ref_criteria_4725": pd.DataFrame(catalogue.criteria),
+        "ref_plan_indicators": pd.DataFrame(catalogue.indicators),
+        "ref_units": pd.DataFrame(catalogue.units),
+    }
+    for name, frame in tables.items():
+        con.register("frame", frame)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
+        con.unregister("frame")
+    for name, version in catalogue.versions.items():
+        set_meta(con, f"version_{name}", version)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, None if value is None else str(value)])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Busy(Exception):
+    pass
+
+
+class WarehouseWrite:
+    """`with WarehouseWrite(db) as w:` changes a copy; leaving the block normally swaps it in,
+    an exception (or `w.discard()`) throws the copy away."""
+
+    def __init__(self, db_path: Path, catalogue: Catalogue):
+        self.db_path = Path(db_path)
+        self.catalogue = catalogue
+        self.tmp_path = self.db_path.with_name(f"{self.db_path.name}.tmp-{os.getpid()}")
+        self.lock_path = self.db_path.with_name(f"{self.db_path.name}.lock")
+        self.archive_dir = self.db_path.parent / "archive"
+        self._discard = False
+        self.con: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> "WarehouseWrite":
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.lock_path, "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise Busy(f"{self.db_path.name}: đang có một lần nạp khác ghi vào kho dữ liệu; hãy chờ rồi chạy lại")
+        self._remove_stale_copies()
+        if self.db_path.exists():
+            shutil.copyfile(self.db_path, self.tmp_path)
+        self.con = duckdb.connect(str(self.tmp_path))
+        ensure_schema(self.con, self.catalogue)
+        return self
+
+    def _remove_stale_copies(self) -> None:
+        for stale in self.db_path.parent.glob(f"{self.db_path.name}.tmp-*"):
+            stale.unlink(missing_ok=True)  # left by a crashed or killed load; we hold the lock
+
+    def discard(self) -> None:
+        self._discard = True
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.con is not None:
+                if exc_type is None and not self._discard:
+                    set_meta(self.con, "data_version", dt.datetime.now().isoformat(timespec="microseconds"))
+                    self.con.execute("CHECKPOINT")
+                self.con.close()
+            if exc_type is None and not self._discard:
+                with open(self.tmp_path, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(self.tmp_path, self.db_path)
+                dir_fd = os.open(self.db_path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        finally:
+            self.tmp_path.unlink(missing_ok=True)
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+    def archive(self, path: Path, sha: str) -> str:
+        """Keep the original file under its content hash; returns the path relative to the warehouse."""
+        target = self.archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")
+            shutil.copyfile(path, partial)
+            os.replace(partial, target)
+        return str(target.relative_to(self.db_path.parent))
+
+    def next_load_id(self) -> int:
+        return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
