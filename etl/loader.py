@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from etl.extract import LAYOUT_VI, extract
+from etl.extract import extract
 from etl.issues import Issue, IssueLog
 from etl.reference import Catalogue, load_catalogue
 from etl.registry import Registry
@@ -84,7 +84,7 @@ def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> 
     try:
         workbook = open_workbook(result.path)
     except UnreadableFile as exc:
-        result.log.error("unreadable", str(exc).split(": ", 1)[-1] if str(exc).startswith(result.name) else str(exc))
+        result.log.error("unreadable", exc.reason, exc.sheet)
         return
     extraction = extract(workbook, catalogue, result.log)
     result.layouts, result.synthetic = extraction.layouts, extraction.synthetic
@@ -126,12 +126,8 @@ def _reject_duplicates(results: list[FileResult]) -> None:
 
 
 def _anchor(row) -> str | None:
-    if isinstance(row, AssessmentRows):
-        return row.anchor
-    for key in ("school_code", "school_name"):
-        if key in row.cells and row.cells[key].ref:
-            return row.cells[key].ref
-    return None
+    from etl.extract.records import _anchor as cells_anchor
+    return row.anchor if isinstance(row, AssessmentRows) else cells_anchor(row.cells)
 
 
 def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, settings: dict) -> None:
@@ -196,7 +192,8 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
             tick = time.monotonic()
             if not force and (result.sha in loaded or result.sha in seen):
                 result.status = "unchanged"
-                result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {loaded.get(result.sha) or seen[result.sha]}); không thay đổi gì")
+                earlier = loaded.get(result.sha) or seen[result.sha]
+                result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
             else:
                 seen[result.sha] = path.name
                 _read_file(result, catalogue, registry)

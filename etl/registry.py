@@ -92,7 +92,8 @@ class Registry:
                                             f"trường (không có mã trường để đối chiếu)")
         if len(found) > 1:
             listed = ", ".join(f"{s['school_name']} ({s['school_code']})" for s in found)
-            return Match(None, "", "error", f"tên \"{clean_text(name)}\" khớp nhiều trường: {listed}; hãy ghi mã trường")
+            return Match(None, "", "error",
+                         f"tên \"{clean_text(name)}\" khớp nhiều trường: {listed}; hãy ghi mã trường")
         if how == "folded_name":
             return Match(found[0], how, "warning", f"\"{clean_text(name)}\" được ghép với {found[0]['school_name']} "
                                                    f"(mã {found[0]['school_code']}) khi bỏ qua dấu; hãy kiểm tra")
@@ -131,7 +132,7 @@ def read_registry(path: Path, catalogue: Catalogue, log: IssueLog) -> tuple[list
     try:
         workbook = open_workbook(path)
     except UnreadableFile as exc:
-        log.error("unreadable", str(exc).split(": ", 1)[-1])
+        log.error("unreadable", exc.reason, exc.sheet)
         return [], False
     for sheet in workbook.sheets:
         if not sheet.visible:

@@ -24,12 +24,15 @@ SETTINGS = [
     Setting("office_name", "Phòng Giáo dục và Đào tạo", "Tên đơn vị quản lý hiển thị trên trang và báo cáo."),
     Setting("province_code", 40, "Mã tỉnh (danh mục hành chính sau 1/7/2025) dùng để tra mã phường/xã mới."),
     Setting("max_file_mb", 50, "Dung lượng tối đa của một tệp nạp vào (MB)."),
-    Setting("max_unzipped_mb", 300, "Dung lượng tối đa sau giải nén của một tệp .xlsx/.ods (MB), chống tệp nén bất thường."),
+    Setting("max_unzipped_mb", 300,
+            "Dung lượng tối đa sau giải nén của một tệp .xlsx/.ods (MB), chống tệp nén bất thường."),
     Setting("max_rows_per_sheet", 20000, "Số dòng tối đa của một trang tính."),
     Setting("max_columns_per_sheet", 400, "Số cột tối đa của một trang tính."),
     Setting("max_sheets", 60, "Số trang tính tối đa của một tệp."),
-    Setting("change_warn_ratio", 0.5, "Cảnh báo khi số liệu quy mô thay đổi quá tỷ lệ này so với kỳ trước (0,5 = 50%)."),
-    Setting("change_warn_min", 50, "Chỉ cảnh báo thay đổi so với kỳ trước khi chênh lệch tuyệt đối từ mức này trở lên."),
+    Setting("change_warn_ratio", 0.5,
+            "Cảnh báo khi số liệu quy mô thay đổi quá tỷ lệ này so với kỳ trước (0,5 = 50%)."),
+    Setting("change_warn_min", 10,
+            "Chỉ cảnh báo thay đổi so với kỳ trước khi chênh lệch tuyệt đối từ mức này trở lên."),
 ]
 
 

@@ -61,9 +61,10 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
             con.execute("DELETE FROM assessment_scores WHERE school_code = ? AND school_year = ? AND kind = ?",
                         [rows.school_code, rows.school_year, rows.kind])
             score_rows += [{"school_code": rows.school_code, "school_year": rows.school_year, "kind": rows.kind,
-                            "criterion": s["criterion"], "score": s["score"], "met": s["met"], "evidence": s["evidence"],
-                            "source_file": result.name, "source_sha256": result.sha, "source_sheet": rows.sheet,
-                            "source_cell": s["cell"], "load_id": load_id} for s in rows.scores]
+                            "criterion": s["criterion"], "score": s["score"], "met": s["met"],
+                            "evidence": s["evidence"], "source_file": result.name, "source_sha256": result.sha,
+                            "source_sheet": rows.sheet, "source_cell": s["cell"], "load_id": load_id}
+                           for s in rows.scores]
         _insert(con, "assessment_scores", score_rows, list(score_rows[0]) if score_rows else [])
         if tasks:
             old = con.execute("SELECT count(*) FROM office_tasks WHERE plan_year = ?", [result.task_year]).fetchone()[0]

@@ -59,7 +59,7 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     """Vietnamese number format: 1.234,5 (dot for thousands, comma for decimals)."""
     if value is None:
         return "–"
-    if decimals == 0 and float(value).is_integer():
+    if decimals == 0 or float(value).is_integer():
         text = f"{int(value):,}"
     else:
         text = f"{value:,.{decimals}f}"

@@ -12,8 +12,19 @@ from etl.reference import ID_FIELDS, LEVEL_NAMES, Catalogue
 from etl.registry import Registry
 from etl.rules import violation
 from etl.textnorm import clean_text, fmt_number, norm_label
-from etl.values import (PARSERS, parse_bool, parse_date, parse_level, parse_number, parse_ownership, parse_percent,
-                        parse_period, parse_school_year, parse_text, show)
+from etl.values import (
+    PARSERS,
+    parse_bool,
+    parse_date,
+    parse_level,
+    parse_number,
+    parse_ownership,
+    parse_percent,
+    parse_period,
+    parse_school_year,
+    parse_text,
+    show,
+)
 
 ENUM_PARSERS = {"level": parse_level, "ownership": parse_ownership, "period": parse_period,
                 "school_year": parse_school_year}
@@ -76,14 +87,17 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
     check = RowChecker(log, record.sheet, record.anchor())
     labels = catalogue.labels
     values: dict = {}
+    unreadable = set()  # reported once, not again as missing
     for code, cell in record.cells.items():
         if cell.error:
             check.error("formula_error", f"ô chứa lỗi công thức {cell.error} ({labels[code]})", cell.ref)
+            unreadable.add(code)
             continue
         try:
             values[code] = _parse_cell(code, cell, catalogue, code in record.marked_bools)
         except ValueError as exc:
             check.error("bad_value", f"{exc} ({labels[code]})", cell.ref)
+            unreadable.add(code)
     _apply_context(record, values, check)
     match = registry.match(values.get("school_code"), values.get("school_name"), values.get("level"))
     if match.message:
@@ -109,7 +123,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             values[code] = None
     for code, field_ in catalogue.fields.items():
         if field_.required and code not in ID_FIELDS and values.get(code) is None and field_.applies(level) \
-                and code not in {c for c, cell in record.cells.items() if cell.error}:
+                and code not in unreadable:
             ref = record.cells[code].ref if code in record.cells else None
             check.error("missing_value", f"thiếu {labels[code]}", ref)
     for code, field_ in catalogue.fields.items():

@@ -149,7 +149,8 @@ class WarehouseWrite:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
-            raise Busy(f"{self.db_path.name}: đang có một lần nạp khác ghi vào kho dữ liệu; hãy chờ rồi chạy lại")
+            raise Busy(f"{self.db_path.name}: đang có một lần nạp khác ghi vào kho dữ liệu; hãy chờ rồi chạy "
+                       "lại") from None
         self._remove_stale_copies()
         if self.db_path.exists():
             shutil.copyfile(self.db_path, self.tmp_path)

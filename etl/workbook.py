@@ -23,7 +23,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be used; the message is Vietnamese and names the file."""
+    """The file as a whole cannot be used. `reason` is Vietnamese; str() adds the file and sheet."""
+
+    def __init__(self, file: str, reason: str, sheet: str | None = None):
+        self.file, self.reason, self.sheet = file, reason, sheet
+        where = f"{file}, trang '{sheet}'" if sheet else file
+        super().__init__(f"{where}: {reason}")
 
 
 @dataclass
@@ -83,10 +88,10 @@ def open_workbook(path: Path) -> Workbook:
     name = path.name
     size = path.stat().st_size
     if size == 0:
-        raise UnreadableFile(f"{name}: tệp rỗng (0 byte)")
+        raise UnreadableFile(name, "tệp rỗng (0 byte)")
     limit_mb = setting("max_file_mb")
     if size > limit_mb * 1024 * 1024:
-        raise UnreadableFile(f"{name}: tệp lớn {size / 1024 / 1024:.0f} MB, vượt giới hạn {limit_mb} MB")
+        raise UnreadableFile(name, f"tệp lớn {size / 1024 / 1024:.0f} MB, vượt giới hạn {limit_mb} MB")
     with open(path, "rb") as fh:
         head = fh.read(4096)
     kind = _sniff(path, head)
@@ -94,15 +99,15 @@ def open_workbook(path: Path) -> Workbook:
     if kind == "text":
         if ext in (".csv", ".txt", ".tsv"):
             return Workbook(path, "csv", [_read_csv(path)])
-        raise UnreadableFile(f"{name}: không phải bảng tính (nội dung là văn bản thuần, không phải Excel)")
+        raise UnreadableFile(name, "không phải bảng tính (nội dung là văn bản thuần, không phải Excel)")
     if kind not in ("zip", "ole"):
-        raise UnreadableFile(f"{name}: không phải bảng tính (nội dung là {kind})")
+        raise UnreadableFile(name, f"không phải bảng tính (nội dung là {kind})")
     if kind == "ole":
         ole_kind = _ole_kind(path)
         if ole_kind == "encrypted":
-            raise UnreadableFile(f"{name}: bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại")
+            raise UnreadableFile(name, "bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại")
         if ole_kind != "xls":
-            raise UnreadableFile(f"{name}: không phải bảng tính (tệp Office khác, ví dụ Word)")
+            raise UnreadableFile(name, "không phải bảng tính (tệp Office khác, ví dụ Word)")
     if kind == "zip":
         _check_zip(path)
     return _read_calamine(path, "xls" if kind == "ole" else ext.lstrip(".") or "xlsx")
@@ -128,17 +133,17 @@ def _check_zip(path: Path) -> None:
             infos = archive.infolist()
             bad = archive.testzip()
     except (zipfile.BadZipFile, EOFError, OSError):
-        raise UnreadableFile(f"{name}: tệp bị hỏng hoặc không tải về hết (cấu trúc nén không đọc được)") from None
+        raise UnreadableFile(name, "tệp bị hỏng hoặc không tải về hết (cấu trúc nén không đọc được)") from None
     if bad is not None:
-        raise UnreadableFile(f"{name}: tệp bị hỏng (phần \"{bad}\" lỗi dữ liệu)")
+        raise UnreadableFile(name, f"tệp bị hỏng (phần \"{bad}\" lỗi dữ liệu)")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
-        raise UnreadableFile(f"{name}: tệp nén nhưng không phải bảng tính Excel/ODS")
+        raise UnreadableFile(name, "tệp nén nhưng không phải bảng tính Excel/ODS")
     unzipped = sum(i.file_size for i in infos)
     limit = setting("max_unzipped_mb")
     if unzipped > limit * 1024 * 1024:
         raise UnreadableFile(
-            f"{name}: nội dung sau giải nén {unzipped / 1024 / 1024:.0f} MB, vượt giới hạn {limit} MB")
+            name, f"nội dung sau giải nén {unzipped / 1024 / 1024:.0f} MB, vượt giới hạn {limit} MB")
 
 
 def _read_calamine(path: Path, kind: str) -> Workbook:
@@ -146,19 +151,19 @@ def _read_calamine(path: Path, kind: str) -> Workbook:
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
-        raise UnreadableFile(f"{name}: bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại") from None
+        raise UnreadableFile(name, "bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại") from None
     except Exception as exc:  # calamine raises several error types for broken files
-        raise UnreadableFile(f"{name}: tệp bị hỏng, không đọc được ({type(exc).__name__})") from None
+        raise UnreadableFile(name, f"tệp bị hỏng, không đọc được ({type(exc).__name__})") from None
     metadata = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     if len(metadata) > setting("max_sheets"):
-        raise UnreadableFile(f"{name}: có {len(metadata)} trang tính, vượt giới hạn {setting('max_sheets')}")
+        raise UnreadableFile(name, f"có {len(metadata)} trang tính, vượt giới hạn {setting('max_sheets')}")
     sheets = []
     for meta in metadata:
         try:
             raw = book.get_sheet_by_name(meta.name)
         except Exception as exc:
-            raise UnreadableFile(f"{name}, trang '{meta.name}': không đọc được ({type(exc).__name__})") from None
-        _check_size(name, meta.name, raw.total_height, raw.total_width)
+            raise UnreadableFile(name, f"không đọc được ({type(exc).__name__})", meta.name) from None
+        _check_size(name, meta.name, raw.height, raw.width)
         rows = raw.to_python(skip_empty_area=False)
         sheets.append(Sheet(
             name=meta.name, rows=rows, visible=meta.visible == calamine.SheetVisibleEnum.Visible,
@@ -170,11 +175,9 @@ def _read_calamine(path: Path, kind: str) -> Workbook:
 
 def _check_size(file_name: str, sheet: str, height: int, width: int) -> None:
     if height > setting("max_rows_per_sheet"):
-        raise UnreadableFile(
-            f"{file_name}, trang '{sheet}': {height} dòng, vượt giới hạn {setting('max_rows_per_sheet')} dòng")
+        raise UnreadableFile(file_name, f"{height} dòng, vượt giới hạn {setting('max_rows_per_sheet')} dòng", sheet)
     if width > setting("max_columns_per_sheet"):
-        raise UnreadableFile(
-            f"{file_name}, trang '{sheet}': {width} cột, vượt giới hạn {setting('max_columns_per_sheet')} cột")
+        raise UnreadableFile(file_name, f"{width} cột, vượt giới hạn {setting('max_columns_per_sheet')} cột", sheet)
 
 
 _CELL_ERROR = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
@@ -249,5 +252,5 @@ def _read_csv(path: Path) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    _check_size(path.name, "", len(rows), max((len(r) for r in rows), default=0))
+    _check_size(path.name, None, len(rows), max((len(r) for r in rows), default=0))
     return Sheet(name="", rows=rows)

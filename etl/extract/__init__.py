@@ -4,8 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.extract.assessment import (extract_assessment_form, extract_assessment_table, find_assessment_form,
-                                    find_assessment_table, score_kind)
+from etl.extract.assessment import (
+    extract_assessment_form,
+    extract_assessment_table,
+    find_assessment_form,
+    find_assessment_table,
+    score_kind,
+)
 from etl.extract.context import sheet_context
 from etl.extract.grid import Grid, Header, title_lines
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord

@@ -57,7 +57,8 @@ def find_assessment_table(grid: Grid, catalogue: Catalogue) -> Header | None:
     if header is None:
         return None
     keys = header.by_key()
-    if sum(k.startswith("crit:") for k in keys) < MIN_CRITERIA_COLUMNS or not keys.keys() & {"school_code", "school_name"}:
+    criteria = sum(k.startswith("crit:") for k in keys)
+    if criteria < MIN_CRITERIA_COLUMNS or not keys.keys() & {"school_code", "school_name"}:
         return None
     return header
 

@@ -12,6 +12,13 @@ class Cell:
     source: str = "cell"  # cell | title | file | folder | section
 
 
+def _anchor(cells: dict[str, Cell]) -> str | None:
+    """The code cell if it holds a value, else the name cell: where a reader looks for the school."""
+    located = [cells[k] for k in ("school_code", "school_name") if k in cells and cells[k].ref]
+    filled = [c for c in located if c.raw not in (None, "")]
+    return (filled or located or [None])[0] and (filled or located)[0].ref
+
+
 @dataclass
 class SurveyRecord:
     sheet: str
@@ -22,10 +29,7 @@ class SurveyRecord:
 
     def anchor(self) -> str | None:
         """The cell naming the school, for messages about the whole row."""
-        for key in ("school_code", "school_name"):
-            if key in self.cells and self.cells[key].ref:
-                return self.cells[key].ref
-        return None
+        return _anchor(self.cells)
 
 
 @dataclass
@@ -40,10 +44,7 @@ class AssessmentRecord:
     totals: dict[str, Cell] = field(default_factory=dict)  # group -> printed total, checked not loaded
 
     def anchor(self) -> str | None:
-        for key in ("school_code", "school_name"):
-            if key in self.identity and self.identity[key].ref:
-                return self.identity[key].ref
-        return None
+        return _anchor(self.identity)
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Read-only access to the warehouse, safe for Streamlit's threads (a cursor per query).
+
+The ETL replaces the warehouse file atomically; `Warehouse.version()` changes when it does, and
+the connection is reopened on the new file, so a new load shows at once.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.settings import DEFAULT_DB
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("DX_DB", DEFAULT_DB))
+
+
+class Warehouse:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple | None = None
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def version(self) -> str:
+        """Changes whenever a load swaps in a new file."""
+        stat = self.path.stat()
+        return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        stamp = self.version()
+        with self._lock:
+            if self._con is None or stamp != self._stamp:
+                if self._con is not None:
+                    self._con.close()
+                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._stamp = stamp
+            return self._con
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        cursor = self._connection().cursor()
+        try:
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: list | None = None):
+        cursor = self._connection().cursor()
+        try:
+            row = cursor.execute(sql, params or []).fetchone()
+            return row[0] if row else None
+        finally:
+            cursor.close()
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def is_synthetic(self) -> bool:
+        """True when the registry or any loaded file is marked as synthetic sample data."""
+        if self.meta("registry_synthetic") == "True":
+            return True
+        return bool(self.scalar("SELECT count(*) FROM load_log WHERE synthetic"))
