@@ -1,0 +1,1 @@
+"""One module per kind of file: each builds Sheet objects from the truth."""
