@@ -18,7 +18,7 @@ from etl.warehouse import WarehouseWrite, sha256_file
 from etl.workbook import SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
 
 PERIOD_ORDER = {"HK1": 0, "CN": 1}
-CHANGE_FIELDS = ("classes", "students", "teachers", "classrooms", "it_computers")
+CHANGE_FIELDS = ("classes", "students", "teachers")  # scale; computers are meant to grow
 
 
 class UsageError(Exception):
@@ -48,7 +48,10 @@ class FileResult:
         return self.path.name
 
     def accepted(self) -> tuple[list[Row], list[AssessmentRows], list[Row]]:
-        return ([r for r in self.survey if r.ok], [a for a in self.assessment if a.ok], [t for t in self.tasks if t.ok])
+        """Rows to store: valid, and not a repeat of a row stored from elsewhere in this load."""
+        def keep(rows):
+            return [r for r in rows if r.ok and r.duplicate_of is None]
+        return keep(self.survey), keep(self.assessment), keep(self.tasks)
 
     @property
     def rows_loaded(self) -> int:
@@ -56,7 +59,7 @@ class FileResult:
 
     @property
     def rows_rejected(self) -> int:
-        return len(self.survey) + len(self.assessment) + len(self.tasks) - self.rows_loaded
+        return sum(not r.ok for r in (*self.survey, *self.assessment, *self.tasks))
 
     def periods(self) -> list[str]:
         keys = {(r.values["school_year"], r.values["period"]) for r in self.accepted()[0]}
@@ -101,28 +104,48 @@ def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> 
                 task.errors.append(result.log.items[-1])
 
 
+def _content(row) -> object:
+    """What a row says, leaving out how the school was named, to tell true conflicts from repeats."""
+    if isinstance(row, AssessmentRows):
+        return sorted((s["criterion"], s["score"], s["met"]) for s in row.scores)
+    return {k: v for k, v in row.values.items() if k not in ("school_name", "ownership", "ward_old")}
+
+
+def _where(result: FileResult, row) -> str:
+    return f"{result.name} trang '{row.sheet}' ô {_anchor(row)}" if row.sheet else f"{result.name} ô {_anchor(row)}"
+
+
 def _reject_duplicates(results: list[FileResult]) -> None:
-    """The same school twice for one period, in one file or across files of this load: both rows are
-    rejected, since nothing says which one is right."""
-    survey = defaultdict(list)
-    assessment = defaultdict(list)
+    """The same school twice for one period, in one file or across files of this load. Repeats that
+    agree load once, with a warning; rows that disagree are all rejected, since nothing says which
+    one is right."""
+    groups = defaultdict(list)
     for result in results:
         for row in result.accepted()[0]:
-            survey[(row.values["school_code"], row.values["school_year"], row.values["period"])].append((result, row))
+            groups[(row.values["school_code"], row.values["school_year"], row.values["period"])].append((result, row))
         for rows in result.accepted()[1]:
-            assessment[(rows.school_code, rows.school_year, rows.kind)].append((result, rows))
-    for key, found in list(survey.items()) + list(assessment.items()):
+            groups[(rows.school_code, rows.school_year, rows.kind)].append((result, rows))
+    for key, found in groups.items():
         if len(found) < 2:
             continue
-        where = "; ".join(f"{res.name} trang '{row.sheet}' ô {_anchor(row)}" if row.sheet else f"{res.name} ô "
-                          f"{_anchor(row)}" for res, row in found)
-        what = f"{key[1]} {key[2]}" if key[2] in PERIOD_ORDER else f"4725 năm học {key[1]}"
+        where = "; ".join(_where(res, row) for res, row in found)
+        is_survey = key[2] in PERIOD_ORDER
+        what = f"{key[1]} {key[2]}" if is_survey else f"4725 năm học {key[1]}"
+        context = {"school_code": key[0], "school_year": key[1], "period": key[2] if is_survey else None}
+        if all(_content(row) == _content(found[0][1]) for _, row in found[1:]):
+            for res, row in found[1:]:
+                # a copy inside one file may hide a school overwritten by copy-paste; across files
+                # (a school's form and the office's table) agreeing copies are normal
+                same_file = sum(other is res for other, _ in found) > 1
+                res.log.add("warning" if same_file else "info", "repeated_school",
+                            f"trường {key[0]} lặp lại cho {what} với cùng số liệu ({where}); chỉ nạp một lần",
+                            row.sheet or None, _anchor(row), **context)
+                row.duplicate_of = found[0]
+            continue
         for res, row in found:
-            issue = res.log.error("duplicate_school", f"trường {key[0]} có {len(found)} dòng số liệu cho {what} "
-                                  f"({where}); không nạp dòng nào", row.sheet or None, _anchor(row),
-                                  school_code=key[0], school_year=key[1],
-                                  period=key[2] if key[2] in PERIOD_ORDER else None)
-            row.errors.append(issue)
+            row.errors.append(res.log.error(
+                "duplicate_school", f"trường {key[0]} có {len(found)} dòng số liệu khác nhau cho {what} ({where}); "
+                "không nạp dòng nào", row.sheet or None, _anchor(row), **context))
 
 
 def _anchor(row) -> str | None:
@@ -159,6 +182,14 @@ def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, sett
                 f"(thay đổi {fmt_number(100 * (new - old) / old)}%); hãy kiểm tra", row.sheet or None, ref,
                 school_code=row.values["school_code"], school_year=row.values["school_year"],
                 period=row.values["period"]))
+
+
+def _status(result: FileResult) -> str:
+    if result.layouts == ["registry"]:
+        return "skipped"
+    if result.log.count("error") or result.rows_rejected:
+        return "partial" if result.rows_loaded else "rejected"
+    return "loaded" if result.rows_loaded or result.survey or result.assessment else "rejected"
 
 
 def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,
@@ -202,8 +233,7 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
         _reject_duplicates(fresh)
         _warn_big_changes(fresh, con, catalogue, load_settings())
         for result in fresh:
-            result.status = ("rejected" if result.rows_loaded == 0 else
-                             "partial" if result.rows_rejected or result.log.count("error") else "loaded")
+            result.status = _status(result)
         if not fresh:
             write.discard()
             load_id = None

@@ -11,7 +11,7 @@ from etl.issues import IssueLog
 from etl.reference import LEVEL_NAMES, Catalogue, match_label
 from etl.settings import setting
 from etl.textnorm import cell_ref, clean_text, fold, norm_label
-from etl.values import parse_level, parse_ownership, parse_text
+from etl.values import find_level, parse_level, parse_ownership, parse_text
 from etl.workbook import UnreadableFile, open_workbook
 
 REGISTRY_COLUMNS = ("school_code", "school_name", "level", "ownership", "ward_old", "ward_new", "ward_new_code")
@@ -57,24 +57,32 @@ class Registry:
             self.by_name.setdefault((s["level"], core_name(s["school_name"])), []).append(s)
             self.by_folded.setdefault((s["level"], fold(core_name(s["school_name"]))), []).append(s)
 
-    def _by_name(self, name: str, level: str | None) -> tuple[list[dict], str]:
-        levels = [level] if level else list(LEVEL_NAMES)
-        if level in ("TH", "THCS"):
-            levels.append("TH_THCS")  # a combined school may sit in either section
-        for index, how in ((self.by_name, "name"), (self.by_folded, "folded_name")):
-            key = core_name(name) if how == "name" else fold(core_name(name))
-            found = [s for lv in levels for s in index.get((lv, key), [])]
-            if found:
-                return found, how
+    def _by_name(self, name: str, level: str | None, hints: list[str]) -> tuple[list[dict], str]:
+        """Schools whose core name matches. A level written in the row (or in the name) limits the search to
+        that level, and to TH&THCS for TH or THCS, since a combined school sits in either section; hints from
+        the sheet or file name are only tried first, because they may be wrong."""
+        if level:
+            scopes = [[level]] + ([["TH_THCS"]] if level in ("TH", "THCS") else [])
+        else:
+            scopes = [[hint] for hint in dict.fromkeys(hints)] + [list(LEVEL_NAMES)]
+        key = core_name(name)
+        for index, how, lookup in ((self.by_name, "name", key), (self.by_folded, "folded_name", fold(key))):
+            for scope in scopes:
+                found = [s for lv in scope for s in index.get((lv, lookup), [])]
+                if found:
+                    return found, how
         return [], ""
 
-    def match(self, code: str | None, name: str | None, level: str | None) -> Match:
+    def match(self, code: str | None, name: str | None, level: str | None = None, hints: tuple = ()) -> Match:
+        """By code first; else by name within the row's level (or the level the name itself states)."""
+        level = level or (find_level(clean_text(name)) if name else None)
+        hints = [h for h in hints if h]
         code = normalise_code(code) if code else ""
         if code:
             school = self.by_code.get(code)
             if school is None:
                 hint = ""
-                if name and len(found := self._by_name(name, level)[0]) == 1:
+                if name and len(found := self._by_name(name, level, hints)[0]) == 1:
                     hint = f"; tên trường khớp với {found[0]['school_name']} (mã {found[0]['school_code']})"
                 return Match(None, "", "error", f"mã trường {code} không có trong danh mục trường{hint}")
             if name and core_name(name) != core_name(school["school_name"]) and \
@@ -85,7 +93,7 @@ class Registry:
             return Match(school, "code")
         if not name:
             return Match(None, "", "error", "thiếu cả mã trường và tên trường")
-        found, how = self._by_name(name, level)
+        found, how = self._by_name(name, level, hints)
         level_vi = f" cấp {LEVEL_NAMES[level]}" if level else ""
         if not found:
             return Match(None, "", "error", f"không tìm thấy trường \"{clean_text(name)}\"{level_vi} trong danh mục "

@@ -7,13 +7,14 @@ from etl.extract import LAYOUT_VI
 from etl.issues import SEVERITY_VI
 
 STATUS_VI = {"loaded": "đã nạp", "partial": "nạp một phần", "rejected": "bị từ chối",
-             "unchanged": "không đổi (đã nạp trước đây)"}
-STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "="}
+             "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
+STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "=", "skipped": "–"}
 
 
 def exit_code(files: list[dict]) -> int:
     """0 everything loaded; 1 some rows or files rejected, the rest loaded; 2 nothing could be read."""
-    if files and all(f["status"] == "rejected" for f in files):
+    if files and all(f["status"] in ("rejected", "skipped") for f in files) and \
+            any(f["status"] == "rejected" for f in files):
         return 2
     if any(f["status"] in ("rejected", "partial") for f in files):
         return 1
@@ -43,16 +44,17 @@ def render_text(report: dict, show_info: bool = False) -> str:
         kinds = ", ".join(LAYOUT_VI.get(k, k) for k in dict.fromkeys(f["layouts"]))
         where = f" ({kinds}; {', '.join(f['periods'])})" if kinds and f["periods"] else f" ({kinds})" if kinds else ""
         counts = ""
-        if f["status"] != "unchanged":
+        if f["status"] not in ("unchanged", "skipped"):
             counts = f": nạp {f['rows_loaded']} dòng, từ chối {f['rows_rejected']}, thay thế {f['rows_replaced']}"
         lines.append(f"{STATUS_MARK[f['status']]} {f['file']} — {STATUS_VI[f['status']]}{where}{counts}")
         for issue in f["issues"]:
-            if issue["severity"] != "info" or show_info:
+            if issue["severity"] != "info" or show_info or f["status"] == "skipped":
                 lines.append(f"    {SEVERITY_VI[issue['severity']]}: {issue['text']}")
     t = report["totals"]
     lines.append(
         f"Tổng: {t['files']} tệp ({t['files_loaded']} đã nạp, {t['files_partial']} nạp một phần, "
-        f"{t['files_rejected']} bị từ chối, {t['files_unchanged']} không đổi); {t['rows_loaded']} dòng được nạp, "
+        f"{t['files_rejected']} bị từ chối, {t['files_unchanged']} không đổi, {t['files_skipped']} bỏ qua); "
+        f"{t['rows_loaded']} dòng được nạp, "
         f"{t['rows_rejected']} dòng bị từ chối, {t['rows_replaced']} dòng thay thế dữ liệu cũ; {t['errors']} lỗi, "
         f"{t['warnings']} cảnh báo. Thời gian: {report['elapsed_seconds']:.2f} giây.")
     if report["load_id"] is None:

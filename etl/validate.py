@@ -14,6 +14,7 @@ from etl.rules import violation
 from etl.textnorm import clean_text, fmt_number, norm_label
 from etl.values import (
     PARSERS,
+    find_level,
     parse_bool,
     parse_date,
     parse_level,
@@ -39,6 +40,7 @@ class Row:
     cells: dict[str, Cell]
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    duplicate_of: object = None  # the row of this load that says the same and is stored instead
 
     @property
     def ok(self) -> bool:
@@ -99,13 +101,14 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             check.error("bad_value", f"{exc} ({labels[code]})", cell.ref)
             unreadable.add(code)
     _apply_context(record, values, check)
-    match = registry.match(values.get("school_code"), values.get("school_name"), values.get("level"))
+    match = registry.match(values.get("school_code"), values.get("school_name"), values.get("level"),
+                           level_hints(record.sheet, log.file))
     if match.message:
         (check.error if match.severity == "error" else check.warning)(f"match_{match.severity}", match.message)
     school = match.school
     if school:
         values["school_code"] = school["school_code"]
-        if values.get("level") and values["level"] != school["level"]:
+        if _written(record, "level") and values.get("level") and values["level"] != school["level"]:
             check.warning("level_conflict", f"cấp học trong tệp ({LEVEL_NAMES[values['level']]}) khác danh mục "
                           f"({LEVEL_NAMES[school['level']]}); dùng danh mục")
         values["level"] = school["level"]
@@ -133,6 +136,15 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
                 ref = record.cells[code].ref if code in record.cells else None
                 (check.error if rule.severity == "error" else check.warning)(f"rule_{rule.severity}", message, ref)
     return Row(values, record.sheet, record.row, record.cells, check.errors, check.warnings)
+
+
+def level_hints(sheet: str, file: str) -> tuple[str | None, ...]:
+    """Levels that a sheet name ("Mầm non", "MN HK1") or a file name suggests; only a preference."""
+    return find_level(sheet or ""), find_level(file.rsplit(".", 1)[0].replace("_", " "))
+
+
+def _written(record: SurveyRecord, code: str) -> bool:
+    return code in record.cells and clean_text(record.cells[code].raw) != ""
 
 
 def _apply_context(record: SurveyRecord, values: dict, check: RowChecker) -> None:
@@ -168,6 +180,7 @@ class AssessmentRows:
     anchor: str | None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    duplicate_of: object = None
 
     @property
     def ok(self) -> bool:
@@ -189,7 +202,8 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
             ident[key] = (ENUM_PARSERS.get(key) or parse_text)(cell.raw)
         except ValueError as exc:
             check.error("bad_value", str(exc), cell.ref)
-    match = registry.match(ident.get("school_code"), ident.get("school_name"), ident.get("level"))
+    match = registry.match(ident.get("school_code"), ident.get("school_name"), ident.get("level"),
+                           level_hints(record.sheet, log.file))
     if match.message:
         (check.error if match.severity == "error" else check.warning)(f"match_{match.severity}", match.message)
     code = match.school["school_code"] if match.school else None

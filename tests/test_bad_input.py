@@ -111,20 +111,32 @@ def test_header_missing_required_field(loaded_db, tmp_path):
 
 def test_same_school_twice_in_one_file(loaded_db, tmp_path):
     before = table_rows(loaded_db, *DATA_TABLES)
-    rows = [("II. TIỂU HỌC", None), (None, LE_LOI), (None, LE_LOI), (None, HUNG_DUNG)]
+    changed = list(LE_LOI)
+    changed[3] = 1250
+    rows = [("II. TIỂU HỌC", None), (None, LE_LOI), (None, changed), (None, HUNG_DUNG)]
     path = fixtures.write_survey_table(tmp_path / "KS_trung.xlsx", rows=rows)
     code, report = load(loaded_db, path)
     assert code == 1
     errors = issues(report)
     assert len(errors) == 2
-    assert errors[0].startswith("KS_trung.xlsx, trang 'Tổng hợp', ô B12: trường 40200001 có 2 dòng số liệu cho "
-                                "2024-2025 HK1")
+    assert errors[0].startswith("KS_trung.xlsx, trang 'Tổng hợp', ô B12: trường 40200001 có 2 dòng số liệu khác "
+                                "nhau cho 2024-2025 HK1")
     assert "ô B13" in errors[0] and errors[1].startswith("KS_trung.xlsx, trang 'Tổng hợp', ô B13:")
     after = table_rows(loaded_db, *DATA_TABLES)
     assert after["schools"] == before["schools"]
     survey = [r for r in after["survey"] if "40200001" in r]
     assert survey == [r for r in before["survey"] if "40200001" in r]  # the earlier row stays
     assert any("40300002" in r for r in after["survey"])  # the rest of the file loads
+
+
+def test_identical_copy_in_one_file_loads_once_with_a_warning(loaded_db, tmp_path):
+    rows = [("II. TIỂU HỌC", None), (None, rows_with(E=1250)[1][1]), (None, rows_with(E=1250)[1][1])]
+    path = fixtures.write_survey_table(tmp_path / "KS_chep.xlsx", rows=rows)
+    code, report = load(loaded_db, path)
+    assert code == 0 and report["files"][0]["rows_loaded"] == 1
+    assert issues(report, "warning") == [
+        "KS_chep.xlsx, trang 'Tổng hợp', ô B13: trường 40200001 lặp lại cho 2024-2025 HK1 với cùng số liệu "
+        "(KS_chep.xlsx trang 'Tổng hợp' ô B12; KS_chep.xlsx trang 'Tổng hợp' ô B13); chỉ nạp một lần"]
 
 
 def test_same_school_twice_across_files(loaded_db, tmp_path):

@@ -81,6 +81,8 @@ def test_name_matching_within_level():
     assert registry.match(None, "Victory", "THCS").school["school_code"] == "4"  # combined school in THCS section
     folded = registry.match(None, "Dang Thai Mai", "THCS")
     assert folded.school["school_code"] == "1" and folded.severity == "warning"
-    assert registry.match(None, "Hưng Dũng", "THCS").severity == "error"
+    assert registry.match(None, "Hưng Dũng", "THCS").severity == "error"  # the row's level limits the search
+    assert registry.match(None, "Hưng Dũng", None, ("MN",)).school["school_code"] == "3"  # a sheet hint prefers
+    assert registry.match(None, "Trường Mầm non Hưng Dũng", None, ("TH",)).school["school_code"] == "3"
     assert registry.match("1", "Trường THCS Lê Mao", None).severity == "warning"  # code wins, name differs
     assert core_name("Trường Mầm non tư thục Hoa Sen") == core_name("MN Hoa Sen") == "hoa sen"

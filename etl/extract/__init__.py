@@ -27,6 +27,7 @@ LAYOUT_VI = {
     "assessment_form": "phiếu tự đánh giá 4725",
     "assessment_table": "bảng tổng hợp kết quả 4725",
     "task_sheet": "bảng nhiệm vụ của phòng",
+    "registry": "danh mục trường",
 }
 
 
@@ -38,6 +39,9 @@ class Extraction:
     tasks: list[TaskRecord] = field(default_factory=list)
     synthetic: bool = False
     task_context: dict = field(default_factory=dict)
+
+    def record_count(self) -> int:
+        return len(self.survey) + len(self.assessment) + len(self.tasks)
 
 
 def _titles(grid: Grid, last_row: int) -> list[tuple[str | None, str]]:
@@ -55,6 +59,16 @@ def _report_columns(header: Header, sheet: str | None, log: IssueLog) -> None:
 
 
 def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction) -> str | None:
+    name = grid.sheet.name or None
+    before = out.record_count()
+    layout = _recognise(path, grid, catalogue, log, out)
+    if layout not in (None, "rejected", "registry") and out.record_count() == before:
+        log.error("no_rows", f"đã nhận ra {LAYOUT_VI[layout]} nhưng không có dòng số liệu nào để nạp", name)
+        return "rejected"
+    return layout
+
+
+def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction) -> str | None:
     name = grid.sheet.name or None
     if header := find_assessment_table(grid, catalogue):
         titles = _titles(grid, header.top)
@@ -76,6 +90,10 @@ def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, 
         return "task_sheet"
     if header := find_survey_header(grid, catalogue):
         missing = missing_required(header, catalogue)
+        if "level" in header.by_key() and not any(catalogue.fields[k].pillar == "scale" for k in header.by_key()):
+            log.info("registry_file", "đây là danh mục trường, không phải số liệu khảo sát; không nạp. Cài danh mục "
+                     "bằng lệnh: python -m etl registry <tệp>", name)
+            return "registry"
         if missing:
             log.error("missing_required_column", f"dòng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}",
                       name, header.span(grid.width))

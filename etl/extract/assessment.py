@@ -93,8 +93,13 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             record = by_kind.setdefault(kind, AssessmentRecord(sheet.name, r + 1, kind, identity, {}))
             cell = Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
             (record.scores if key.startswith("crit:") else record.totals)[code] = cell
-        records.extend(by_kind.values())
+        records.extend(rec for rec in by_kind.values() if _has_scores(rec))
     return records
+
+
+def _has_scores(record: AssessmentRecord) -> bool:
+    """A row or column left blank (a school not yet verified) is no data, not a set of zeros."""
+    return any(cell.raw not in (None, "") or cell.error for cell in record.scores.values())
 
 
 def form_classifier(catalogue: Catalogue):
@@ -181,4 +186,4 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
             if "max" in columns:
                 mc = columns["max"].index
                 record.max_points[code] = Cell(sheet.value(r, mc), cell_ref(r, mc))
-    return [rec for rec in records.values() if rec.scores]
+    return [rec for rec in records.values() if _has_scores(rec)]

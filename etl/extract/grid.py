@@ -101,8 +101,9 @@ def _name_columns(grid: Grid, top: int, bottom: int, classify: Classifier) -> He
 
 
 def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | None:
-    """The row whose cells name the most distinct columns (the earliest on a tie), extended upwards over
-    up to two header-like rows (group cells, vertically merged labels) that name no fewer columns."""
+    """The row whose cells name the most distinct columns (the earliest on a tie), extended down over
+    rows of labels under sub-group cells and up over header-like rows (group cells, vertically merged
+    labels), as long as the band names no fewer columns; three rows at most."""
     best: Header | None = None
     for bottom in range(min(HEADER_SCAN_ROWS, grid.height)):
         if not any(grid.row_texts(bottom)):
@@ -112,7 +113,14 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
             best = header
     if best is None or len(best.columns) < min_keys:
         return None
-    for top in range(best.bottom - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
+    for bottom in range(best.bottom + 1, min(best.bottom + MAX_HEADER_BAND, grid.height)):
+        if is_column_number_row(grid.row_texts(bottom)) or _has_numbers(grid, bottom):
+            break
+        deeper = _name_columns(grid, best.top, bottom, classify)  # labels under sub-group cells
+        if len(deeper.columns) < len(best.columns):
+            break
+        best = deeper
+    for top in range(best.top - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
         if sum(1 for t in grid.row_texts(top) if t) < 2:
             break  # a title line, not a header row
         wider = _name_columns(grid, top, best.bottom, classify)
@@ -123,6 +131,10 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
     if best.data_start < grid.height and is_column_number_row(grid.row_texts(best.data_start)):
         best.data_start += 1
     return best
+
+
+def _has_numbers(grid: Grid, row: int) -> bool:
+    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in grid.sheet.rows[row])
 
 
 _COLUMN_NUMBER = re.compile(r"^\(?([0-9]{1,3}|[a-z]|[A-Z])\)?$|^\([0-9]+\)\s*=.*$")

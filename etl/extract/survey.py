@@ -125,16 +125,18 @@ def _warn_data_after_end(grid: Grid, header: Header, end_row: int, log: IssueLog
 
 
 def _marked_bool_columns(grid: Grid, header: Header, catalogue: Catalogue, records: list[SurveyRecord]) -> set[str]:
-    """Yes/no columns ticked with 'x': there a blank cell means 'no', not 'missing'."""
-    marked = set()
+    """Yes/no columns ticked with 'x': there a blank cell means 'no', not 'missing'. When a sheet ticks
+    with 'x' anywhere, its all-blank yes/no columns follow the same convention."""
+    tick_only, ticked = set(), False
     for key, col in header.by_key().items():
         field = catalogue.fields.get(key)
         if field is None or field.type != "bool":
             continue
         values = {grid.text(rec.row - 1, col.index).casefold() for rec in records}
-        if values & CHECK_MARKS and values <= CHECK_MARKS | {""}:
-            marked.add(key)
-    return marked
+        if values <= CHECK_MARKS | {""}:
+            tick_only.add(key)
+            ticked = ticked or bool(values & CHECK_MARKS)
+    return tick_only if ticked else set()
 
 
 def _form_value(grid: Grid, row: int, col: int, field_unit: str) -> tuple[int, int]:
