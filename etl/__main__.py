@@ -8,10 +8,27 @@ from pathlib import Path
 
 from etl.settings import DEFAULT_DB
 
+_ARGPARSE_VI = [
+    ("the following arguments are required", "thiếu tham số bắt buộc"),
+    ("unrecognized arguments", "tham số không nhận ra"),
+    ("invalid choice", "lựa chọn không hợp lệ"),
+    ("expected one argument", "cần một giá trị"),
+    ("invalid int value", "không phải số nguyên"),
+    ("argument", "tham số"),
+]
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        for english, vietnamese in _ARGPARSE_VI:
+            message = message.replace(english, vietnamese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Lỗi cú pháp lệnh: {message}\nXem hướng dẫn: python -m etl --help\n")
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="Nạp số liệu khảo sát chuyển đổi số vào kho.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = VietnameseParser(prog="python -m etl", description="Nạp số liệu khảo sát chuyển đổi số vào kho.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseParser)
     load = sub.add_parser("load", help="nạp tệp hoặc thư mục bảng tính vào kho dữ liệu")
     load.add_argument("paths", nargs="+", type=Path, help="tệp .xlsx/.xls/.xlsb/.ods/.csv hoặc thư mục")
     load.add_argument("--db", type=Path, default=DEFAULT_DB, help="tệp kho dữ liệu DuckDB")

@@ -37,6 +37,7 @@ class FileResult:
     tasks: list[Row] = field(default_factory=list)
     task_year: int | None = None
     synthetic: bool = False
+    seconds: float = 0.0
     replaced: int = 0
     archive_path: str | None = None
 
@@ -228,7 +229,8 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
             else:
                 seen[result.sha] = path.name
                 _read_file(result, catalogue, registry)
-            progress(f"[{index}/{len(files)}] {path.name} ({time.monotonic() - tick:.2f} giây)")
+            result.seconds = time.monotonic() - tick
+            progress(f"[{index}/{len(files)}] {path.name} ({result.seconds:.2f} giây)")
         fresh = [r for r in results if r.status != "unchanged"]
         _reject_duplicates(fresh)
         _warn_big_changes(fresh, con, catalogue, load_settings())

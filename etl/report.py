@@ -25,7 +25,7 @@ def build_report(results: list, load_id: int | None, db_path: Path, elapsed: flo
     files = [{
         "file": r.name, "path": str(r.path), "sha256": r.sha, "status": r.status, "layouts": r.layouts,
         "periods": r.periods() if r.status != "unchanged" else [], "rows_loaded": r.rows_loaded,
-        "rows_rejected": r.rows_rejected, "rows_replaced": r.replaced,
+        "rows_rejected": r.rows_rejected, "rows_replaced": r.replaced, "seconds": round(r.seconds, 3),
         "issues": [i.as_dict() for i in r.log.items],
     } for r in results]
     totals = {key: sum(f[key] for f in files) for key in ("rows_loaded", "rows_rejected", "rows_replaced")}
@@ -46,7 +46,8 @@ def render_text(report: dict, show_info: bool = False) -> str:
         counts = ""
         if f["status"] not in ("unchanged", "skipped"):
             counts = f": nạp {f['rows_loaded']} dòng, từ chối {f['rows_rejected']}, thay thế {f['rows_replaced']}"
-        lines.append(f"{STATUS_MARK[f['status']]} {f['file']} — {STATUS_VI[f['status']]}{where}{counts}")
+        lines.append(f"{STATUS_MARK[f['status']]} {f['file']} — {STATUS_VI[f['status']]}{where}{counts} "
+                     f"({f['seconds']:.2f} giây)")
         for issue in f["issues"]:
             if issue["severity"] != "info" or show_info or f["status"] == "skipped":
                 lines.append(f"    {SEVERITY_VI[issue['severity']]}: {issue['text']}")

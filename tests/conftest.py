@@ -43,3 +43,13 @@ def loaded_db(tmp_path) -> Path:
     code, report = run_cli("load", good, "--db", db, "--json")
     assert report["totals"]["rows_loaded"] == 5, report
     return db
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The bundled sample loaded the way `make run` loads it, once per test session."""
+    db = tmp_path_factory.mktemp("sample_wh") / "warehouse.duckdb"
+    assert run_cli("registry", ROOT / "data" / "reference" / "schools.csv", "--db", db)[0] == 0
+    code, report = run_cli("load", ROOT / "data" / "sample", "--db", db, "--json")
+    assert code == 1 and report["totals"]["errors"] == 4, report["totals"]
+    return db
