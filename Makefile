@@ -31,6 +31,7 @@ run: setup $(DB)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup system-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # Regenerate the bundled sample (deterministic for the seed).
