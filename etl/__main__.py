@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     registry = sub.add_parser("registry", help="cài danh mục trường từ tệp của phòng")
     registry.add_argument("file", type=Path)
     registry.add_argument("--db", type=Path, default=DEFAULT_DB)
+    refresh = sub.add_parser("refresh", help="tính lại các chỉ số theo thiết lập và danh mục hiện hành")
+    refresh.add_argument("--db", type=Path, default=DEFAULT_DB)
     sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=2025)
@@ -82,6 +84,23 @@ def _registry(args) -> int:
     return code
 
 
+def _refresh(args) -> int:
+    from etl.reference import load_catalogue
+    from etl.warehouse import Busy, WarehouseWrite
+
+    if not args.db.is_file():
+        print(f"Lỗi: {args.db}: chưa có kho dữ liệu", file=sys.stderr)
+        return 2
+    try:
+        with WarehouseWrite(args.db, load_catalogue()):
+            pass  # opening a write re-publishes the catalogues, settings and metric views
+    except (Busy, ValueError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    print(f"Đã tính lại các chỉ số trong {args.db} theo thiết lập và danh mục hiện hành.")
+    return 0
+
+
 def _sample(args) -> int:
     from etl.sample import generate
 
@@ -92,7 +111,8 @@ def _sample(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"load": _load, "registry": _registry, "sample": _sample}[args.command](args)
+    commands = {"load": _load, "registry": _registry, "refresh": _refresh, "sample": _sample}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,20 @@ SETTINGS = [
             "Cảnh báo khi số liệu quy mô thay đổi quá tỷ lệ này so với kỳ trước (0,5 = 50%)."),
     Setting("change_warn_min", 10,
             "Chỉ cảnh báo thay đổi so với kỳ trước khi chênh lệch tuyệt đối từ mức này trở lên."),
+    # metrics (DOMAIN §6-8)
+    Setting("computer_target_TH", 3, "Tiểu học: tối đa số học sinh dùng chung một máy tính trong giờ Tin học."),
+    Setting("computer_target_THCS", 2, "THCS: tối đa số học sinh dùng chung một máy tính trong giờ Tin học."),
+    Setting("computer_target_TH_THCS", 2,
+            "Trường liên cấp TH&THCS: tối đa số học sinh dùng chung một máy (lấy mức chặt hơn của THCS)."),
+    Setting("level2_min_score", 50, "QĐ 4725: điểm nhóm từ mức này trở lên (và không quá ngưỡng mức 3) là Mức 2."),
+    Setting("level3_above_score", 75, "QĐ 4725: điểm nhóm lớn hơn mức này là Mức 3."),
+    Setting("mandatory_rule", True,
+            "Quy ước của phòng: nhóm chưa đạt đủ điều kiện bắt buộc (1.1, 1.2 hoặc 2.1, 2.2) thì xếp Mức 1."),
+    Setting("cashless_low_pct", 30,
+            "Đối chiếu minh chứng: tiêu chí 2.4.3 có điểm mà tỷ lệ thu không dùng tiền mặt dưới mức này thì gắn cờ."),
+    Setting("plan_tolerance_pct", 10,
+            "Tiến độ kế hoạch: chưa đạt nhưng cách chỉ tiêu không quá bấy nhiêu phần trăm chỉ tiêu "
+            "thì là 'có nguy cơ'."),
 ]
 
 

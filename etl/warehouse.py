@@ -86,6 +86,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
             con.execute(f"ALTER TABLE survey ADD COLUMN {name} {sql_type}")
     con.execute(ASSESSMENT_VIEW)
     _write_reference(con, catalogue)
+    from etl.metrics import publish  # the metric views are rebuilt with every write
+    publish(con, catalogue)
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
