@@ -34,8 +34,12 @@ def build_report(results: list, load_id: int | None, db_path: Path, elapsed: flo
         totals[f"files_{status}"] = sum(f["status"] == status for f in files)
     for severity in SEVERITY_VI:
         totals[severity + "s"] = sum(i["severity"] == severity for f in files for i in f["issues"])
+    from etl.metrics import catalogue_warnings
+    from etl.reference import load_catalogue
+
     return {"database": str(db_path), "load_id": load_id, "elapsed_seconds": round(elapsed, 3), "files": files,
-            "totals": totals, "exit_code": exit_code(files)}
+            "totals": totals, "catalogue_warnings": catalogue_warnings(load_catalogue()),
+            "exit_code": exit_code(files)}
 
 
 def render_text(report: dict, show_info: bool = False) -> str:
@@ -58,6 +62,8 @@ def render_text(report: dict, show_info: bool = False) -> str:
         f"{t['rows_loaded']} dòng được nạp, "
         f"{t['rows_rejected']} dòng bị từ chối, {t['rows_replaced']} dòng thay thế dữ liệu cũ; {t['errors']} lỗi, "
         f"{t['warnings']} cảnh báo. Thời gian: {report['elapsed_seconds']:.2f} giây.")
+    for warning in report.get("catalogue_warnings", []):
+        lines.append(f"Cảnh báo: {warning}")
     if report["load_id"] is None:
         lines.append("Kho dữ liệu không thay đổi.")
     else:

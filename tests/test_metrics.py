@@ -7,6 +7,7 @@ import pytest
 from etl.metrics import declarations, publish
 from etl.metrics.queries import Scope, laggards_sql, plan_progress_sql
 from etl.reference import load_catalogue
+from etl.settings import REFERENCE_DIR as CATALOGUE_DIR
 from etl.settings import load_settings
 from etl.warehouse import ensure_schema
 
@@ -260,3 +261,36 @@ def test_every_metric_is_declared_with_a_vietnamese_label_and_description(con):
             assert spec["label"].strip() and len(spec["description"]) > 10, (view, column)
             assert any(ch in spec["label"] + spec["description"] for ch in "ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳ"), \
                 (view, column, "not Vietnamese")
+
+
+def test_catalogue_whose_group_is_not_100_is_flagged(tmp_path):
+    import shutil
+
+    from etl.reference import load_catalogue as load
+
+    folder = tmp_path / "reference"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    criteria = (folder / "criteria_4725.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "criteria_4725.csv").write_text("\n".join(r for r in criteria if not r.startswith("2.5,")) + "\n",
+                                              encoding="utf-8")
+    catalogue = load(folder)
+    connection = duckdb.connect(str(tmp_path / "m.duckdb"))
+    ensure_schema(connection, catalogue)
+    connection.execute("INSERT INTO schools VALUES ('A', 'Trường A', 'TH', 'cong_lap', NULL, NULL, NULL)")
+    connection.execute("INSERT INTO assessment_scores (school_code, school_year, kind, criterion, score) "
+                       "VALUES ('A', '2024-2025', 'self', '1.4', 10)")
+    publish(connection, catalogue)
+    assert rows(connection, "SELECT g1_max, g2_max, catalogue_warning, catalogue_version FROM maturity_4725") == [
+        (100.0, 90.0, True, catalogue.versions["criteria_4725"])]
+    assert catalogue.versions["criteria_4725"] != CATALOGUE.versions["criteria_4725"]
+
+
+def test_an_unknown_plan_formula_is_an_error():
+    from etl.metrics.plan import parse_formula
+
+    with pytest.raises(ValueError, match='không hiểu công thức "median of dx_posts"'):
+        parse_formula("X1", "median of dx_posts", set(CATALOGUE.fields), {})
+    with pytest.raises(ValueError, match='không có trường "posts"'):
+        parse_formula("X2", "mean of posts", set(CATALOGUE.fields), {})
+    with pytest.raises(ValueError, match="computer_target_TH = 2.5"):
+        parse_formula("HT1", "share of TH schools whose lesson ratio <= 3", set(CATALOGUE.fields), {"TH": 2.5})

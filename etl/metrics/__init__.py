@@ -39,6 +39,20 @@ def publish(con: duckdb.DuckDBPyConnection, catalogue, settings: dict | None = N
         con.execute(statement)
 
 
+def catalogue_warnings(catalogue) -> list[str]:
+    """Vietnamese warnings about the 4725 catalogue in use (a group's maximum that is not 100)."""
+    warnings = []
+    for group in ("1", "2"):
+        total = sum(c["max_points"] for c in catalogue.criteria if c["group"] == group)
+        if total != 100:
+            warnings.append(f"bộ tiêu chí 4725 (phiên bản {catalogue.versions['criteria_4725']}): nhóm {group} có "
+                            f"tổng điểm tối đa {total:g}, không phải 100; mức của nhóm này cần xem lại")
+    provisional = [c["code"] for c in catalogue.criteria if c.get("status") == "provisional"]
+    if provisional:
+        warnings.append(f"bộ tiêu chí 4725 có tiêu chí tạm (chưa đối chiếu văn bản gốc): {', '.join(provisional)}")
+    return warnings
+
+
 @lru_cache(maxsize=1)
 def declarations() -> dict[str, dict[str, dict]]:
     """{view: {column: {label, unit, description}}} from metrics.toml."""
