@@ -1,9 +1,21 @@
-"""The frame of the dashboard: page config, the ordered page list, navigation."""
+"""The frame of the dashboard: page config, the shared filters, the ordered page list, navigation."""
 import streamlit as st
+
+from dashboard.data import database_path
+from dashboard.ui import render_filters
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
 
-pages = [
-    st.Page("pages/du_lieu.py", title="Dữ liệu đã nạp", icon="🗂️", url_path="du-lieu", default=True),
+PAGES = [
+    st.Page("pages/tong_quan.py", title="Tổng quan", icon="🏠", url_path="tong-quan", default=True),
+    st.Page("pages/muc_do_4725.py", title="Mức độ chuyển đổi số (QĐ 4725)", icon="📶", url_path="muc-do-4725"),
+    st.Page("pages/may_tinh.py", title="Máy tính dạy Tin học", icon="💻", url_path="may-tinh"),
+    st.Page("pages/ke_hoach.py", title="Tiến độ kế hoạch 2025", icon="🎯", url_path="ke-hoach"),
+    st.Page("pages/ho_so_truong.py", title="Hồ sơ trường", icon="🏫", url_path="ho-so-truong"),
+    st.Page("pages/chat_luong.py", title="Chất lượng dữ liệu", icon="🧪", url_path="chat-luong-du-lieu"),
 ]
-st.navigation(pages).run()
+
+page = st.navigation(PAGES)
+if database_path().exists():
+    st.session_state["_filters"] = render_filters()
+page.run()

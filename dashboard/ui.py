@@ -1,9 +1,18 @@
-"""Streamlit pieces every page uses: the warehouse handle, the synthetic-data banner, empty states."""
+"""Streamlit pieces every page uses: the warehouse, cached queries keyed on the data version, the shared
+filters (in the sidebar and the URL), page headers, tables with Excel/CSV downloads, charts, empty states."""
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import streamlit as st
 
 from dashboard.data import Warehouse, database_path
+from dashboard.export import to_csv_bytes, to_excel_bytes
+from dashboard.filters import Filters
+from dashboard.format import period_label
+from etl.metrics.queries import Scope
+from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -24,7 +33,123 @@ def warehouse() -> Warehouse | None:
     return wh
 
 
-def page_header(title: str, wh: Warehouse) -> None:
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached_query(path: str, version: str, sql: str, params: tuple) -> pd.DataFrame:
+    return _warehouse(path).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])
+
+
+def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    """A cached query; the cache key includes the warehouse version, so a new load shows at once."""
+    wh = _warehouse(str(database_path()))
+    frozen = tuple(tuple(p) if isinstance(p, list) else p for p in params)
+    return _cached_query(str(wh.path), wh.version(), sql, frozen).copy()
+
+
+def query_pair(pair: tuple[str, list]) -> pd.DataFrame:
+    return query(*pair)
+
+
+# ---- shared filters (rendered by app.py in the sidebar; bound to the URL) ----------------------------------
+
+def render_filters() -> Filters | None:
+    options = query("""
+        SELECT (SELECT list(DISTINCT school_year || '|' || period) FROM survey) AS periods,
+               (SELECT list(DISTINCT level) FROM schools) AS levels,
+               (SELECT list(DISTINCT ward_new ORDER BY ward_new) FROM schools WHERE ward_new IS NOT NULL) AS wards_new,
+               (SELECT list(DISTINCT ward_old ORDER BY ward_old) FROM schools WHERE ward_old IS NOT NULL) AS wards_old,
+               (SELECT list(DISTINCT ownership) FROM schools) AS ownership""").iloc[0]
+    options = {key: [] if value is None or value is pd.NA else list(value) for key, value in options.items()}
+    periods = sorted(options["periods"], key=lambda p: (p.split("|")[0], p.endswith("CN")), reverse=True)
+    if not periods:
+        return None
+    side = st.sidebar
+    side.header("Bộ lọc")
+    period = side.selectbox("Kỳ báo cáo", periods, format_func=lambda p: period_label(*p.split("|")),
+                            key="ky", bind="query-params")
+    levels = side.multiselect("Cấp học", [lv for lv in LEVEL_NAMES if lv in options["levels"]],
+                              format_func=LEVEL_NAMES.get, key="cap", bind="query-params", placeholder="Tất cả")
+    wards_new = side.multiselect("Phường mới", options["wards_new"], key="phuong",
+                                 bind="query-params", placeholder="Tất cả")
+    wards_old = side.multiselect("Phường/xã cũ (trước 1/7/2025)", options["wards_old"], key="xa",
+                                 bind="query-params", placeholder="Tất cả")
+    ownership = side.multiselect("Loại hình", [o for o in OWNERSHIP_NAMES if o in options["ownership"]],
+                                 format_func=OWNERSHIP_NAMES.get, key="loai", bind="query-params",
+                                 placeholder="Tất cả")
+    narrowed = Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
+                     ownership=tuple(ownership))
+    where, params = narrowed.sql("schools")
+    names = query(f"SELECT school_code, school_name FROM schools WHERE {where} ORDER BY school_name", params)
+    name_of = dict(zip(names.school_code, names.school_name))
+    schools = side.multiselect("Trường", list(name_of), format_func=lambda c: name_of.get(c, c), key="truong",
+                               bind="query-params", placeholder="Tất cả")
+    index = periods.index(period)
+    previous = tuple(periods[index + 1].split("|")) if index + 1 < len(periods) else None
+    year, term = period.split("|")
+    return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
+                                     ownership=tuple(ownership), schools=tuple(schools)), previous, name_of)
+
+
+def filters() -> Filters | None:
+    return st.session_state.get("_filters")
+
+
+# ---- page furniture ----------------------------------------------------------------------------------------
+
+def page_start(title: str) -> tuple[Warehouse, Filters]:
+    """Title, the synthetic-data notice and the filter summary; stops the page if there is nothing to show."""
+    wh = warehouse()
+    if wh is None:
+        st.stop()
     st.title(title)
     if wh.is_synthetic():
         st.warning(SYNTHETIC_NOTICE, icon="⚠️")
+    current = filters()
+    if current is None:
+        st.info("Kho dữ liệu chưa có số liệu khảo sát nào. Hãy nạp tệp của các trường: `python -m etl load <thư mục>`.")
+        st.stop()
+    st.caption(current.describe())
+    return wh, current
+
+
+def empty(message: str) -> None:
+    st.info(message, icon="ℹ️")
+
+
+def plot(figure, key: str) -> None:
+    st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "vi"})
+
+
+def _file_stem(title: str) -> str:
+    import unicodedata
+    ascii_title = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
+    ascii_title = "".join(c for c in ascii_title if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_title).strip("_").lower() or "bang"
+
+
+def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
+    """Display numbers the Vietnamese way (1.234,5) while keeping them numbers (sorting works)."""
+    decimals = decimals or {}
+    styler = frame.style
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            styler = styler.format({column: lambda v: "" if pd.isna(v) else ("Có" if v else "Không")})
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            styler = styler.format({column: None}, precision=decimals.get(column, 0), thousands=".", decimal=",",
+                                   na_rep="–", subset=[column])
+    return styler.hide(axis="index")
+
+
+def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | None = None,
+          current: Filters | None = None, height: int | None = None) -> None:
+    """A table with its Excel and CSV downloads (the file names the filters used)."""
+    if frame.empty:
+        empty(f"Không có dòng nào cho {title.lower()} với bộ lọc đang chọn.")
+        return
+    st.dataframe(vn_styler(frame, decimals), hide_index=True, width="stretch", key=f"df_{key}",
+                 height=height or "auto")
+    notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
+    left, right, _ = st.columns([1, 1, 4])
+    stem = _file_stem(title)
+    left.download_button("⬇️ Excel", to_excel_bytes({title: frame}, notes), file_name=f"{stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
+    right.download_button("⬇️ CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}")

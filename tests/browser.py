@@ -66,6 +66,7 @@ def wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning'] "
                            "[data-testid='stMainBlockContainer'] h1", timeout=30000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].every(d => d.querySelector('canvas'))",
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".every(d => d.closest('details:not([open])') || d.offsetParent === null || d.querySelector('canvas'))",
         timeout=30000)
     page.wait_for_timeout(300)

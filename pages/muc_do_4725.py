@@ -1,0 +1,7 @@
+"""Placeholder until the page is built."""
+import streamlit as st
+
+from dashboard.ui import page_start
+
+page_start("muc_do_4725")
+st.info("Trang đang được xây dựng.")

@@ -1,0 +1,90 @@
+"""Tổng quan: headline figures with the change since the previous period, levels by school level,
+plan status by pillar, and the short list of what needs attention."""
+import streamlit as st
+
+from dashboard.charts import overview as charts
+from dashboard.format import PILLAR_NAMES, number, percent, period_label, signed
+from dashboard.queries import overview as q
+from dashboard.ui import page_start, plot, query_pair, table
+from etl.settings import setting
+
+wh, f = page_start("Tổng quan")
+tolerance = setting("plan_tolerance_pct")
+
+now = query_pair(q.reporting(f, f.school_year, f.period)).iloc[0]
+before = query_pair(q.reporting(f, *f.previous)).iloc[0] if f.previous else None
+shares = query_pair(q.level_share(f))
+need_now = query_pair(q.computers_needed(f, f.school_year, f.period)).iloc[0]
+need_before = query_pair(q.computers_needed(f, *f.previous)).iloc[0] if f.previous else None
+progress = query_pair(q.plan_progress(f, tolerance))
+current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
+earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] if f.previous \
+    else current.iloc[0:0]
+since = f"so với {period_label(*f.previous)}" if f.previous else ""
+
+c1, c2, c3, c4 = st.columns(4)
+change = None if before is None else int(now.reported - before.reported)
+c1.metric("Trường đã báo cáo", f"{now.reported}/{now.expected}",
+          delta=None if change is None else f"{change:+d} trường" if change else "không đổi",
+          delta_color="normal" if change else "off", delta_arrow="auto" if change else "off",
+          delta_description=since,
+          help="Số trường trong phạm vi lọc đã gửi số liệu khảo sát kỳ này / số trường trong danh mục.")
+if shares.empty:
+    c2.metric("Trường đạt Mức 2 trở lên (QĐ 4725)", "–", help="Chưa có kết quả đánh giá QĐ 4725.")
+else:
+    latest = shares.iloc[0]
+    prev = shares.iloc[1] if len(shares) > 1 else None
+    share = 100 * latest.level2_plus / latest.assessed
+    delta = None if prev is None else \
+        f"{signed(share - 100 * prev.level2_plus / prev.assessed, 1)} điểm %"
+    c2.metric("Trường đạt Mức 2 trở lên (QĐ 4725)", f"{latest.level2_plus}/{latest.assessed} ({percent(share, 0)})",
+              delta=delta, delta_description=None if prev is None else f"so với năm học {prev.school_year}",
+              help=f"Mức chung (quy ước: mức thấp hơn của hai nhóm), năm học {latest.school_year}.")
+c3.metric("Máy tính dạy Tin học còn thiếu", number(need_now.needed),
+          delta=None if need_before is None or need_before.needed != need_before.needed else
+          f"{int(need_now.needed - need_before.needed):+d} máy", delta_color="inverse", delta_description=since,
+          help="Tổng số máy cần bổ sung để đạt tối đa 3 HS/máy (tiểu học), 2 HS/máy (THCS) trong giờ Tin học.")
+met_now = int((current.status == "met").sum())
+met_before = int((earlier.status == "met").sum()) if len(earlier) else None
+c4.metric("Chỉ số kế hoạch đạt chỉ tiêu", f"{met_now}/{int(current.value.notna().sum())}",
+          delta=None if met_before is None else f"{met_now - met_before:+d} chỉ số", delta_description=since,
+          help="Số chỉ số của kế hoạch 2025 đã đạt chỉ tiêu / số chỉ số có số liệu trong kỳ.")
+
+left, right = st.columns(2)
+with left:
+    year = shares.iloc[0].school_year if not shares.empty else f.school_year
+    plot(charts.level_distribution(query_pair(q.level_distribution(f, year)), year), "overview_levels")
+with right:
+    plot(charts.plan_status_by_pillar(current, PILLAR_NAMES, f.period_label), "overview_plan")
+
+st.subheader("Cần chú ý")
+attention = []
+for row in current[current.status == "off_track"].itertuples():
+    attention.append(f"🔴 **{row.indicator_vi}**: {number(row.value, 1)} {row.unit} (chỉ tiêu {number(row.target)})")
+rooms = query_pair(q.no_room(f))
+if len(rooms):
+    attention.append(f"💻 {len(rooms)} trường có học sinh học Tin học nhưng chưa có phòng máy: "
+                     + ", ".join(rooms.school_name.head(5)) + (" …" if len(rooms) > 5 else ""))
+if need_now.schools_short:
+    attention.append(f"💻 {int(need_now.schools_short)} trường chưa đạt số học sinh/máy trong giờ Tin học, "
+                     f"cần thêm {number(need_now.needed)} máy.")
+missing = query_pair(q.not_reported(f))
+if len(missing):
+    attention.append(f"📭 {len(missing)} trường chưa gửi số liệu {f.period_label}.")
+if not shares.empty:
+    flags = query_pair(q.evidence_count(f, shares.iloc[0].school_year)).iloc[0]
+    if flags.flag_count:
+        attention.append(f"🔎 {int(flags.flag_count)} điểm tự đánh giá 4725 của {int(flags.schools)} trường mâu thuẫn "
+                         "với phiếu khảo sát (xem trang Mức độ chuyển đổi số).")
+errors = int(query_pair(q.data_errors(f)).iloc[0].errors)
+if errors:
+    attention.append(f"🧪 {errors} lỗi dữ liệu khi nạp tệp của kỳ này (xem trang Chất lượng dữ liệu).")
+if attention:
+    st.markdown("\n".join(f"- {line}" for line in attention))
+else:
+    st.success("Không có điểm nào cần chú ý trong phạm vi đang lọc.")
+
+if len(missing):
+    with st.expander(f"Các trường chưa gửi số liệu {f.period_label}"):
+        table(missing.rename(columns={"school_code": "Mã trường", "school_name": "Tên trường", "level": "Cấp học",
+                                      "ward_new": "Phường mới"}), "Trường chưa báo cáo", "overview_missing", current=f)

@@ -1,0 +1,60 @@
+"""Tổng quan: headline numbers and chart values equal the metric views; filters change them."""
+import pytest
+
+from tests.pages import figure_titled, open_page, sql, texts, values
+
+
+@pytest.fixture(autouse=True)
+def sample_warehouse(sample_db, monkeypatch):
+    monkeypatch.setenv("DX_DB", str(sample_db))
+
+
+def metrics(app):
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+def test_headlines_equal_the_metric_views(sample_db):
+    app = open_page()
+    assert app.title[0].value == "Tổng quan"
+    assert "Dữ liệu giả lập" in texts(app)
+    [(year, period)] = sql(sample_db, "SELECT school_year, period FROM survey ORDER BY school_year DESC, "
+                                      "period = 'CN' DESC LIMIT 1")
+    [(reported,)] = sql(sample_db, "SELECT count(*) FROM survey WHERE school_year = ? AND period = ?", [year, period])
+    [(needed,)] = sql(sample_db, "SELECT sum(computers_needed) FROM informatics_computers WHERE school_year = ? "
+                                 "AND period = ?", [year, period])
+    [(assessed, good)] = sql(sample_db, "SELECT count(*), count(*) FILTER (overall_level >= 2) FROM maturity_4725 "
+                                        "WHERE school_year = (SELECT max(school_year) FROM maturity_4725)")
+    shown = metrics(app)
+    assert shown["Trường đã báo cáo"][0] == f"{reported}/140"
+    assert shown["Máy tính dạy Tin học còn thiếu"][0] == f"{needed:,}".replace(",", ".")
+    assert shown["Trường đạt Mức 2 trở lên (QĐ 4725)"][0].startswith(f"{good}/{assessed} (")
+
+
+def test_level_chart_counts_equal_the_view(sample_db):
+    app = open_page()
+    spec = figure_titled(app, "Mức chung QĐ 4725 theo cấp học")
+    shown = {(trace["name"], y): x for trace in spec["data"] for y, x in zip(values(trace, "y"), values(trace, "x"))}
+    year = sql(sample_db, "SELECT max(school_year) FROM maturity_4725")[0][0]
+    expected = sql(sample_db, "SELECT s.level, m.overall_level, count(*) FROM maturity_4725 m JOIN schools s "
+                              "USING (school_code) WHERE m.school_year = ? GROUP BY ALL", [year])
+    names = {"TH": "Tiểu học", "THCS": "THCS", "TH_THCS": "TH&THCS"}
+    assert {(f"Mức {lv}", names[level]): n for level, lv, n in expected} == {k: v for k, v in shown.items() if v}
+
+
+def test_level_filter_goes_through_the_url_and_changes_the_numbers(sample_db):
+    app = open_page(cap="Tiểu học")
+    [(reported, total)] = sql(sample_db, """SELECT count(s.school_code), count(*) FROM schools sc LEFT JOIN survey s
+        ON s.school_code = sc.school_code AND s.school_year = '2025-2026' AND s.period = 'HK1' WHERE sc.level = 'TH'""")
+    assert metrics(app)["Trường đã báo cáo"][0] == f"{reported}/{total}"
+    assert "cấp học: Tiểu học" in texts(app)
+    app.sidebar.multiselect(key="cap").select("THCS").run()
+    assert not app.exception
+    assert "cấp học: Tiểu học, THCS" in texts(app)
+
+
+def test_a_filter_without_4725_data_says_so(sample_db):
+    app = open_page(cap="Mầm non")
+    assert not app.exception
+    spec = figure_titled(app, "Mức chung QĐ 4725 theo cấp học")
+    assert spec["layout"]["annotations"][0]["text"].startswith("Chưa có kết quả đánh giá QĐ 4725")
+    assert metrics(app)["Trường đạt Mức 2 trở lên (QĐ 4725)"][0] == "–"
