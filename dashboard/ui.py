@@ -129,7 +129,9 @@ def _file_stem(title: str) -> str:
 def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     """Display numbers the Vietnamese way (1.234,5) while keeping them numbers (sorting works)."""
     decimals = decimals or {}
-    styler = frame.style
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in text})
+    styler = frame.style.format(na_rep="")
     for column in frame.columns:
         if pd.api.types.is_bool_dtype(frame[column]):
             styler = styler.format({column: lambda v: "" if pd.isna(v) else ("Có" if v else "Không")})
@@ -140,13 +142,14 @@ def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
 
 
 def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | None = None,
-          current: Filters | None = None, height: int | None = None) -> None:
-    """A table with its Excel and CSV downloads (the file names the filters used)."""
+          current: Filters | None = None, height: int | None = None, wide: tuple[str, ...] = ()) -> None:
+    """A table with its Excel and CSV downloads (the file names the filters used); `wide` columns get room."""
     if frame.empty:
         empty(f"Không có dòng nào cho {title.lower()} với bộ lọc đang chọn.")
         return
+    config = {column: st.column_config.TextColumn(column, width="large") for column in wide}
     st.dataframe(vn_styler(frame, decimals), hide_index=True, width="stretch", key=f"df_{key}",
-                 height=height or "auto")
+                 height=height or "auto", column_config=config or None)
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])
     stem = _file_stem(title)

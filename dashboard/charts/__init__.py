@@ -10,9 +10,12 @@ FONT = "Noto Sans, Arial, sans-serif"
 
 
 def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
-                height: int = 420, legend_title: str | None = None) -> go.Figure:
+                height: int = 420, legend_title: str | None = None, subtitle: str | None = None) -> go.Figure:
+    heading = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}}
+    if subtitle:
+        heading["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#666"}}
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        title=heading,
         separators=PLOTLY_SEPARATORS, font={"family": FONT, "size": 13}, height=height,
         margin={"l": 60, "r": 20, "t": 90, "b": 50}, plot_bgcolor="white", paper_bgcolor="white",
         legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom", "y": 1.0,
