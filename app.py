@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.data import database_path
-from dashboard.ui import render_filters
+from dashboard.ui import render_filters, render_source
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
 
@@ -17,5 +17,6 @@ PAGES = [
 
 page = st.navigation(PAGES)
 if database_path().exists():
+    render_source()
     st.session_state["_filters"] = render_filters()
 page.run()

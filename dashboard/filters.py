@@ -15,6 +15,7 @@ class Filters:
     scope: Scope = field(default_factory=Scope)
     previous: tuple[str, str] | None = None  # the period before, among those loaded
     school_names: dict = field(default_factory=dict, compare=False, hash=False)
+    source: str = "Số liệu hiện hành"  # or the snapshot: "Ảnh chụp «name» (dd/mm/yyyy hh:mm)"
 
     @property
     def period_label(self) -> str:
@@ -22,7 +23,7 @@ class Filters:
 
     def describe(self) -> str:
         """What the figures are filtered on, in Vietnamese (captions and exports)."""
-        parts = [f"Kỳ: {self.period_label}"]
+        parts = [self.source, f"Kỳ: {self.period_label}"]
         s = self.scope
         if s.levels:
             parts.append("cấp học: " + ", ".join(LEVEL_NAMES[lv] for lv in s.levels))
@@ -36,5 +37,5 @@ class Filters:
             names = [self.school_names.get(code, code) for code in s.schools]
             parts.append(f"{len(names)} trường: " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
         else:
-            parts.append("tất cả trường" if len(parts) == 1 else "")
+            parts.append("tất cả trường" if len(parts) == 2 else "")
         return "; ".join(p for p in parts if p)

@@ -3,6 +3,7 @@ filters (in the sidebar and the URL), page headers, tables with Excel/CSV downlo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,7 @@ from dashboard.filters import Filters
 from dashboard.format import period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
+from etl.snapshot import Snapshot, list_snapshots
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -23,9 +25,37 @@ def _warehouse(path: str) -> Warehouse:
     return Warehouse(path)
 
 
+SNAPSHOT_KEY = "anh"  # URL parameter of the snapshot shown (absent: live data)
+
+
+LIVE = "Số liệu hiện hành"
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _snapshots(live: str) -> dict[str, Snapshot]:
+    """Snapshots by their label ("name (dd/mm/yyyy hh:mm)"), which is also their value in the URL."""
+    return {s.label: s for s in list_snapshots(Path(live))}
+
+
+def source() -> tuple[Path, Snapshot | None]:
+    """The database the session shows: the live warehouse or the snapshot chosen in the sidebar."""
+    live = database_path()
+    snap = _snapshots(str(live)).get(st.session_state.get(SNAPSHOT_KEY) or LIVE)
+    return (snap.path, snap) if snap else (live, None)
+
+
+def render_source() -> None:
+    """Live data or a frozen snapshot; bound to the URL so a copied link shows the same figures."""
+    snaps = _snapshots(str(database_path()))
+    if not snaps:
+        return
+    st.sidebar.selectbox("Nguồn số liệu", [LIVE, *snaps], key=SNAPSHOT_KEY, bind="query-params",
+                         help="Ảnh chụp là số liệu đóng băng cho kỳ họp; nạp tệp mới không làm thay đổi ảnh chụp.")
+
+
 def warehouse() -> Warehouse | None:
-    """The warehouse, or None after telling the user how to build it."""
-    wh = _warehouse(str(database_path()))
+    """The warehouse (live or snapshot), or None after telling the user how to build it."""
+    wh = _warehouse(str(source()[0]))
     if not wh.exists():
         st.error(f"Chưa có kho dữ liệu ({wh.path}). Hãy nạp số liệu: `python -m etl registry <danh mục>` rồi "
                  "`python -m etl load <thư mục>` (hoặc chạy `make run` để dùng dữ liệu mẫu).")
@@ -40,7 +70,7 @@ def _cached_query(path: str, version: str, sql: str, params: tuple) -> pd.DataFr
 
 def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
     """A cached query; the cache key includes the warehouse version, so a new load shows at once."""
-    wh = _warehouse(str(database_path()))
+    wh = _warehouse(str(source()[0]))
     frozen = tuple(tuple(p) if isinstance(p, list) else p for p in params)
     return _cached_query(str(wh.path), wh.version(), sql, frozen).copy()
 
@@ -85,8 +115,11 @@ def render_filters() -> Filters | None:
     index = periods.index(period)
     previous = tuple(periods[index + 1].split("|")) if index + 1 < len(periods) else None
     year, term = period.split("|")
+    snap = source()[1]
+    label = f"Ảnh chụp số liệu «{snap.name}» ngày {snap.created_at:%d/%m/%Y %H:%M}" if snap else \
+        "Số liệu hiện hành"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
-                                     ownership=tuple(ownership), schools=tuple(schools)), previous, name_of)
+                                     ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
 
 
 def filters() -> Filters | None:
@@ -101,6 +134,10 @@ def page_start(title: str) -> tuple[Warehouse, Filters]:
     if wh is None:
         st.stop()
     st.title(title)
+    snap = source()[1]
+    if snap is not None:
+        st.info(f"📸 Đang xem ảnh chụp số liệu **{snap.name}** (chụp ngày {snap.created_at:%d/%m/%Y lúc %H:%M}): "
+                "số liệu đóng băng, không thay đổi khi nạp tệp mới.")
     if wh.is_synthetic():
         st.warning(SYNTHETIC_NOTICE, icon="⚠️")
     current = filters()

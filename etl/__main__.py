@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     registry.add_argument("--db", type=Path, default=DEFAULT_DB)
     refresh = sub.add_parser("refresh", help="tính lại các chỉ số theo thiết lập và danh mục hiện hành")
     refresh.add_argument("--db", type=Path, default=DEFAULT_DB)
+    snap = sub.add_parser("snapshot", help="chụp (đóng băng) số liệu hiện hành cho kỳ họp, hoặc liệt kê ảnh chụp")
+    snap.add_argument("action", choices=["create", "list"], help="create: tạo ảnh chụp; list: liệt kê")
+    snap.add_argument("name", nargs="?", default="", help='tên ảnh chụp, ví dụ "Sơ kết HK I 2025-2026"')
+    snap.add_argument("--db", type=Path, default=DEFAULT_DB)
     sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=2025)
@@ -101,6 +105,26 @@ def _refresh(args) -> int:
     return 0
 
 
+def _snapshot(args) -> int:
+    from etl.snapshot import create_snapshot, list_snapshots
+
+    if args.action == "list":
+        snapshots = list_snapshots(args.db)
+        if not snapshots:
+            print("Chưa có ảnh chụp số liệu nào.")
+        for snap in snapshots:
+            print(f"{snap.label}: {snap.files} tệp, {snap.schools_reporting} trường có số liệu — {snap.path}")
+        return 0
+    try:
+        snap = create_snapshot(args.db, args.name)
+    except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    print(f"Đã chụp số liệu \"{snap.name}\" lúc {snap.created_at:%d/%m/%Y %H:%M}: {snap.files} tệp, "
+          f"{snap.schools_reporting} trường có số liệu → {snap.path}")
+    return 0
+
+
 def _sample(args) -> int:
     from etl.sample import generate
 
@@ -111,7 +135,7 @@ def _sample(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"load": _load, "registry": _registry, "refresh": _refresh, "sample": _sample}
+    commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample}
     return commands[args.command](args)
 
 

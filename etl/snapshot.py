@@ -1,0 +1,91 @@
+"""Frozen copies of the warehouse for review meetings (sơ kết, tổng kết).
+
+A snapshot is a read-only copy of the warehouse file under `<warehouse folder>/snapshots/`, with its name,
+the time it was taken and the files it contains recorded inside it (tables `meta` and `load_log`).
+Loading new files replaces the warehouse, never a snapshot.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    name: str
+    created_at: dt.datetime
+    files: int
+    schools_reporting: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+def snapshot_dir(db_path: Path) -> Path:
+    return Path(db_path).parent / "snapshots"
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "anh-chup"
+
+
+def create_snapshot(db_path: Path, name: str, now: dt.datetime | None = None) -> Snapshot:
+    """Freeze the warehouse as it is now under `name`. Raises ValueError with a Vietnamese message."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("cần đặt tên cho ảnh chụp số liệu, ví dụ \"Sơ kết HK I 2025-2026\"")
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ValueError(f"{db_path}: chưa có kho dữ liệu để chụp")
+    existing = [s for s in list_snapshots(db_path) if s.name.casefold() == name.casefold()]
+    if existing:
+        raise ValueError(f"đã có ảnh chụp tên \"{name}\" (tạo lúc {existing[0].created_at:%d/%m/%Y %H:%M}); "
+                         "hãy đặt tên khác")
+    now = now or dt.datetime.now()
+    folder = snapshot_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{now:%Y%m%d-%H%M%S}-{_slug(name)}.duckdb"
+    partial = target.with_name(target.name + ".part")
+    with open(db_path, "rb") as source, open(partial, "wb") as copy:  # one inode: a load swapping in is harmless
+        shutil.copyfileobj(source, copy)
+    with duckdb.connect(str(partial)) as con:
+        for key, value in (("snapshot_name", name), ("snapshot_created_at", now.isoformat(timespec="seconds")),
+                           ("snapshot_source", str(db_path))):
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        con.execute("CHECKPOINT")
+    os.chmod(partial, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(partial, target)
+    return read_snapshot(target)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    with duckdb.connect(str(path), read_only=True) as con:
+        meta = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'snapshot_%'").fetchall())
+        files = con.execute("SELECT count(DISTINCT sha256) FROM load_log WHERE status <> 'registry'").fetchone()[0]
+        schools = con.execute("SELECT count(DISTINCT school_code) FROM survey").fetchone()[0]
+    return Snapshot(Path(path), meta["snapshot_name"], dt.datetime.fromisoformat(meta["snapshot_created_at"]),
+                    files, schools)
+
+
+def list_snapshots(db_path: Path) -> list[Snapshot]:
+    """Snapshots next to a warehouse, newest first; unreadable files are skipped."""
+    folder = snapshot_dir(db_path)
+    found = []
+    for path in sorted(folder.glob("*.duckdb")) if folder.is_dir() else []:
+        try:
+            found.append(read_snapshot(path))
+        except (duckdb.Error, KeyError, ValueError):
+            continue
+    return sorted(found, key=lambda s: s.created_at, reverse=True)
