@@ -1,0 +1,112 @@
+"""Charts of the plan progress page (DOMAIN §8): each indicator's value against its target by pillar, the trend of
+chosen indicators over the periods."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import base_layout, no_data_figure
+from dashboard.format import STATUS_COLORS, STATUS_NAMES, percent, period_label
+
+TARGET_NAME = "Chỉ tiêu"
+LINE_COLORS = ["#1f4e79", "#7b3f99", "#00838f", "#6d4c41", "#546e7a", "#ad1457"]
+
+
+def indicator_label(code: str, name: str) -> str:
+    return f"{code} · {name}"
+
+
+def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], period_label: str) -> go.Figure:
+    """Percent indicators: a bar per indicator coloured by its status, the target as a black tick, the value
+    written right of the 100% line; grouped by pillar (two-level axis). Other units are left to the table."""
+    title = f"Giá trị các chỉ số (%) so với chỉ tiêu, theo trụ cột – {period_label}"
+    data = frame[frame["unit"] == "%"].copy()
+    if data.empty:
+        return no_data_figure(title, "Không có chỉ số kế hoạch nào có số liệu cho phạm vi và kỳ đang chọn")
+    order = {p: i for i, p in enumerate(pillar_names)}
+    data["pillar_order"] = data["pillar"].map(order).fillna(len(order))
+    data = data.sort_values(["pillar_order", "indicator"])
+    data["pillar_vi"] = data["pillar"].map(pillar_names).fillna(data["pillar"])
+    data["label"] = [indicator_label(c, n) for c, n in zip(data["indicator"], data["indicator_vi"])]
+    axis = [list(data["pillar_vi"]), list(data["label"])]
+    figure = go.Figure()
+    # first trace: the targets, every category in pillar order (a two-level axis orders by first appearance)
+    figure.add_scatter(
+        y=axis, x=data["target"], mode="markers", name=TARGET_NAME,
+        marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#222"}},
+        customdata=data["indicator_vi"], hovertemplate="<b>%{customdata}</b><br>Chỉ tiêu: %{x:,.0f}%<extra></extra>")
+    for status, name in STATUS_NAMES.items():
+        part = data[data["status"] == status]
+        if part.empty:
+            continue
+        figure.add_bar(
+            y=[list(part["pillar_vi"]), list(part["label"])], x=part["value"].fillna(0), orientation="h", name=name,
+            marker_color=STATUS_COLORS[status],
+            customdata=list(zip(part["indicator_vi"], part["target"], part["schools_counted"],
+                                part["schools_missing"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>Giá trị: %{x:,.1f}% – chỉ tiêu %{customdata[1]:,.0f}%<br>"
+                          f"Tình trạng: {name}<br>Số trường có số liệu: %{{customdata[2]}}, thiếu: "
+                          "%{customdata[3]}<extra></extra>")
+    figure.add_scatter(
+        y=axis, x=[104] * len(data), mode="text", textposition="middle right", showlegend=False, hoverinfo="skip",
+        text=[percent(v) if v == v else "không có số liệu" for v in data["value"]],
+        textfont={"color": [STATUS_COLORS[s] for s in data["status"]], "size": 12}, name="Giá trị")
+    figure.update_layout(barmode="overlay", bargap=0.35)
+    figure = base_layout(figure, title, x_title="Giá trị (%)", height=150 + 30 * len(data))
+    figure.update_xaxes(range=[0, 122], tickvals=[0, 25, 50, 75, 100], showgrid=True, gridcolor="#eee",
+                        ticksuffix="%")
+    figure.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False)
+    figure.update_layout(margin={"l": 20, "r": 20})
+    return figure
+
+
+def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]], unit: str) -> go.Figure:
+    """Chosen indicators over every period, a marker per period coloured by its status, with the targets."""
+    title = f"Diễn biến qua các kỳ ({unit})"
+    data = frame[frame["indicator"].isin(codes)]
+    if data.empty or data["value"].isna().all():
+        return no_data_figure(title, "Các chỉ số đã chọn chưa có số liệu ở kỳ nào")
+    labels = [period_label(*p) for p in periods]
+    figure = go.Figure()
+    targets = {code: float(data.loc[data["indicator"] == code, "target"].iloc[0]) for code in codes
+               if (data["indicator"] == code).any()}
+    one_target = len(set(targets.values())) == 1
+    seen = set()
+    for i, code in enumerate(codes):
+        part = data[data["indicator"] == code].set_index(["school_year", "period"]).reindex(periods)
+        if part["value"].isna().all():
+            continue
+        colour = LINE_COLORS[i % len(LINE_COLORS)]
+        name = part["indicator_vi"].dropna().iloc[0]
+        statuses = part["status"].fillna("no_data")
+        figure.add_scatter(x=labels, y=part["value"], mode="lines", name=indicator_label(code, name),
+                           connectgaps=True, line={"color": colour, "width": 2.5}, legendgroup=code,
+                           hoverinfo="skip")
+        figure.add_scatter(
+            x=labels, y=part["value"], mode="markers", name=indicator_label(code, name), showlegend=False,
+            legendgroup=code,
+            marker={"size": 13, "color": [STATUS_COLORS[s] for s in statuses], "line": {"width": 2, "color": colour}},
+            customdata=list(zip([STATUS_NAMES[s] for s in statuses], part["schools_counted"].fillna(0),
+                                part["schools_missing"].fillna(0))),
+            hovertemplate=f"<b>{code} · {name}</b><br>%{{x}}: %{{y:,.1f}} {unit}<br>Tình trạng: %{{customdata[0]}}"
+                          "<br>Số trường có số liệu: %{customdata[1]:.0f}, thiếu: %{customdata[2]:.0f}<extra></extra>")
+        seen.update(statuses[part["value"].notna()])
+        if not one_target:
+            figure.add_scatter(
+                x=labels, y=[targets[code]] * len(labels), mode="lines", name=f"{TARGET_NAME} {code}",
+                line={"color": colour, "dash": "dash", "width": 1.5}, legendgroup=code, showlegend=False,
+                hovertemplate=f"{TARGET_NAME} {code}: %{{y:,.1f}} {unit}<extra></extra>")
+    if one_target:
+        target = next(iter(targets.values()))
+        figure.add_scatter(x=labels, y=[target] * len(labels), mode="lines", name=f"{TARGET_NAME} ({unit})",
+                           line={"color": "#222", "dash": "dash", "width": 1.5},
+                           hovertemplate=f"{TARGET_NAME}: %{{y:,.1f}} {unit}<extra></extra>")
+    for status, name in STATUS_NAMES.items():  # what the marker colours mean
+        if status in seen:
+            figure.add_scatter(x=[None], y=[None], mode="markers", name=name, legendgroup="status",
+                               marker={"size": 11, "color": STATUS_COLORS[status]}, hoverinfo="skip")
+    figure = base_layout(figure, title, x_title="Kỳ báo cáo", y_title=f"Giá trị ({unit})", height=520)
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+                         margin={"t": 60, "b": 150})
+    return figure

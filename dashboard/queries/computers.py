@@ -1,0 +1,66 @@
+"""Máy tính dạy Tin học: selections of informatics_computers for the schools of a filter and one period.
+
+Per-school figures come straight from the view. Groups (wards, all schools) are sums and counts over
+its rows; the one ratio of a group, pupils per computer across the school, is the same expression as
+informatics_totals (Σ students / Σ computers), so that any filter of schools gets it, not only the
+groupings the view pre-computes (tests check the two agree)."""
+from __future__ import annotations
+
+from dashboard.filters import Filters
+from dashboard.queries import scope_where
+
+GROUPS = {"ward_new": "sc.ward_new", "ward_old": "sc.ward_old", "level": "sc.level"}
+
+
+def schools_in_scope(filters: Filters) -> tuple[str, list]:
+    """How many schools of each level the filter covers (to tell 'only preschools' from 'no report')."""
+    where, params = scope_where(filters)
+    return f"SELECT sc.level, count(*) AS schools FROM schools sc WHERE {where} GROUP BY ALL", params
+
+
+def targets() -> tuple[str, list]:
+    """The targets the views were built with (metric_settings), for the caption."""
+    return ("SELECT computer_target_TH AS TH, computer_target_THCS AS THCS, computer_target_TH_THCS AS TH_THCS "
+            "FROM metric_settings", [])
+
+
+def per_school(filters: Filters, school_year: str, period: str) -> tuple[str, list]:
+    """One row per reporting TH/THCS/TH&THCS school of the filter (preschools have no target)."""
+    where, params = scope_where(filters)
+    return (f"""SELECT i.school_code, sc.school_name, i.level, i.ward_new, i.ward_old, i.students, i.it_students,
+                       i.it_classes, i.it_rooms, i.it_computers, i.class_size, i.computers_per_room,
+                       i.pupils_per_computer, i.target, i.target_met, i.computers_needed,
+                       i.school_pupils_per_computer, i.no_room, i.room_without_computers, i.missing_data, i.status
+                FROM informatics_computers i JOIN schools sc USING (school_code)
+                WHERE i.school_year = ? AND i.period = ? AND i.target IS NOT NULL AND {where}
+                ORDER BY i.level, i.pupils_per_computer DESC NULLS FIRST, sc.school_name""",
+            [school_year, period, *params])
+
+
+def _totals_select() -> str:
+    return """count(*) AS schools,
+              sum(i.computers_needed) AS computers_needed,
+              sum(i.it_computers) AS computers,
+              sum(i.students)::DOUBLE / nullif(sum(i.it_computers), 0) AS school_pupils_per_computer,
+              count(*) FILTER (i.target_met) AS schools_met,
+              count(*) FILTER (NOT i.target_met) AS schools_not_met,
+              count(*) FILTER (i.no_room) AS schools_no_room,
+              count(*) FILTER (i.missing_data) AS schools_missing_data"""
+
+
+def totals(filters: Filters, school_year: str, period: str) -> tuple[str, list]:
+    """One row: the columns of informatics_totals for all schools of the filter."""
+    where, params = scope_where(filters)
+    return (f"""SELECT {_totals_select()} FROM informatics_computers i JOIN schools sc USING (school_code)
+                WHERE i.school_year = ? AND i.period = ? AND i.target IS NOT NULL AND {where}""",
+            [school_year, period, *params])
+
+
+def by_group(filters: Filters, school_year: str, period: str, group: str) -> tuple[str, list]:
+    """The same columns per new ward, former unit or level (`group` is a key of GROUPS)."""
+    column = GROUPS[group]
+    where, params = scope_where(filters)
+    return (f"""SELECT {column} AS unit, {_totals_select()}
+                FROM informatics_computers i JOIN schools sc USING (school_code)
+                WHERE i.school_year = ? AND i.period = ? AND i.target IS NOT NULL AND {where}
+                GROUP BY ALL ORDER BY computers_needed DESC NULLS LAST, unit""", [school_year, period, *params])

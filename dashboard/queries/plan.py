@@ -1,0 +1,31 @@
+"""Tiến độ kế hoạch: plan progress and laggards for the schools of a filter (etl.metrics.queries, where the one
+status rule lives), the office task sheet, and how many schools of the filter reported."""
+from __future__ import annotations
+
+from dashboard.filters import Filters
+from dashboard.queries import scope_where
+from etl.metrics.queries import laggards_sql, plan_progress_sql
+
+
+def progress(filters: Filters, tolerance: float) -> tuple[str, list]:
+    """Every indicator and every period for the schools of the filter (value, target, counts, status)."""
+    return plan_progress_sql(filters.scope, tolerance)
+
+
+def laggards(filters: Filters, indicator: str) -> tuple[str, list]:
+    """The schools that pull `indicator` down in the selected period: below target on their own, or missing."""
+    return laggards_sql(filters.scope, indicator, filters.school_year, filters.period)
+
+
+def reporting(filters: Filters) -> tuple[str, list]:
+    """Schools of the filter that sent the survey for the period, and all schools of the filter."""
+    where, params = scope_where(filters)
+    return (f"""SELECT count(s.school_code) AS reported, count(*) AS expected
+                FROM schools sc LEFT JOIN survey s ON s.school_code = sc.school_code AND s.school_year = ?
+                     AND s.period = ? WHERE {where}""", [filters.school_year, filters.period, *params])
+
+
+def tasks() -> tuple[str, list]:
+    """The office task sheet (not per school: the filter of schools does not apply)."""
+    return ("""SELECT plan_year, task_no, task, owner, due, status, status_code, percent, overdue, note
+               FROM office_tasks_status ORDER BY plan_year DESC, task_no""", [])
