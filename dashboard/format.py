@@ -50,5 +50,5 @@ def signed(value, decimals: int = 0, unit: str = "") -> str:
     if is_missing(value):
         return "–"
     text = fmt_number(abs(value), decimals)
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    sign = "+" if value > 0 else "-" if value < 0 else "±"  # ASCII minus: st.metric reads it for the arrow
     return f"{sign}{text}{unit}"

@@ -2,6 +2,7 @@
 filters (in the sidebar and the URL), page headers, tables with Excel/CSV downloads, charts, empty states."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -69,10 +70,12 @@ def _cached_query(path: str, version: str, sql: str, params: tuple) -> pd.DataFr
 
 
 def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
-    """A cached query; the cache key includes the warehouse version, so a new load shows at once."""
+    """A cached query; the cache key includes the warehouse version, so a new load shows at once, and the
+    date, since some views depend on today (overdue tasks)."""
     wh = _warehouse(str(source()[0]))
     frozen = tuple(tuple(p) if isinstance(p, list) else p for p in params)
-    return _cached_query(str(wh.path), wh.version(), sql, frozen).copy()
+    version = f"{wh.version()}@{dt.date.today().isoformat()}"
+    return _cached_query(str(wh.path), version, sql, frozen).copy()
 
 
 def query_pair(pair: tuple[str, list]) -> pd.DataFrame:
@@ -186,7 +189,7 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
         return
     config = {column: st.column_config.TextColumn(column, width="large") for column in wide}
     st.dataframe(vn_styler(frame, decimals), hide_index=True, width="stretch", key=f"df_{key}",
-                 height=height or "auto", column_config=config or None)
+                 height=height or "auto", column_config=config or None, placeholder="–")
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])
     stem = _file_stem(title)

@@ -22,15 +22,6 @@ TASK_STATUS_ICONS = {"done": "✅", "in_progress": "🔄", "not_started": "⏸�
 REASONS = {"below_target": "Dưới chỉ tiêu", "missing": "Thiếu số liệu"}
 
 
-def missing_as_dash(frame, decimals: dict[str, int]):
-    """Streamlit draws a missing number as "None": columns of `decimals` that have gaps become Vietnamese text."""
-    out = frame.copy()
-    for column, places in decimals.items():
-        if out[column].isna().any():
-            out[column] = [number(v, places) for v in out[column]]
-    return out
-
-
 def with_unit(value, unit: str, decimals: int = 1) -> str:
     return number(value, decimals) + ("%" if unit == "%" else f" {unit}")
 
@@ -107,7 +98,7 @@ shown = ordered.assign(pillar=ordered.pillar.map(PILLAR_NAMES).fillna(ordered.pi
 shown = shown[["pillar", "indicator", "indicator_vi", "status", "value", "target", "unit", "previous_value",
                "change", "schools_counted", "schools_missing", "plan_clause"]].rename(columns=LABELS)
 places = {LABELS["value"]: 1, LABELS["target"]: 1, LABELS["previous_value"]: 1, LABELS["change"]: 1}
-table(missing_as_dash(shown, places), f"Chỉ số kế hoạch theo trụ cột {f.period_label}", "plan_indicators",
+table(shown, f"Chỉ số kế hoạch theo trụ cột {f.period_label}", "plan_indicators",
       decimals=places, current=f, height=rows_height(len(shown)))
 
 # ---- trend ------------------------------------------------------------------------------------------------------
@@ -145,7 +136,7 @@ else:
     lag = lag[["school_code", "school_name", "level", "ward_new", "ward_old", "school_value", "target", "unit",
                "reason"]].rename(columns=LAG_LABELS)
     places = {LAG_LABELS["school_value"]: 1, LAG_LABELS["target"]: 1}
-    table(missing_as_dash(lag, places), f"Trường kéo chỉ số {code} xuống {f.period_label}", "plan_laggards",
+    table(lag, f"Trường kéo chỉ số {code} xuống {f.period_label}", "plan_laggards",
           decimals=places, current=f, height=rows_height(len(lag)))
 
 # ---- office tasks -----------------------------------------------------------------------------------------------
@@ -172,5 +163,5 @@ else:
     shown = shown[["task_no", "overdue", "task", "due", "status", "percent", "owner", "note"]]
     shown = shown.rename(columns={**TASK_LABELS, "percent": TASK_LABELS["percent"] + " (%)"})
     places = {TASK_LABELS["percent"] + " (%)": 0}
-    table(missing_as_dash(shown, places), f"Nhiệm vụ của phòng năm {year}", "plan_tasks", decimals=places,
+    table(shown, f"Nhiệm vụ của phòng năm {year}", "plan_tasks", decimals=places,
           height=rows_height(len(shown)))

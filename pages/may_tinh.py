@@ -44,15 +44,6 @@ if before is not None and not before.schools:
     before = None
 
 
-def missing_as_dash(frame, decimals: dict[str, int]):
-    """Streamlit draws a missing number as "None": columns of `decimals` that have gaps become Vietnamese text."""
-    out = frame.copy()
-    for column, places in decimals.items():
-        if out[column].isna().any():
-            out[column] = [number(v, places) for v in out[column]]
-    return out
-
-
 def delta(column: str, unit: str, decimals: int = 0, lower_is_better: bool = False) -> dict:
     """Keyword arguments of st.metric for the change of `column` since the previous period (an ASCII sign:
     st.metric reads it to draw the arrow)."""
@@ -105,7 +96,7 @@ st.subheader(f"Máy tính theo {unit_title.lower()}")
 by_unit = units.rename(columns={"unit": unit_title, **TOTAL_LABELS})
 by_unit = by_unit.rename(columns={TOTAL_LABELS["school_pupils_per_computer"]: "Số HS/máy toàn trường (tham khảo)"})
 places = {"Số HS/máy toàn trường (tham khảo)": 1, TOTAL_LABELS["computers"]: 0, TOTAL_LABELS["computers_needed"]: 0}
-table(missing_as_dash(by_unit, places), f"Máy tính dạy Tin học theo {unit_title.lower()}", "computers_units",
+table(by_unit, f"Máy tính dạy Tin học theo {unit_title.lower()}", "computers_units",
       decimals=places, current=f)
 
 st.subheader("Trường chưa đạt chuẩn hoặc thiếu số liệu")
@@ -121,7 +112,7 @@ places = {LABELS["class_size"]: 1, LABELS["computers_per_room"]: 1, LABELS["pupi
 if short.empty:
     st.success("Tất cả các trường trong phạm vi đang lọc đều đạt chuẩn học sinh/máy trong giờ Tin học.")
 else:
-    table(missing_as_dash(short[columns].rename(columns={**LABELS, "flags": "Cảnh báo"}), places),
+    table(short[columns].rename(columns={**LABELS, "flags": "Cảnh báo"}),
           "Trường chưa đạt chuẩn học sinh trên máy", "computers_short", decimals=places, current=f)
 
 with st.expander("Tất cả các trường: số liệu máy tính dạy Tin học"):
@@ -135,5 +126,5 @@ with st.expander("Tất cả các trường: số liệu máy tính dạy Tin h�
                                      "computers_needed")}
     places.update({LABELS["class_size"]: 1, LABELS["computers_per_room"]: 1, LABELS["pupils_per_computer"]: 2,
                    LABELS["school_pupils_per_computer"]: 1})
-    table(missing_as_dash(every[columns].rename(columns=LABELS), places), "Máy tính dạy Tin học theo trường",
+    table(every[columns].rename(columns=LABELS), "Máy tính dạy Tin học theo trường",
           "computers_all", decimals=places, current=f)

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium_page, running_app, wait_for_app  # noqa: E402
+from tests.browser import chromium_page, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 PAGES = ["/", "/muc-do-4725", "/may-tinh", "/ke-hoach", "/ho-so-truong", "/chat-luong-du-lieu"]
 
@@ -33,7 +33,7 @@ def main() -> int:
             body = page.inner_text("body")
             name = path.strip("/").split("?")[0].replace("/", "_") or "tong-quan"
             target = args.out / f"{name}.png"
-            page.screenshot(path=str(target), full_page=True)
+            full_page_screenshot(page, target)
             problem = " LỖI: có thông báo ngoại lệ" if "Traceback" in body or "Error" in body else ""
             print(f"{path} -> {target}{problem}")
     return 0

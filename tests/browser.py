@@ -70,3 +70,15 @@ def wait_for_app(page) -> None:
         ".every(d => d.closest('details:not([open])') || d.offsetParent === null || d.querySelector('canvas'))",
         timeout=30000)
     page.wait_for_timeout(300)
+
+
+def full_page_screenshot(page, path: Path) -> None:
+    """Streamlit scrolls inside its own container: grow the viewport to the content, then capture."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+                           "[data-testid=\"stAppViewContainer\"], section.main')].map(e => e.scrollHeight), "
+                           "document.body.scrollHeight)")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium_page, running_app, wait_for_app
+from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, wait_for_app
 from tests.conftest import ROOT
 
 PAGES = [  # path, title, needs charts
@@ -46,7 +46,7 @@ def test_every_page_opens_and_survives_a_filter_change(browser_page, path, title
     page.goto(url + path)
     check_page(page, title, needs_charts)
     name = path.strip("/") or "tong-quan"
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    full_page_screenshot(page, ARTIFACTS / f"{name}.png")
     level = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Cấp học")
     level.locator("input").click()
     page.get_by_role("option", name="Tiểu học", exact=True).click()
@@ -55,7 +55,7 @@ def test_every_page_opens_and_survives_a_filter_change(browser_page, path, title
     body = check_page(page, title, needs_charts)
     assert "cấp học: Tiểu học" in body
     assert re.search(r"[?&]cap=Ti%E1%BB%83u(\+|%20)h%E1%BB%8Dc", page.url), page.url
-    page.screenshot(path=str(ARTIFACTS / f"{name}_tieu_hoc.png"), full_page=True)
+    full_page_screenshot(page, ARTIFACTS / f"{name}_tieu_hoc.png")
 
 
 def test_a_copied_link_opens_the_same_view(browser_page):
