@@ -1,7 +1,148 @@
-"""Placeholder until the page is built."""
+"""Mức độ chuyển đổi số (QĐ 4725): levels by school level and ward, group 1 against group 2, the criteria heat
+map, self against verified scores, the ranking, the points one school lost, evidence flags and the rules used."""
+from types import SimpleNamespace
+
 import streamlit as st
 
-from dashboard.ui import page_start
+from dashboard.charts import maturity as charts
+from dashboard.format import LEVEL_NAMES_4725, LEVEL_SHORT, number, percent
+from dashboard.labels import LEVEL_NAMES
+from dashboard.queries import maturity as q
+from dashboard.ui import empty, page_start, plot, query_pair, table
+from etl.metrics import catalogue_warnings, labels
 
-page_start("muc_do_4725")
-st.info("Trang đang được xây dựng.")
+wh, f = page_start("Mức độ chuyển đổi số (QĐ 4725)")
+
+in_scope = query_pair(q.levels_in_scope(f))
+preschools = int(in_scope.loc[in_scope.level == "MN", "schools"].sum())
+if in_scope.empty:
+    empty("Không có trường nào trong phạm vi đang lọc.")
+    st.stop()
+if preschools == in_scope.schools.sum():
+    empty("Bộ lọc đang chỉ chọn trường mầm non. Trường mầm non không được đánh giá theo QĐ 4725 (bộ chỉ số dành cho "
+          "trường tiểu học, THCS); hãy chọn thêm cấp Tiểu học, THCS hoặc TH&THCS, hoặc xem trang Hồ sơ trường.")
+    st.stop()
+
+years = query_pair(q.assessed_years(f))
+if years.empty:
+    empty(f"Chưa có kết quả đánh giá QĐ 4725 của năm học {f.school_year} hay năm học nào trước đó.")
+    st.stop()
+year = years.school_year.iloc[0]
+if year == f.school_year:
+    st.caption(f"Kết quả đánh giá năm học {year} (năm học của kỳ đang chọn).")
+else:
+    st.caption(f"Năm học {f.school_year} chưa có kết quả đánh giá QĐ 4725; trang hiển thị năm học {year}, "
+               "năm học gần nhất đã đánh giá.")
+if preschools:
+    st.caption(f"{preschools} trường mầm non trong phạm vi lọc không thuộc đối tượng QĐ 4725 nên không có ở đây.")
+
+rules = query_pair(q.rules()).iloc[0]
+criteria_ref = query_pair(q.catalogue())
+for warning in catalogue_warnings(SimpleNamespace(criteria=criteria_ref.to_dict("records"),
+                                                  versions={"criteria_4725": rules.catalogue_version})):
+    st.warning(warning[0].upper() + warning[1:] + ".", icon="⚠️")
+
+schools = query_pair(q.schools(f, year))
+if schools.empty:
+    empty(f"Không có trường nào trong phạm vi đang lọc có kết quả đánh giá QĐ 4725 năm học {year}.")
+    st.stop()
+
+assessed = len(schools)
+cols = st.columns(5)
+cols[0].metric("Trường đã đánh giá", number(assessed), help="Trường TH, THCS, liên cấp có kết quả QĐ 4725 năm học "
+               f"{year} trong phạm vi lọc.")
+for col, mark in zip(cols[1:4], (3, 2, 1)):
+    count = int((schools.overall_level == mark).sum())
+    col.metric(f"{LEVEL_SHORT[mark]} (mức chung)", f"{number(count)} ({percent(100 * count / assessed, 0)})",
+               help=f"Số trường có mức chung (quy ước) là {LEVEL_NAMES_4725[mark]}.")
+verified = int((schools.basis == "verified").sum())
+cols[4].metric("Đã thẩm định", f"{number(verified)}/{number(assessed)}",
+               help="Trường đã được phòng thẩm định; các trường còn lại xếp mức theo điểm tự đánh giá.")
+
+kind = st.radio("Biểu đồ theo địa bàn", ["Phường mới", "Phường/xã cũ (trước 1/7/2025)"], horizontal=True,
+                key="maturity_ward_kind")
+left, right = st.columns(2)
+with left:
+    by_level = query_pair(q.level_counts(f, year, "level"))
+    units = [lv for lv in LEVEL_NAMES if lv in set(by_level.unit)]
+    plot(charts.level_distribution(by_level, units, LEVEL_NAMES, f"Mức chung (quy ước) theo cấp học – năm học {year}",
+                                   "Cấp học", "Chưa có kết quả cho phạm vi đang lọc"), "maturity_by_level")
+with right:
+    column = "ward_new" if kind == "Phường mới" else "ward_old"
+    by_ward = query_pair(q.level_counts(f, year, column))
+    wards = sorted(set(by_ward.unit.dropna()))
+    plot(charts.level_distribution(by_ward, wards, {}, f"Mức chung (quy ước) theo {kind.split(' (')[0].lower()} – "
+                                   f"năm học {year}", kind.split(" (")[0], "Chưa có kết quả cho phạm vi đang lọc"),
+         "maturity_by_ward")
+
+left, right = st.columns(2)
+with left:
+    plot(charts.group_scatter(schools, year, rules.level2_min_score, rules.level3_above_score), "maturity_scatter")
+with right:
+    plot(charts.gap_bars(schools, year), "maturity_gaps")
+    if summary := charts.gap_summary(schools):
+        st.caption(summary)
+
+st.subheader("Xếp hạng các trường")
+st.caption("Xếp theo mức chung (quy ước), rồi theo điểm của nhóm thấp hơn. Chênh lệch = điểm tự đánh giá − điểm "
+           "thẩm định (chỉ có ở trường đã thẩm định; dương là trường tự chấm cao hơn).")
+names = {**labels("keys"), **labels("maturity_4725")}
+ranking = schools.assign(
+    rank=range(1, assessed + 1), level=schools.level.map(LEVEL_NAMES),
+    g1_level=schools.g1_level.map(LEVEL_SHORT), g2_level=schools.g2_level.map(LEVEL_SHORT),
+    overall_level=schools.overall_level.map(LEVEL_SHORT), basis=schools.basis.map(charts.BASIS_NAMES))
+columns = ["rank", "school_name", "level", "ward_new", "g1_score", "g1_level", "g2_score", "g2_level",
+           "overall_level", "basis", "g1_gap", "g2_gap", "school_code"]
+ranking = ranking[columns].rename(columns={**names, "rank": "Hạng"})
+table(ranking, f"Xếp hạng mức độ chuyển đổi số năm học {year}", "maturity_ranking", current=f,
+      decimals={names[c]: 1 for c in ("g1_score", "g2_score", "g1_gap", "g2_gap")}, height=420)
+
+st.subheader("Điểm từng tiêu chí")
+criteria = query_pair(q.criteria(f, year))
+plot(charts.criteria_heatmap(criteria[~criteria.mandatory], list(schools.school_code), year), "maturity_heatmap")
+mandatory = criteria_ref[criteria_ref.mandatory].code.tolist()
+st.caption(f"Các điều kiện bắt buộc ({', '.join(mandatory)}) không có điểm nên không có trong bản đồ nhiệt; "
+           "trường chưa đạt điều kiện nào được liệt kê ở phần chi tiết một trường bên dưới.")
+
+st.subheader("Chi tiết một trường: tiêu chí bị mất điểm")
+by_name = schools.sort_values("school_name")
+label_of = dict(zip(schools.school_code, schools.school_name + " (" + schools.school_code + ")"))
+code = st.selectbox("Trường", list(by_name.school_code), format_func=label_of.get, key="maturity_school")
+st.page_link("pages/ho_so_truong.py", label="Mở hồ sơ đầy đủ của trường", icon="🏫", query_params={"school": code})
+lost = query_pair(q.lost_points(code, year))
+name = label_of[code].rsplit(" (", 1)[0]
+plot(charts.lost_points(lost, name, year), "maturity_lost")
+unmet = lost[lost.mandatory]
+if unmet.empty:
+    st.success("Trường đạt đủ các điều kiện bắt buộc.")
+else:
+    st.error("Điều kiện bắt buộc chưa đạt: " + "; ".join(f"{c} {n}" for c, n in zip(unmet.criterion, unmet.name_vi))
+             + (" – theo quy ước của phòng, nhóm có điều kiện chưa đạt được xếp Mức 1." if rules.mandatory_rule
+                else "."))
+
+st.subheader("Điểm tự đánh giá mâu thuẫn với phiếu khảo sát")
+flags = query_pair(q.evidence(f, year))
+if flags.empty:
+    st.success(f"Không có điểm tự đánh giá nào mâu thuẫn với phiếu khảo sát năm học {year} trong phạm vi lọc.")
+else:
+    st.caption("Đối chiếu điểm trường tự chấm với phiếu khảo sát cùng năm học (kỳ cả năm, nếu chưa có thì học kỳ I).")
+    evidence_names = {**labels("keys"), **labels("evidence_flags")}
+    flags = flags[["school_name", "criterion", "reason", "self_score", "max_points", "school_code"]]
+    table(flags.rename(columns=evidence_names), f"Điểm tự đánh giá cần xem lại năm học {year}", "maturity_evidence",
+          current=f, decimals={evidence_names["self_score"]: 1}, wide=(evidence_names["reason"],))
+
+st.subheader("Ghi chú về cách xếp mức")
+low, high = number(rules.level2_min_score), number(rules.level3_above_score)
+notes = [
+    f"Mức của mỗi nhóm theo tổng điểm: dưới {low} điểm là Mức 1 (chưa đáp ứng), từ {low} đến {high} điểm là Mức 2 "
+    f"(đáp ứng cơ bản), trên {high} điểm là Mức 3 (đáp ứng tốt).",
+    ("Điều kiện bắt buộc (thiết lập mandatory_rule đang bật): theo quy ước của phòng, nhóm chưa đạt đủ điều kiện bắt "
+     f"buộc ({', '.join(mandatory)}) thì xếp Mức 1 dù điểm cao.") if rules.mandatory_rule else
+    ("Điều kiện bắt buộc (thiết lập mandatory_rule đang tắt): mức của nhóm chỉ theo điểm; điều kiện chưa đạt chỉ được "
+     "liệt kê."),
+    "Mức chung là mức thấp hơn của hai nhóm: đây là quy ước tổng hợp của phòng; QĐ 4725 đánh giá riêng từng nhóm.",
+    "Khi phòng đã thẩm định, điểm thẩm định là điểm chính thức (tiêu chí bỏ trống tính 0); nếu chưa, dùng điểm tự "
+    "đánh giá.",
+    f"Bộ tiêu chí đang dùng: phiên bản {rules.catalogue_version} (mã nội dung của tệp criteria_4725.csv).",
+]
+st.markdown("\n".join(f"- {n}" for n in notes))

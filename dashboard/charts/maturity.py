@@ -1,0 +1,193 @@
+"""Charts of the 4725 maturity page: levels by unit, group 1 against group 2, criteria heat map, self against
+verified scores, the points one school lost. Pure: DataFrame in, Plotly figure out."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import base_layout, no_data_figure
+from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, signed
+
+GROUP_NAMES = {"1": "Nhóm 1 – dạy, học", "2": "Nhóm 2 – quản trị"}
+GROUP_COLORS = {"1": "#3b6fb6", "2": "#8e5ea2"}
+BASIS_NAMES = {"verified": "Thẩm định", "self": "Tự đánh giá"}
+NUMBER = ",.1~f"  # d3 format: 1.234,5 with the Vietnamese separators of base_layout, no trailing ",0"
+
+
+def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, str], title: str,
+                       unit_title: str, reason: str) -> go.Figure:
+    """Schools at each overall level (derived convention), one stacked horizontal bar per unit.
+    `frame`: unit, overall_level, schools; `units`: the bars in order; `names`: unit → label."""
+    if frame.empty:
+        return no_data_figure(title, reason)
+    figure = go.Figure()
+    labels = [names.get(u, u) for u in units]
+    for mark in (1, 2, 3):
+        part = frame[frame["overall_level"] == mark].set_index("unit")["schools"].reindex(units)
+        counts = part.fillna(0).astype(int)
+        figure.add_bar(y=labels, x=counts.tolist(), name=LEVEL_SHORT[mark], orientation="h",
+                       marker_color=LEVEL_COLORS[mark], text=[c or None for c in counts], textposition="inside",
+                       hovertemplate="%{y}: %{x} trường " + LEVEL_NAMES_4725[mark] + "<extra></extra>")
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return base_layout(figure, title, x_title="Số trường", y_title=unit_title, height=max(300, 140 + 42 * len(units)),
+                       legend_title="Mức chung (quy ước):")
+
+
+def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: float = 75) -> go.Figure:
+    """Group 1 against group 2 score per school, coloured by overall level, with the level boundaries."""
+    title = f"Điểm nhóm 1 và nhóm 2 của từng trường – năm học {school_year}"
+    if frame.empty:
+        return no_data_figure(title, "Chưa có kết quả đánh giá QĐ 4725 cho phạm vi đang lọc")
+    figure = go.Figure()
+    for bound in (low, high):
+        figure.add_vline(x=bound, line={"color": "#999", "dash": "dash", "width": 1})
+        figure.add_hline(y=bound, line={"color": "#999", "dash": "dash", "width": 1})
+    for mark in (1, 2, 3):
+        part = frame[frame["overall_level"] == mark]
+        if part.empty:
+            continue
+        custom = list(zip(part["school_name"], [LEVEL_SHORT[v] for v in part["g1_level"]],
+                          [LEVEL_SHORT[v] for v in part["g2_level"]], [BASIS_NAMES[b] for b in part["basis"]]))
+        figure.add_scatter(
+            x=part["g1_score"], y=part["g2_score"], mode="markers", name=LEVEL_SHORT[mark], customdata=custom,
+            marker={"color": LEVEL_COLORS[mark], "size": 10, "line": {"color": "white", "width": 1}, "opacity": 0.85},
+            hovertemplate="<b>%{customdata[0]}</b><br>Nhóm 1 (dạy, học): %{x:" + NUMBER + "} điểm – %{customdata[1]}"
+                          "<br>Nhóm 2 (quản trị): %{y:" + NUMBER + "} điểm – %{customdata[2]}"
+                          "<br>Mức chung (quy ước): " + LEVEL_SHORT[mark] + "<br>Căn cứ: %{customdata[3]}"
+                          "<extra></extra>")
+    top = max(100.0, float(frame[["g1_score", "g2_score"]].max().max()))
+    figure.update_xaxes(range=[0, top + 2], dtick=25)
+    figure.update_yaxes(range=[0, top + 2], dtick=25)
+    figure.add_scatter(x=[None], y=[None], mode="lines", name=f"Ngưỡng {low:g} và {high:g} điểm",
+                       line={"color": "#999", "dash": "dash", "width": 1}, hoverinfo="skip")
+    figure = base_layout(figure, title, x_title="Điểm nhóm 1 – chuyển đổi số trong dạy, học",
+                         y_title="Điểm nhóm 2 – quản trị", height=520, legend_title="Mức chung (quy ước):")
+    figure.update_layout(legend={"y": -0.16, "yanchor": "top"}, margin={"t": 60, "b": 110})
+    return figure
+
+
+def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str) -> go.Figure:
+    """Share of the maximum of every scored criterion (catalogue order) for every school (in `school_order`,
+    codes). `frame`: criteria rows of criteria_scores without the mandatory conditions."""
+    title = f"Tỷ lệ điểm đạt so với điểm tối đa theo tiêu chí – năm học {school_year}"
+    if frame.empty:
+        return no_data_figure(title, "Chưa có điểm tiêu chí cho phạm vi đang lọc")
+    criteria = frame.sort_values("position").drop_duplicates("criterion")
+    codes = criteria["criterion"].tolist()
+    names = dict(zip(frame["school_code"], frame["school_name"]))
+    rows = [s for s in school_order if s in names]
+    pivot = lambda column: frame.pivot(index="school_code", columns="criterion", values=column).reindex(  # noqa: E731
+        index=rows, columns=codes)
+    share, score = pivot("share_of_max"), pivot("score")
+    # hover data per cell: school name, criterion name, score, maximum
+    custom = np.empty((len(rows), len(codes), 4), dtype=object)
+    custom[:, :, 0] = np.array([names[s] for s in rows], dtype=object)[:, None]
+    custom[:, :, 1] = criteria["name_vi"].to_numpy(dtype=object)[None, :]
+    custom[:, :, 2] = score.to_numpy()
+    custom[:, :, 3] = criteria["max_points"].to_numpy()[None, :]
+    figure = go.Figure(go.Heatmap(
+        z=share.to_numpy(), x=codes, y=[f"{_short_name(names[s])} ({s})" for s in rows], customdata=custom,
+        zmin=0, zmax=1,
+        colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], xgap=1, ygap=1,
+        colorbar={"title": {"text": "Tỷ lệ so với<br>điểm tối đa"}, "tickformat": ".0%", "len": 0.6},
+        hovertemplate="<b>%{customdata[0]}</b><br>Tiêu chí %{x}: %{customdata[1]}<br>Điểm: %{customdata[2]:"
+                      + NUMBER + "}/%{customdata[3]:" + NUMBER + "} (%{z:.0%})<extra></extra>"))
+    first_group2 = next((i for i, c in enumerate(codes) if str(c).startswith("2")), None)
+    if first_group2:
+        figure.add_vline(x=first_group2 - 0.5, line={"color": "#333", "width": 2})
+    figure.update_xaxes(type="category", side="top", tickangle=-60)
+    figure.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont={"size": 11})
+    figure = base_layout(figure, title, x_title="Tiêu chí (nhóm 1 bên trái, nhóm 2 bên phải vạch đậm)",
+                         y_title="Trường", height=max(380, 230 + 17 * len(rows)))
+    figure.update_layout(margin={"t": 170})
+    return figure
+
+
+def gap_bars(frame: pd.DataFrame, school_year: str, limit: int = 15) -> go.Figure:
+    """Self-assessed minus verified score, per group, for the verified schools whose scores differ most.
+    `frame`: maturity rows (school_name, g1_verified, g2_verified, g1_gap, g2_gap)."""
+    title = f"Chênh lệch tự đánh giá − thẩm định – {school_year}"
+    verified = frame[frame["g1_verified"].notna() | frame["g2_verified"].notna()] if not frame.empty else frame
+    if verified.empty:
+        return no_data_figure(title, "Chưa có trường nào được phòng thẩm định")
+    differing = _differing(verified)
+    if differing.empty:
+        return no_data_figure(title, f"Điểm tự đánh giá của cả {len(verified)} trường đã thẩm định khớp điểm thẩm định")
+    shown = differing.head(limit)
+    figure = go.Figure()
+    for group in ("1", "2"):
+        figure.add_bar(
+            y=[_short_name(n) for n in shown["school_name"]], x=shown[f"g{group}_gap"], orientation="h",
+            name=GROUP_NAMES[group], marker_color=GROUP_COLORS[group],
+            customdata=list(zip(shown["school_name"], shown[f"g{group}_self"], shown[f"g{group}_verified"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>" + GROUP_NAMES[group] + "<br>Tự đánh giá: %{customdata[1]:"
+                          + NUMBER + "} điểm<br>Thẩm định: %{customdata[2]:" + NUMBER + "} điểm<br>Chênh lệch: %{x:+"
+                          + NUMBER + "} điểm<extra></extra>")
+    figure.update_layout(barmode="group", bargap=0.25)
+    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
+    figure.update_xaxes(zeroline=True, zerolinecolor="#666")
+    return base_layout(figure, title, x_title="Chênh lệch, điểm", y_title=None, height=max(360, 170 + 34 * len(shown)))
+
+
+def gap_summary(frame: pd.DataFrame, limit: int = 15) -> str:
+    """One sentence under the gap chart: how many verified schools self-scored differently."""
+    verified = frame[frame["g1_verified"].notna() | frame["g2_verified"].notna()] if not frame.empty else frame
+    if verified.empty:
+        return ""
+    differing = _differing(verified)
+    higher = int(((differing["g1_gap"].fillna(0) > 0) | (differing["g2_gap"].fillna(0) > 0)).sum())
+    text = (f"{len(differing)}/{len(verified)} trường đã thẩm định có điểm tự đánh giá khác điểm thẩm định "
+            f"({higher} trường tự chấm cao hơn ở ít nhất một nhóm). Dương: trường tự chấm cao hơn kết quả thẩm định.")
+    if len(differing) > limit:
+        text += f" Biểu đồ hiện {limit} trường chênh nhiều nhất; bảng xếp hạng có đủ các trường."
+    return text
+
+
+def _differing(verified: pd.DataFrame) -> pd.DataFrame:
+    spread = verified[["g1_gap", "g2_gap"]].abs().fillna(0)
+    return verified[spread.max(axis=1) > 0].assign(_order=spread.sum(axis=1)).sort_values(
+        ["_order", "school_name"], ascending=[False, True])
+
+
+def _short_name(name: str) -> str:
+    """'Trường THCS Lê Lợi' → 'THCS Lê Lợi' for axis labels (hover keeps the full name)."""
+    return name[len("Trường "):] if name.startswith("Trường ") else name
+
+
+def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.Figure:
+    """Maximum minus official score of each criterion where the school did not get the maximum."""
+    title = f"Điểm bị mất theo tiêu chí – {school_name}, năm học {school_year}"
+    scored = frame[~frame["mandatory"]] if not frame.empty else frame
+    if scored.empty:
+        return no_data_figure(title, "Trường đạt điểm tối đa ở mọi tiêu chí có điểm")
+    scored = scored.sort_values("position")
+    figure = go.Figure()
+    for group in ("1", "2"):
+        part = scored[scored["criterion_group"] == group]
+        if part.empty:
+            continue
+        labels = [f"{c} {_short(n)}" for c, n in zip(part["criterion"], part["name_vi"])]
+        figure.add_bar(
+            y=labels, x=part["lost_points"], orientation="h", name=GROUP_NAMES[group],
+            marker_color=GROUP_COLORS[group], customdata=list(zip(part["name_vi"], part["score"], part["max_points"])),
+            texttemplate="%{x:" + NUMBER + "}", textposition="outside",
+            hovertemplate="<b>%{customdata[0]}</b><br>Điểm: %{customdata[1]:" + NUMBER + "}/%{customdata[2]:"
+                          + NUMBER + "}<br>Bị mất: %{x:" + NUMBER + "} điểm<extra></extra>")
+    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
+    figure.update_xaxes(range=[0, float(scored["lost_points"].max()) * 1.15 + 0.5])
+    return base_layout(figure, title, x_title="Số điểm bị mất (điểm tối đa − điểm chính thức)", y_title="Tiêu chí",
+                       height=max(320, 150 + 26 * len(scored)))
+
+
+def gap_text(value) -> str:
+    """Self minus verified points as text ('+2', '−1,5', 'không lệch'; '–' when not verified), for table cells
+    that would otherwise show an empty number."""
+    if value is None or value is pd.NA or is_missing(value):
+        return "–"
+    return "không lệch" if value == 0 else signed(value, 1)
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

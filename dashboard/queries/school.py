@@ -1,0 +1,78 @@
+"""Hồ sơ trường: everything about one school, selected from the registry, the survey and the metric views
+(no metric arithmetic here)."""
+from __future__ import annotations
+
+from dashboard.filters import Filters
+from dashboard.queries import scope_where
+from etl.metrics.queries import Scope, plan_progress_sql
+
+ID_SHARES = ("DL1", "DL2")  # plan indicators: share of pupils / teachers with a personal ID number
+
+
+def choices(filters: Filters) -> tuple[str, list]:
+    """Schools of the filter, for the selectbox."""
+    where, params = scope_where(filters)
+    return f"SELECT sc.school_code, sc.school_name FROM schools sc WHERE {where} ORDER BY sc.school_name", params
+
+
+def registry() -> tuple[str, list]:
+    """Every school of the registry (a link may name a school outside the filter)."""
+    return "SELECT school_code, school_name FROM schools ORDER BY school_name", []
+
+
+def identity(school_code: str) -> tuple[str, list]:
+    return ("""SELECT school_code, school_name, level, ownership, ward_old, ward_new, ward_new_code
+               FROM schools WHERE school_code = ?""", [school_code])
+
+
+def periods() -> tuple[str, list]:
+    """Every loaded period, oldest first (the axis of the history charts)."""
+    return ("""SELECT DISTINCT school_year, period FROM survey ORDER BY school_year, period = 'CN'""", [])
+
+
+def survey(school_code: str) -> tuple[str, list]:
+    """The school's survey rows, oldest first (all periods)."""
+    return ("""SELECT * FROM survey WHERE school_code = ? ORDER BY school_year, period = 'CN'""", [school_code])
+
+
+def informatics(school_code: str) -> tuple[str, list]:
+    """informatics_computers of the school, every period, oldest first."""
+    return ("""SELECT * FROM informatics_computers WHERE school_code = ? ORDER BY school_year, period = 'CN'""",
+            [school_code])
+
+
+def id_shares(school_code: str, tolerance: float) -> tuple[str, list]:
+    """The plan's ID-number shares (DL1 pupils, DL2 teachers) for this one school, every period: the plan
+    progress query of the metric layer, scoped to the school."""
+    sql, params = plan_progress_sql(Scope(schools=(school_code,)), tolerance)
+    codes = ", ".join(f"'{c}'" for c in ID_SHARES)
+    return (f"SELECT indicator, indicator_vi, school_year, period, value, target FROM ({sql}) "
+            f"WHERE indicator IN ({codes})", params)
+
+
+def maturity(school_code: str) -> tuple[str, list]:
+    """maturity_4725 of the school, latest school year first."""
+    return "SELECT * FROM maturity_4725 WHERE school_code = ? ORDER BY school_year DESC", [school_code]
+
+
+def criteria(school_code: str) -> tuple[str, list]:
+    """criteria_scores of the school, catalogue order; `lost_points` = maximum − official score (the
+    view has no such column yet)."""
+    return ("""SELECT c.school_year, c.criterion, c.criterion_group, c.name_vi, c.mandatory, c.max_points,
+                      c.self_score, c.verified_score, c.self_met, c.verified_met, c.score, c.met, c.gap, c.basis,
+                      CASE WHEN c.mandatory THEN NULL ELSE c.max_points - c.score END AS lost_points
+               FROM criteria_scores c JOIN ref_criteria_4725 r ON r.code = c.criterion
+               WHERE c.school_code = ? ORDER BY c.school_year DESC, r.rowid""", [school_code])
+
+
+def evidence(school_code: str) -> tuple[str, list]:
+    return ("""SELECT school_year, criterion, self_score, max_points, reason FROM evidence_flags
+               WHERE school_code = ? ORDER BY school_year DESC, criterion""", [school_code])
+
+
+def issues(school_code: str) -> tuple[str, list]:
+    """Everything the loader said about this school (errors, warnings, notes), newest load first."""
+    return ("""SELECT school_year, period, file_name, sheet, cell, severity, message FROM load_issues
+               WHERE school_code = ?
+               ORDER BY load_id DESC, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                        file_name, sheet, cell""", [school_code])
