@@ -28,6 +28,7 @@ $(DB): | setup
 warehouse: $(DB)
 
 run: setup $(DB)
+	bash scripts/install-system-deps.sh || echo "Chưa cài được Chromium: trang vẫn chạy, nhưng xuất PowerPoint/PDF cần Chromium."
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup system-deps

@@ -46,6 +46,11 @@ def period_label(school_year: str, period: str) -> str:
     return f"{'HK I' if period == 'HK1' else 'Cả năm'} {school_year}"
 
 
+def period_in_text(school_year: str, period: str) -> str:
+    """The period inside a sentence: 'HK I 2025-2026', 'cả năm 2024-2025'."""
+    return f"{'HK I' if period == 'HK1' else 'cả năm'} {school_year}"
+
+
 def signed(value, decimals: int = 0, unit: str = "") -> str:
     if is_missing(value):
         return "–"

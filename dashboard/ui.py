@@ -131,13 +131,23 @@ def filters() -> Filters | None:
 
 # ---- page furniture ----------------------------------------------------------------------------------------
 
-def page_start(title: str) -> tuple[Warehouse, Filters]:
-    """Title, the synthetic-data notice and the filter summary; stops the page if there is nothing to show."""
+def page_start(title: str, compact: bool = False) -> tuple[Warehouse, Filters]:
+    """Title, the snapshot and synthetic-data notices and the filter summary (one small line when `compact`,
+    for presentation mode); stops the page if there is nothing to show."""
     wh = warehouse()
     if wh is None:
         st.stop()
-    st.title(title)
     snap = source()[1]
+    if compact:
+        notes = ([f"📸 Ảnh chụp số liệu «{snap.name}» ngày {snap.created_at:%d/%m/%Y}"] if snap else []) + \
+            (["⚠️ Dữ liệu giả lập, không phải số liệu thật"] if wh.is_synthetic() else [])
+        if notes:
+            st.caption(" · ".join(notes))
+        current = filters()
+        if current is None:
+            st.stop()
+        return wh, current
+    st.title(title)
     if snap is not None:
         st.info(f"📸 Đang xem ảnh chụp số liệu **{snap.name}** (chụp ngày {snap.created_at:%d/%m/%Y lúc %H:%M}): "
                 "số liệu đóng băng, không thay đổi khi nạp tệp mới.")
@@ -193,6 +203,24 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])
     stem = _file_stem(title)
-    left.download_button("⬇️ Excel", to_excel_bytes({title: frame}, notes), file_name=f"{stem}.xlsx",
+    # the files are made when the button is clicked, not on every rerun of the page
+    left.download_button("⬇️ Excel", lambda: to_excel_bytes({title: frame}, notes), file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-    right.download_button("⬇️ CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}")
+    right.download_button("⬇️ CSV", lambda: to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+                          key=f"csv_{key}")
+
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem !important; max-width: 100% !important; }
+.slide-headline { font-size: 2.1rem; font-weight: 700; line-height: 1.25; color: #1f5fa8; margin: 0.2rem 0 0.6rem; }
+.slide-footer { font-size: 0.95rem; color: #666; }
+</style>
+"""
+
+
+def presentation_mode() -> None:
+    """Full screen for a projector: no sidebar, no toolbar, large type."""
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)

@@ -59,8 +59,11 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     """Vietnamese number format: 1.234,5 (dot for thousands, comma for decimals)."""
     if value is None:
         return "–"
-    if decimals == 0 or float(value).is_integer():
-        text = f"{int(value):,}"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        text = f"{int(rounded):,}"  # 2,0 reads as 2
     else:
-        text = f"{value:,.{decimals}f}"
+        text = f"{rounded:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import chromium_page, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
-PAGES = ["/", "/muc-do-4725", "/may-tinh", "/ke-hoach", "/ho-so-truong", "/chat-luong-du-lieu"]
+PAGES = ["/", "/muc-do-4725", "/may-tinh", "/ke-hoach", "/ho-so-truong", "/chat-luong-du-lieu", "/trinh-chieu"]
 
 
 def main() -> int:

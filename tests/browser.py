@@ -64,7 +64,8 @@ def chromium_page(width: int = 1440, height: int = 1000):
 def wait_for_app(page) -> None:
     """Until Streamlit has finished the script run and drawn its tables."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning'] "
-                           "[data-testid='stMainBlockContainer'] h1", timeout=30000)
+                           "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']", timeout=30000,
+                           state="attached")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
         ".every(d => d.closest('details:not([open])') || d.offsetParent === null || d.querySelector('canvas'))",

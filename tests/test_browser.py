@@ -14,6 +14,7 @@ PAGES = [  # path, title, needs charts
     ("/ke-hoach", "Tiến độ kế hoạch 2025", True),
     ("/ho-so-truong", "Hồ sơ trường", True),
     ("/chat-luong-du-lieu", "Chất lượng dữ liệu", True),
+    ("/trinh-chieu", "Trình chiếu và xuất báo cáo", True),
 ]
 EXCEPTION_WORDS = ("Traceback", "Error", "Exception", "Page not found")
 
@@ -66,3 +67,34 @@ def test_a_copied_link_opens_the_same_view(browser_page):
     page.goto(url + "/?cap=M%E1%BA%A7m+non")
     body = check_page(page, "Tổng quan", True)
     assert "cấp học: Mầm non" in body and "Chưa có kết quả đánh giá QĐ 4725" in body
+
+
+def test_presentation_mode_and_a_deck_download(browser_page, tmp_path):
+    from pptx import Presentation
+
+    url, page = browser_page
+    page.goto(url + "/trinh-chieu?cap=THCS")
+    check_page(page, "Trình chiếu và xuất báo cáo", True)
+    page.get_by_role("button", name="▶ Bắt đầu trình chiếu").click()
+    page.wait_for_selector(".slide-headline", timeout=30000)
+    wait_for_app(page)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    first = page.inner_text(".slide-headline")
+    assert re.match(r"\d+/\d+ trường THCS đạt Mức 2 trở lên", first), first
+    assert "Trang 1/5" in page.inner_text("body")
+    full_page_screenshot(page, ARTIFACTS / "trinh-chieu-trang-1.png")
+    page.get_by_role("button", name="Trang sau ▶").click()
+    page.wait_for_function("() => document.body.innerText.includes('Trang 2/5')", timeout=30000)
+    wait_for_app(page)
+    assert page.inner_text(".slide-headline") != first
+    full_page_screenshot(page, ARTIFACTS / "trinh-chieu-trang-2.png")
+    page.get_by_role("button", name="✕ Thoát").click()
+    page.get_by_role("button", name="Tạo tệp PowerPoint").click()
+    download_button = page.get_by_role("button", name="⬇️ Tải tệp PowerPoint")
+    download_button.wait_for(timeout=120000)
+    with page.expect_download() as download:
+        download_button.click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    deck = Presentation(str(target))
+    assert len(deck.slides) == 6 and target.name.endswith(".pptx")

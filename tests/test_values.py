@@ -114,3 +114,12 @@ def test_parse_ownership(raw, expected):
 ])
 def test_parse_date(raw, expected):
     assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (2.7, 0, "3"), (2.5, 0, "3"), (1234.5, 1, "1.234,5"), (1234.0, 1, "1.234"), (0.125, 2, "0,13"),
+    (-4.4, 0, "-4"), (1234567, 0, "1.234.567"), (2.25, 1, "2,3"),
+])
+def test_vietnamese_number_format_rounds(value, decimals, expected):
+    from etl.textnorm import fmt_number
+    assert fmt_number(value, decimals) == expected

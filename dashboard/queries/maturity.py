@@ -57,7 +57,7 @@ def lost_points(school_code: str, school_year: str) -> tuple[str, list]:
     """One school's criteria where it did not get the maximum, and its unmet mandatory conditions.
     `lost_points` is the maximum minus the official score (criteria_scores has no such column yet)."""
     return ("""SELECT c.criterion, c.criterion_group, c.name_vi, c.mandatory, c.max_points, c.score, c.met,
-                      c.self_score, c.verified_score, c.max_points - c.score AS lost_points, r.rowid AS position
+                      c.self_score, c.verified_score, c.lost_points, r.rowid AS position
                FROM criteria_scores c JOIN ref_criteria_4725 r ON r.code = c.criterion
                WHERE c.school_code = ? AND c.school_year = ?
                  AND ((c.mandatory AND NOT c.met) OR (NOT c.mandatory AND c.score < c.max_points))

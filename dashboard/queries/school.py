@@ -60,7 +60,7 @@ def criteria(school_code: str) -> tuple[str, list]:
     view has no such column yet)."""
     return ("""SELECT c.school_year, c.criterion, c.criterion_group, c.name_vi, c.mandatory, c.max_points,
                       c.self_score, c.verified_score, c.self_met, c.verified_met, c.score, c.met, c.gap, c.basis,
-                      CASE WHEN c.mandatory THEN NULL ELSE c.max_points - c.score END AS lost_points
+                      c.lost_points
                FROM criteria_scores c JOIN ref_criteria_4725 r ON r.code = c.criterion
                WHERE c.school_code = ? ORDER BY c.school_year DESC, r.rowid""", [school_code])
 

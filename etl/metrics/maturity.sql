@@ -19,6 +19,9 @@ SELECT a.school_code, a.school_year, c.code AS criterion, c."group" AS criterion
        CASE WHEN c.mandatory THEN NULL
             ELSE (CASE WHEN a.verified THEN coalesce(s.verified_score, 0) ELSE coalesce(s.self_score, 0) END)
                  / nullif(c.max_points, 0) END AS share_of_max,
+       CASE WHEN c.mandatory THEN NULL
+            ELSE c.max_points - CASE WHEN a.verified THEN coalesce(s.verified_score, 0)
+                                     ELSE coalesce(s.self_score, 0) END END AS lost_points,
        s.self_score - s.verified_score AS gap,
        CASE WHEN a.verified THEN 'verified' ELSE 'self' END AS basis
 FROM assessed a

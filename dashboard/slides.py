@@ -1,0 +1,244 @@
+"""Slides for review meetings: one chart each, with a one-sentence headline written from the data.
+
+The same slides drive the presentation page and the PowerPoint/PDF exports. No Streamlit here: a slide is
+built from `fetch`, which runs a (sql, params) pair against the warehouse being shown (live or snapshot).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import computers as computer_charts
+from dashboard.charts import maturity as maturity_charts
+from dashboard.charts import overview as overview_charts
+from dashboard.charts import plan as plan_charts
+from dashboard.charts import quality as quality_charts
+from dashboard.filters import Filters
+from dashboard.format import (
+    COMPUTER_STATUS_NAMES,
+    LEVEL_SHORT,
+    PILLAR_NAMES,
+    STATUS_NAMES,
+    number,
+    percent,
+    period_in_text,
+)
+from dashboard.queries import computers as computer_queries
+from dashboard.queries import maturity as maturity_queries
+from dashboard.queries import overview as overview_queries
+from dashboard.queries import quality as quality_queries
+from etl.metrics import labels
+from etl.reference import LEVEL_NAMES
+
+Fetch = Callable[[tuple[str, list]], pd.DataFrame]
+
+
+@dataclass
+class Slide:
+    key: str
+    title: str  # what the chart shows
+    headline: str  # one sentence, written from the figures
+    figure: go.Figure
+    data: pd.DataFrame  # the figures behind the chart (the Excel export)
+    summary: pd.DataFrame | None = None  # a narrow table for printed reports
+
+
+def vietnamese_table(frame: pd.DataFrame, view: str, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """The figures behind a chart as a reader sees them: Vietnamese headers (metrics.toml) and values."""
+    names = {**labels("keys"), **labels(view), **(extra or {})}
+    out = frame.copy()
+    value_names = {"level": LEVEL_NAMES, "overall_level": LEVEL_SHORT, "g1_level": LEVEL_SHORT,
+                   "g2_level": LEVEL_SHORT, "pillar": PILLAR_NAMES,
+                   "status": STATUS_NAMES if view == "plan_progress" else COMPUTER_STATUS_NAMES,
+                   "basis": {"verified": "Thẩm định", "self": "Tự đánh giá"}}
+    for column, mapping in value_names.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, m=mapping: m.get(v, v))
+    return out[[c for c in out.columns if c in names]].rename(columns=names)
+
+
+def change_phrase(change: float | None, unit: str, since: str, decimals: int = 0) -> str:
+    """'tăng 5 trường so với HK I 2024-2025', 'giảm 3 máy ...', 'không đổi ...', or '' without a comparison."""
+    if change is None or change != change:
+        return ""
+    if round(change, decimals) == 0:
+        return f"không đổi so với {since}"
+    word = "tăng" if change > 0 else "giảm"
+    return f"{word} {number(abs(change), decimals)} {unit} so với {since}".replace("  ", " ")
+
+
+def schools_noun(filters: Filters, default_levels: tuple[str, ...] = ()) -> str:
+    """'trường THCS', 'trường tiểu học, THCS', 'trường' — the schools a sentence talks about."""
+    levels = filters.scope.levels or default_levels
+    if not levels:
+        return "trường"
+    if set(levels) == {"TH", "THCS", "TH_THCS"}:
+        return "trường tiểu học và THCS"
+    names = {"MN": "mầm non", "TH": "tiểu học", "THCS": "THCS", "TH_THCS": "liên cấp TH&THCS"}
+    return "trường " + ", ".join(names[lv] for lv in LEVEL_NAMES if lv in levels)
+
+
+def _now(f: Filters) -> str:
+    return period_in_text(f.school_year, f.period)
+
+
+def _sentence(*parts: str) -> str:
+    text = ", ".join(p for p in parts if p)
+    return text[0].upper() + text[1:] + "." if text else ""
+
+
+# ---- the slides ----------------------------------------------------------------------------------------------
+
+def maturity_by_level(fetch: Fetch, f: Filters) -> Slide:
+    shares = fetch(overview_queries.level_share(f))
+    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    data = fetch(overview_queries.level_distribution(f, year))
+    figure = overview_charts.level_distribution(data, year)
+    if shares.empty:
+        headline = f"Chưa có kết quả đánh giá QĐ 4725 cho {schools_noun(f)} trong phạm vi đang lọc."
+    else:
+        now = shares.iloc[0]
+        change = None if len(shares) < 2 else int(now.level2_plus - shares.iloc[1].level2_plus)
+        since = f"năm học {shares.iloc[1].school_year}" if len(shares) > 1 else ""
+        headline = _sentence(
+            f"{int(now.level2_plus)}/{int(now.assessed)} {schools_noun(f, ('TH', 'THCS', 'TH_THCS'))} đạt Mức 2 trở "
+            f"lên năm học {year}", change_phrase(change, "trường", since))
+    table = vietnamese_table(data, "maturity_4725", {"schools": "Số trường"})
+    return Slide("muc_do_cap_hoc", figure.layout.title.text, headline, figure, table)
+
+
+def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
+    shares = fetch(overview_queries.level_share(f))
+    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    data = fetch(maturity_queries.level_counts(f, year, "ward_new"))
+    units = sorted(set(data["unit"].dropna())) if len(data) else []
+    title = f"Mức chung QĐ 4725 theo phường mới – {year}"
+    figure = maturity_charts.level_distribution(data, units, {}, title, "Phường mới",
+                                                "Chưa có kết quả đánh giá QĐ 4725 cho phạm vi đang lọc")
+    if data.empty:
+        headline = "Chưa có kết quả đánh giá QĐ 4725 để so sánh các phường."
+    else:
+        totals = data.groupby("unit")["schools"].sum()
+        good = data[data["overall_level"] >= 2].groupby("unit")["schools"].sum().reindex(totals.index).fillna(0)
+        share = (100 * good / totals).sort_values(ascending=False)
+        best, worst = share.index[0], share.index[-1]
+        headline = _sentence(
+            f"Phường {best} có tỷ lệ trường đạt Mức 2 trở lên cao nhất ({int(good[best])}/{int(totals[best])}, "
+            f"{percent(share[best], 0)})",
+            f"phường {worst} thấp nhất ({int(good[worst])}/{int(totals[worst])}, {percent(share[worst], 0)})"
+            if worst != best else "")
+    table = vietnamese_table(data, "maturity_4725", {"unit": "Phường mới", "schools": "Số trường"})
+    return Slide("muc_do_phuong", title, headline, figure, table)
+
+
+def group_scores(fetch: Fetch, f: Filters) -> Slide:
+    shares = fetch(overview_queries.level_share(f))
+    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    data = fetch(maturity_queries.schools(f, year))
+    figure = maturity_charts.group_scatter(data, year)
+    if data.empty:
+        headline = "Chưa có điểm QĐ 4725 cho phạm vi đang lọc."
+    else:
+        both = int(((data["g1_level"] == 3) & (data["g2_level"] == 3)).sum())
+        headline = _sentence(
+            f"Năm học {year}, điểm bình quân nhóm 1 là {number(data['g1_score'].mean(), 1)}, nhóm 2 là "
+            f"{number(data['g2_score'].mean(), 1)}", f"{both}/{len(data)} trường đạt Mức 3 ở cả hai nhóm")
+    return Slide("diem_nhom", figure.layout.title.text, headline, figure, vietnamese_table(data, "maturity_4725"))
+
+
+def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
+    data = fetch(computer_queries.per_school(f, f.school_year, f.period))
+    figure = computer_charts.ratio_by_school(data, f.period_label)
+    now = fetch(computer_queries.totals(f, f.school_year, f.period)).iloc[0]
+    before = fetch(computer_queries.totals(f, *f.previous)).iloc[0] if f.previous else None
+    assessed = int(now.schools_met + now.schools_not_met)
+    if not now.schools:
+        headline = f"Chưa có trường tiểu học, THCS nào gửi số liệu máy tính {_now(f)}."
+    else:
+        change = None if before is None or not before.schools else now.computers_needed - before.computers_needed
+        headline = _sentence(
+            f"{int(now.schools_not_met)}/{assessed} trường chưa đạt số học sinh/máy trong giờ Tin học "
+            f"{_now(f)}", f"cần bổ sung {number(now.computers_needed)} máy",
+            change_phrase(change, "máy", period_in_text(*f.previous) if f.previous else ""))
+    table = vietnamese_table(data, "informatics_computers")
+    return Slide("may_tinh_truong", figure.layout.title.text, headline, figure, table)
+
+
+def computers_by_ward(fetch: Fetch, f: Filters) -> Slide:
+    data = fetch(computer_queries.by_group(f, f.school_year, f.period, "ward_new"))
+    figure = computer_charts.needed_by_unit(data, f.period_label, "Phường mới")
+    needed = data["computers_needed"].fillna(0) if len(data) else pd.Series(dtype=float)
+    total = needed.sum()
+    if not total:
+        headline = f"Không trường nào trong phạm vi đang lọc cần bổ sung máy tính {_now(f)}."
+    else:
+        top = data.loc[needed.idxmax()]
+        headline = _sentence(f"Phường {top.unit} cần bổ sung nhiều máy nhất: {number(top.computers_needed)} máy, "
+                             f"{percent(100 * top.computers_needed / total, 0)} trong tổng số {number(total)} máy "
+                             f"cần bổ sung {_now(f)}")
+    table = vietnamese_table(data, "informatics_totals", {"unit": "Phường mới"})
+    return Slide("may_tinh_phuong", figure.layout.title.text, headline, figure, table)
+
+
+def plan_values(fetch: Fetch, f: Filters, tolerance: float) -> Slide:
+    progress = fetch(overview_queries.plan_progress(f, tolerance))
+    current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
+    earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] \
+        if f.previous else progress.iloc[0:0]
+    figure = plan_charts.values_against_targets(current, PILLAR_NAMES, f.period_label)
+    met, counted = int((current.status == "met").sum()), int(current.value.notna().sum())
+    late = int((current.status == "off_track").sum())
+    change = met - int((earlier.status == "met").sum()) if len(earlier) else None
+    headline = _sentence(
+        f"{met}/{counted} chỉ số kế hoạch đạt chỉ tiêu {_now(f)}",
+        change_phrase(change, "chỉ số", period_in_text(*f.previous) if f.previous else ""),
+        f"{late} chỉ số chậm tiến độ" if late else "không chỉ số nào chậm tiến độ")
+    table = vietnamese_table(current, "plan_progress")
+    summary = table[[labels("plan_progress")[c] for c in ("indicator", "indicator_vi", "value", "target", "unit",
+                                                            "status")]]
+    return Slide("ke_hoach", figure.layout.title.text, headline, figure, table, summary.round(1))
+
+
+def reporting(fetch: Fetch, f: Filters) -> Slide:
+    data = fetch(quality_queries.reporting_by_period(f))
+    figure = quality_charts.reporting(data)
+    row = data[(data.school_year == f.school_year) & (data.period == f.period)]
+    if row.empty:
+        headline = f"Chưa có trường nào gửi số liệu {_now(f)}."
+    else:
+        r = row.iloc[0]
+        missing = int(r.expected - r.reported)
+        headline = _sentence(f"{int(r.reported)}/{int(r.expected)} {schools_noun(f)} đã gửi số liệu {_now(f)}",
+                             f"còn {missing} trường chưa gửi" if missing else "đủ tất cả các trường")
+    table = vietnamese_table(data, "keys", {"expected": "Số trường trong danh mục", "reported": "Số trường đã gửi"})
+    return Slide("bao_cao", figure.layout.title.text, headline, figure, table)
+
+
+SLIDES: dict[str, tuple[str, Callable]] = {
+    "muc_do_cap_hoc": ("Mức độ chuyển đổi số theo cấp học (QĐ 4725)", maturity_by_level),
+    "muc_do_phuong": ("Mức độ chuyển đổi số theo phường", maturity_by_ward),
+    "diem_nhom": ("Điểm nhóm 1 và nhóm 2 của từng trường", group_scores),
+    "may_tinh_truong": ("Học sinh dùng chung một máy trong giờ Tin học", computers_by_school),
+    "may_tinh_phuong": ("Máy tính cần bổ sung theo phường", computers_by_ward),
+    "ke_hoach": ("Chỉ số kế hoạch 2025 so với chỉ tiêu", plan_values),
+    "bao_cao": ("Số trường đã gửi số liệu", reporting),
+}
+DEFAULT_SLIDES = ["muc_do_cap_hoc", "may_tinh_truong", "may_tinh_phuong", "ke_hoach", "bao_cao"]
+
+
+def build(key: str, fetch: Fetch, filters: Filters, tolerance: float) -> Slide:
+    builder = SLIDES[key][1]
+    return builder(fetch, filters, tolerance) if builder is plan_values else builder(fetch, filters)
+
+
+def build_all(keys: list[str], fetch: Fetch, filters: Filters, tolerance: float,
+              progress: Callable[[int, int, str], None] | None = None) -> list[Slide]:
+    slides = []
+    for index, key in enumerate(keys, 1):
+        if progress:
+            progress(index, len(keys), SLIDES[key][0])
+        slides.append(build(key, fetch, filters, tolerance))
+    return slides

@@ -1,0 +1,100 @@
+"""Trình chiếu và xuất báo cáo: the chosen charts one per slide with a headline written from the data, full
+screen; the same slides as a PowerPoint deck, a PDF report and an Excel workbook (source and filters named)."""
+import html
+import re
+import unicodedata
+
+import streamlit as st
+
+from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
+from dashboard.slides import DEFAULT_SLIDES, SLIDES, build, build_all
+from dashboard.ui import page_start, plot, presentation_mode, query_pair, source
+from etl.settings import setting
+
+PRESENTING = "trinh_chieu_dang_chieu"
+INDEX = "trinh_chieu_trang"
+tolerance = setting("plan_tolerance_pct")
+
+
+def default_title(f) -> str:
+    snap = source()[1]
+    if snap is not None:
+        return snap.name
+    return (f"Sơ kết học kỳ I năm học {f.school_year}" if f.period == "HK1"
+            else f"Tổng kết năm học {f.school_year}") + " – chuyển đổi số"
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_").lower()
+
+
+def move(step: int, count: int) -> None:
+    st.session_state[INDEX] = min(max(st.session_state.get(INDEX, 0) + step, 0), count - 1)
+
+
+presenting = bool(st.session_state.get(PRESENTING))
+if presenting:
+    presentation_mode()
+wh, f = page_start("Trình chiếu và xuất báo cáo", compact=presenting)
+CHOSEN = "trinh_chieu_trang_da_chon"  # kept while presenting, when the chooser is not drawn
+
+if presenting:
+    keys = st.session_state.get(CHOSEN) or DEFAULT_SLIDES
+    index = min(st.session_state.get(INDEX, 0), len(keys) - 1)
+    slide = build(keys[index], query_pair, f, tolerance)
+    st.markdown(f"<div class='slide-headline'>{html.escape(slide.headline)}</div>", unsafe_allow_html=True)
+    figure = slide.figure
+    figure.update_layout(height=640, font={"size": 16}, title={"font": {"size": 22}})
+    plot(figure, f"slide_{slide.key}")
+    back, status, forward, leave = st.columns([1, 3, 1, 1])
+    back.button("◀ Trang trước", on_click=move, args=(-1, len(keys)), disabled=index == 0, width="stretch")
+    status.markdown(f"<div class='slide-footer'>Trang {index + 1}/{len(keys)} · {html.escape(f.describe())}</div>",
+                    unsafe_allow_html=True)
+    forward.button("Trang sau ▶", on_click=move, args=(1, len(keys)), disabled=index == len(keys) - 1,
+                   width="stretch")
+    leave.button("✕ Thoát", on_click=lambda: st.session_state.update({PRESENTING: False}), width="stretch")
+    st.stop()
+
+keys = st.multiselect("Các trang trình chiếu (theo thứ tự)", list(SLIDES),
+                      default=st.session_state.get(CHOSEN) or DEFAULT_SLIDES,
+                      format_func=lambda k: SLIDES[k][0], key="trinh_chieu_chon")
+title = st.text_input("Tiêu đề bộ trình chiếu và báo cáo", value=default_title(f), key="trinh_chieu_tieu_de")
+if not keys:
+    st.info("Hãy chọn ít nhất một trang để trình chiếu hoặc xuất báo cáo.")
+    st.stop()
+st.button("▶ Bắt đầu trình chiếu", type="primary",
+          on_click=lambda: st.session_state.update({PRESENTING: True, INDEX: 0, CHOSEN: list(keys)}),
+          help="Toàn màn hình: ẩn thanh bên và thanh công cụ; nhấn F11 để trình duyệt toàn màn hình.")
+
+st.subheader("Xem trước")
+for key in keys:
+    slide = build(key, query_pair, f, tolerance)
+    st.markdown(f"**{slide.headline}**")
+    plot(slide.figure, f"preview_{key}")
+
+st.subheader("Xuất báo cáo")
+st.caption("Mỗi tệp ghi rõ nguồn số liệu (hiện hành hoặc ảnh chụp, kèm ngày) và bộ lọc đang dùng. Ô bắt đầu bằng "
+           "=, +, -, @ được ghi dạng chữ để Excel không chạy như công thức.")
+info = ExportInfo(title, setting("office_name"), f.source, f.describe(), wh.is_synthetic())
+stem = slug(title) or "bao_cao"
+makers = {
+    "pptx": ("PowerPoint", lambda p: build_pptx(build_all(keys, query_pair, f, tolerance), info, p),
+             "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "pdf": ("PDF", lambda p: build_pdf(build_all(keys, query_pair, f, tolerance), info, None, p), "application/pdf"),
+    "xlsx": ("Excel", lambda p: build_workbook(build_all(keys, query_pair, f, tolerance), info),
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+for column, (kind, (name, make, mime)) in zip(st.columns(3), makers.items()):
+    with column:
+        if st.button(f"Tạo tệp {name}", key=f"tao_{kind}", width="stretch"):
+            bar = st.progress(0.0, text=f"Đang tạo tệp {name}…")
+
+            def report(share, text, bar=bar):
+                bar.progress(min(share, 1.0), text=text)
+            st.session_state[f"xuat_{kind}"] = make(report)
+            bar.progress(1.0, text=f"Đã tạo xong tệp {name}.")
+        if st.session_state.get(f"xuat_{kind}"):
+            st.download_button(f"⬇️ Tải tệp {name}", st.session_state[f"xuat_{kind}"], file_name=f"{stem}.{kind}",
+                               mime=mime, key=f"tai_{kind}", width="stretch")

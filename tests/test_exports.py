@@ -1,0 +1,123 @@
+"""Handouts for review meetings: the deck, the PDF and the workbook, opened and checked."""
+import io
+import re
+import subprocess
+
+import openpyxl
+import pandas as pd
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from dashboard.data import Warehouse
+from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
+from dashboard.export import to_csv_bytes, to_excel_bytes
+from dashboard.filters import Filters
+from dashboard.slides import SLIDES, build_all
+from etl.metrics.queries import Scope
+from tests.pages import sql
+
+KEYS = list(SLIDES)
+
+
+@pytest.fixture(scope="module")
+def deck_inputs(sample_db):
+    wh = Warehouse(sample_db)
+    current = Filters("2025-2026", "HK1", Scope(), ("2024-2025", "CN"), source="Ảnh chụp số liệu «Sơ kết HK I» "
+                                                                                "ngày 15/01/2026 08:00")
+    slides = build_all(KEYS, lambda pair: wh.query(*pair), current, 10)
+    info = ExportInfo("Sơ kết học kỳ I năm học 2025-2026", "Phòng GD&ĐT thành phố Vinh", current.source,
+                      current.describe(), True)
+    return slides, info
+
+
+def test_headlines_equal_the_metric_views(deck_inputs, sample_db):
+    slides, _ = deck_inputs
+    headline = {s.key: s.headline for s in slides}
+    [(good, assessed)] = sql(sample_db, "SELECT count(*) FILTER (overall_level >= 2), count(*) FROM maturity_4725 "
+                                        "WHERE school_year = '2024-2025'")
+    [(good_before,)] = sql(sample_db, "SELECT count(*) FILTER (overall_level >= 2) FROM maturity_4725 "
+                                      "WHERE school_year = '2023-2024'")
+    assert headline["muc_do_cap_hoc"].startswith(f"{good}/{assessed} trường tiểu học và THCS đạt Mức 2 trở lên")
+    assert f"tăng {good - good_before} trường so với năm học 2023-2024" in headline["muc_do_cap_hoc"]
+    [(short, met, needed)] = sql(sample_db, """SELECT count(*) FILTER (NOT target_met), count(*) FILTER (target_met),
+        sum(computers_needed) FROM informatics_computers WHERE school_year = '2025-2026' AND period = 'HK1'""")
+    [(needed_before,)] = sql(sample_db, "SELECT sum(computers_needed) FROM informatics_computers "
+                                        "WHERE school_year = '2024-2025' AND period = 'CN'")
+    assert headline["may_tinh_truong"] == (
+        f"{short}/{short + met} trường chưa đạt số học sinh/máy trong giờ Tin học HK I 2025-2026, cần bổ sung "
+        f"{needed} máy, {'giảm' if needed < needed_before else 'tăng'} {abs(needed - needed_before)} máy so với "
+        "cả năm 2024-2025.")
+    [(reported,)] = sql(sample_db, "SELECT count(*) FROM survey WHERE school_year = '2025-2026' AND period = 'HK1'")
+    assert headline["bao_cao"] == f"{reported}/140 trường đã gửi số liệu HK I 2025-2026, còn {140 - reported} " \
+                                  "trường chưa gửi."
+
+
+def test_headline_follows_the_filter(sample_db):
+    wh = Warehouse(sample_db)
+    current = Filters("2025-2026", "HK1", Scope(levels=("THCS",)), ("2024-2025", "CN"))
+    [slide] = build_all(["muc_do_cap_hoc"], lambda pair: wh.query(*pair), current, 10)
+    [(good, assessed)] = sql(sample_db, """SELECT count(*) FILTER (overall_level >= 2), count(*) FROM maturity_4725 m
+        JOIN schools s USING (school_code) WHERE m.school_year = '2024-2025' AND s.level = 'THCS'""")
+    assert slide.headline.startswith(f"{good}/{assessed} trường THCS đạt Mức 2 trở lên năm học 2024-2025")
+
+
+def test_powerpoint_deck(deck_inputs):
+    slides, info = deck_inputs
+    deck = Presentation(io.BytesIO(build_pptx(slides, info)))
+    assert len(deck.slides) == 1 + len(slides)
+    cover_text = " ".join(shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
+    assert info.title in cover_text and "Ảnh chụp số liệu «Sơ kết HK I» ngày 15/01/2026" in cover_text
+    assert "Dữ liệu giả lập" in cover_text
+    for page, slide in zip(list(deck.slides)[1:], slides):
+        texts = [shape.text_frame.text for shape in page.shapes if shape.has_text_frame]
+        pictures = [shape for shape in page.shapes if shape.shape_type == 13]
+        assert texts[0] == slide.headline
+        assert "Sơ kết HK I" in texts[-1] and "DỮ LIỆU GIẢ LẬP" in texts[-1]
+        assert len(pictures) == 1 and pictures[0].image.content_type == "image/png"
+        assert len(pictures[0].image.blob) > 20_000  # a real chart, not a blank
+        assert slide.title in page.notes_slide.notes_text_frame.text
+
+
+def test_pdf_report_text_and_pages(deck_inputs, tmp_path):
+    slides, info = deck_inputs
+    path = tmp_path / "bao_cao.pdf"
+    path.write_bytes(build_pdf(slides, info))
+    reader = PdfReader(str(path))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = re.sub(r"\s+", " ", text)
+    assert len(reader.pages) == 1 + len(slides) + 1  # cover, one page per chart, the plan table on one page
+    assert info.title in flat and "Sơ kết HK I" in flat and "DỮ LIỆU GIẢ LẬP" in flat
+    for slide in slides:
+        assert re.sub(r"\s+", " ", slide.headline) in flat
+    assert "Tỷ lệ trường có phần mềm diệt virus bản quyền" in flat
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "trang")], check=True)
+    pngs = sorted(tmp_path.glob("trang-*.png"))
+    assert len(pngs) == len(reader.pages)
+    assert all(p.stat().st_size > 3_000 for p in pngs)
+
+
+def test_excel_workbook_has_every_table(deck_inputs):
+    slides, info = deck_inputs
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(slides, info)))
+    assert book.sheetnames[:2] == ["Thông tin", "Tóm tắt"]
+    assert len(book.sheetnames) == 2 + len(slides)
+    info_sheet = book["Thông tin"]
+    assert any("Sơ kết HK I" in str(c.value) for row in info_sheet.iter_rows() for c in row)
+    summary = pd.read_excel(io.BytesIO(build_workbook(slides, info)), sheet_name="Tóm tắt", skiprows=4,
+                            engine="calamine")
+    assert list(summary["Nhận định"]) == [s.headline for s in slides]
+
+
+def test_formula_injection_is_written_as_text():
+    frame = pd.DataFrame({"Tên trường": ["=HYPERLINK(\"http://x\",\"bấm\")", "+1+1", "-2", "@SUM(A1)", "Bình thường"],
+                          "Số": [1, 2, 3, 4, 5]})
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes({"Bảng": frame}, ["Ghi chú"])))
+    cells = [row[0] for row in book["Bảng"].iter_rows(min_row=4, max_row=8)]
+    assert [c.value for c in cells] == list(frame["Tên trường"])
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula ('f')
+    import csv
+
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+1+1", "'-2", "'@SUM(A1)", "Bình thường"]
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5"]  # numbers stay numbers
