@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.charts import plan as charts
 from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, number, period_label
 from dashboard.queries import plan as q
+from dashboard.queries import reporting
 from dashboard.ui import empty, page_start, plot, query_pair, table
 from etl.metrics import labels
 from etl.metrics.plan import STATUS_RULE_VI
@@ -48,7 +49,7 @@ st.caption("Quy tắc xếp tình trạng (một quy tắc cho mọi chỉ số 
            + STATUS_RULE_VI.format(tolerance=number(tolerance)))
 
 # ---- headline: indicators by status, schools reporting -------------------------------------------------------
-reported = query_pair(q.reporting(f)).iloc[0]
+reported = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
 if len(earlier):
     st.caption(f"Mũi tên dưới mỗi số: thay đổi so với {period_label(*f.previous)}.")
 columns = st.columns(5)

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.charts import computers as charts
 from dashboard.format import COMPUTER_STATUS_NAMES, number, percent, period_label
 from dashboard.queries import computers as q
+from dashboard.queries import schools_by_level
 from dashboard.ui import empty, page_start, plot, query_pair, table
 from etl.metrics import labels
 from etl.reference import LEVEL_NAMES
@@ -24,7 +25,7 @@ st.caption(
     "học sinh học Tin học mà chưa có phòng máy cần một phòng đủ máy. Số HS/máy toàn trường (tổng học sinh ÷ số máy) "
     "chỉ để tham khảo, không phải tỷ lệ trong giờ học. Mầm non không áp dụng.")
 
-in_scope = query_pair(q.schools_in_scope(f))
+in_scope = query_pair(schools_by_level(f))
 if in_scope.empty:
     empty("Không có trường nào trong phạm vi đang lọc.")
     st.stop()

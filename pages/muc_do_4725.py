@@ -8,12 +8,13 @@ from dashboard.charts import maturity as charts
 from dashboard.format import LEVEL_NAMES_4725, LEVEL_SHORT, number, percent
 from dashboard.labels import LEVEL_NAMES
 from dashboard.queries import maturity as q
+from dashboard.queries import schools_by_level
 from dashboard.ui import empty, page_start, plot, query_pair, table
 from etl.metrics import catalogue_warnings, labels
 
 wh, f = page_start("Mức độ chuyển đổi số (QĐ 4725)")
 
-in_scope = query_pair(q.levels_in_scope(f))
+in_scope = query_pair(schools_by_level(f))
 preschools = int(in_scope.loc[in_scope.level == "MN", "schools"].sum())
 if in_scope.empty:
     empty("Không có trường nào trong phạm vi đang lọc.")

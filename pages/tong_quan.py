@@ -5,14 +5,15 @@ import streamlit as st
 from dashboard.charts import overview as charts
 from dashboard.format import PILLAR_NAMES, number, percent, period_label, signed
 from dashboard.queries import overview as q
+from dashboard.queries import reporting
 from dashboard.ui import page_start, plot, query_pair, table
 from etl.settings import setting
 
 wh, f = page_start("Tổng quan")
 tolerance = setting("plan_tolerance_pct")
 
-now = query_pair(q.reporting(f, f.school_year, f.period)).iloc[0]
-before = query_pair(q.reporting(f, *f.previous)).iloc[0] if f.previous else None
+now = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
+before = query_pair(reporting(f, *f.previous)).iloc[0] if f.previous else None
 shares = query_pair(q.level_share(f))
 need_now = query_pair(q.computers_needed(f, f.school_year, f.period)).iloc[0]
 need_before = query_pair(q.computers_needed(f, *f.previous)).iloc[0] if f.previous else None

@@ -53,3 +53,10 @@ def sample_db(tmp_path_factory) -> Path:
     code, report = run_cli("load", ROOT / "data" / "sample", "--db", db, "--json")
     assert code == 1 and report["totals"]["errors"] == 4, report["totals"]
     return db
+
+
+@pytest.fixture
+def sample_warehouse(sample_db, monkeypatch):
+    """Point the app (DX_DB) at the session's sample warehouse."""
+    monkeypatch.setenv("DX_DB", str(sample_db))
+    return sample_db

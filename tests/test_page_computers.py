@@ -14,9 +14,7 @@ PREVIOUS = ("2024-2025", "CN")
 TOWN_RATIO = "Số HS/máy toàn trường (tham khảo)"
 
 
-@pytest.fixture(autouse=True)
-def sample_warehouse(sample_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(sample_db))
+pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
 
 def frame(app, *columns: str):

@@ -4,16 +4,14 @@ import math
 
 import pytest
 
+from etl.reference import LEVEL_NAMES
 from tests.pages import figure_titled, figures, open_page, sql, texts, values
 
 PAGE = "muc_do_4725.py"
-LEVEL_VI = {"TH": "Tiểu học", "THCS": "THCS", "TH_THCS": "TH&THCS"}
 BASIS_VI = {"verified": "Thẩm định", "self": "Tự đánh giá"}
 
 
-@pytest.fixture(autouse=True)
-def sample_warehouse(sample_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(sample_db))
+pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +65,7 @@ def test_ranking_table_equals_maturity_4725(app, sample_db):
                                 row["Mức nhóm 1"], row["Điểm nhóm 2"], row["Mức nhóm 2"], row["Mức chung (quy ước)"],
                                 row["Căn cứ xếp mức"], blank(row["Chênh lệch nhóm 1"]), blank(row["Chênh lệch nhóm 2"]))
              for _, row in table.iterrows()}
-    assert shown == {code: (name, LEVEL_VI[level], ward, g1, f"Mức {l1}", g2, f"Mức {l2}", f"Mức {lv}",
+    assert shown == {code: (name, LEVEL_NAMES[level], ward, g1, f"Mức {l1}", g2, f"Mức {l2}", f"Mức {lv}",
                             BASIS_VI[basis], gap1, gap2)
                      for code, name, level, ward, g1, l1, g2, l2, lv, basis, gap1, gap2 in expected}
     # ranked by overall level first
@@ -80,7 +78,7 @@ def test_level_charts_equal_the_view(app, sample_db):
     by_level = sql(sample_db, """SELECT s.level, m.overall_level, count(*) FROM maturity_4725 m JOIN schools s
         USING (school_code) WHERE m.school_year = ? GROUP BY ALL""", [year])
     spec = figure_titled(app, "Mức chung (quy ước) theo cấp học")
-    assert bar_counts(spec) == {(f"Mức {lv}", LEVEL_VI[level]): n for level, lv, n in by_level}
+    assert bar_counts(spec) == {(f"Mức {lv}", LEVEL_NAMES[level]): n for level, lv, n in by_level}
     assert [t["marker"]["color"] for t in spec["data"]] == ["#c0392b", "#e6a23c", "#2e8b57"]
     by_ward = sql(sample_db, """SELECT s.ward_new, m.overall_level, count(*) FROM maturity_4725 m JOIN schools s
         USING (school_code) WHERE m.school_year = ? GROUP BY ALL""", [year])
@@ -174,12 +172,12 @@ def test_level_filter_changes_the_figures(sample_db):
     by_level = sql(sample_db, """SELECT s.level, m.overall_level, count(*) FROM maturity_4725 m JOIN schools s
         USING (school_code) WHERE m.school_year = ? AND s.level IN ('TH', 'THCS') GROUP BY ALL""", [year])
     assert bar_counts(figure_titled(app, "Mức chung (quy ước) theo cấp học")) == \
-        {(f"Mức {lv}", LEVEL_VI[level]): n for level, lv, n in by_level if level == "TH"}
+        {(f"Mức {lv}", LEVEL_NAMES[level]): n for level, lv, n in by_level if level == "TH"}
     assert len(frame_with(app, "Hạng")) == sum(n for level, _, n in by_level if level == "TH")
     app.sidebar.multiselect(key="cap").select("THCS").run()
     assert not app.exception
     assert bar_counts(figure_titled(app, "Mức chung (quy ước) theo cấp học")) == \
-        {(f"Mức {lv}", LEVEL_VI[level]): n for level, lv, n in by_level}
+        {(f"Mức {lv}", LEVEL_NAMES[level]): n for level, lv, n in by_level}
     assert len(frame_with(app, "Hạng")) == sum(n for _, _, n in by_level)
 
 

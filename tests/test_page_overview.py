@@ -3,10 +3,7 @@ import pytest
 
 from tests.pages import figure_titled, open_page, sql, texts, values
 
-
-@pytest.fixture(autouse=True)
-def sample_warehouse(sample_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(sample_db))
+pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
 
 def metrics(app):

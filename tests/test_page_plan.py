@@ -14,9 +14,7 @@ VALUES_CHART = "Giá trị các chỉ số (%) so với chỉ tiêu, theo trụ 
 LATEST = ("2025-2026", "HK1")
 
 
-@pytest.fixture(autouse=True)
-def sample_warehouse(sample_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(sample_db))
+pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
 
 def frame(app, *columns: str):

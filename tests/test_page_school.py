@@ -5,17 +5,14 @@ import math
 
 import pytest
 
-from etl.reference import load_catalogue
+from etl.reference import LEVEL_NAMES, load_catalogue
 from tests.pages import figure_titled, figures, open_page, sql, texts, values
 
 PAGE = "ho_so_truong.py"
 SCHOOL = "40164058"  # THCS Hà Huy Tập: self-assessed 2023-2024, verified 2024-2025, one evidence flag
-LEVEL_VI = {"TH": "Tiểu học", "THCS": "THCS", "TH_THCS": "TH&THCS", "MN": "Mầm non"}
 
 
-@pytest.fixture(autouse=True)
-def sample_warehouse(sample_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(sample_db))
+pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +55,7 @@ def test_the_link_opens_that_school_and_stays_in_the_url(app, sample_db):
     # AppTest's switch_page kept ?school= (open_page sets it before the first run, then switches page)
     assert app.query_params["school"] == SCHOOL
     shown = texts(app)
-    for part in (SCHOOL, LEVEL_VI[level], ward_old, f"{ward_new} (mã {ward_code})"):
+    for part in (SCHOOL, LEVEL_NAMES[level], ward_old, f"{ward_new} (mã {ward_code})"):
         assert part in shown
 
 

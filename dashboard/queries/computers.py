@@ -12,12 +12,6 @@ from dashboard.queries import scope_where
 GROUPS = {"ward_new": "sc.ward_new", "ward_old": "sc.ward_old", "level": "sc.level"}
 
 
-def schools_in_scope(filters: Filters) -> tuple[str, list]:
-    """How many schools of each level the filter covers (to tell 'only preschools' from 'no report')."""
-    where, params = scope_where(filters)
-    return f"SELECT sc.level, count(*) AS schools FROM schools sc WHERE {where} GROUP BY ALL", params
-
-
 def targets() -> tuple[str, list]:
     """The targets the views were built with (metric_settings), for the caption."""
     return ("SELECT computer_target_TH AS TH, computer_target_THCS AS THCS, computer_target_TH_THCS AS TH_THCS "

@@ -6,12 +6,6 @@ from dashboard.filters import Filters
 from dashboard.queries import scope_where
 
 
-def levels_in_scope(filters: Filters) -> tuple[str, list]:
-    """How many schools of each level the filter keeps (to tell 'only preschools' from 'no results')."""
-    where, params = scope_where(filters)
-    return f"SELECT sc.level, count(*) AS schools FROM schools sc WHERE {where} GROUP BY ALL", params
-
-
 def assessed_years(filters: Filters) -> tuple[str, list]:
     """School years with 4725 results up to the selected one (latest first), whatever the filter."""
     return ("SELECT DISTINCT school_year FROM maturity_4725 WHERE school_year <= ? ORDER BY 1 DESC",

@@ -6,13 +6,6 @@ from dashboard.queries import scope_where
 from etl.metrics.queries import plan_progress_sql
 
 
-def reporting(filters: Filters, school_year: str, period: str) -> tuple[str, list]:
-    where, params = scope_where(filters)
-    return (f"""SELECT count(s.school_code) AS reported, count(*) AS expected
-                FROM schools sc LEFT JOIN survey s ON s.school_code = sc.school_code AND s.school_year = ?
-                     AND s.period = ? WHERE {where}""", [school_year, period, *params])
-
-
 def level_share(filters: Filters) -> tuple[str, list]:
     """Assessed schools and those at Mức 2 or higher, for the latest two assessed years up to the period."""
     where, params = scope_where(filters)

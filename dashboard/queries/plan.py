@@ -3,7 +3,6 @@ status rule lives), the office task sheet, and how many schools of the filter re
 from __future__ import annotations
 
 from dashboard.filters import Filters
-from dashboard.queries import scope_where
 from etl.metrics.queries import laggards_sql, plan_progress_sql
 
 
@@ -15,14 +14,6 @@ def progress(filters: Filters, tolerance: float) -> tuple[str, list]:
 def laggards(filters: Filters, indicator: str) -> tuple[str, list]:
     """The schools that pull `indicator` down in the selected period: below target on their own, or missing."""
     return laggards_sql(filters.scope, indicator, filters.school_year, filters.period)
-
-
-def reporting(filters: Filters) -> tuple[str, list]:
-    """Schools of the filter that sent the survey for the period, and all schools of the filter."""
-    where, params = scope_where(filters)
-    return (f"""SELECT count(s.school_code) AS reported, count(*) AS expected
-                FROM schools sc LEFT JOIN survey s ON s.school_code = sc.school_code AND s.school_year = ?
-                     AND s.period = ? WHERE {where}""", [filters.school_year, filters.period, *params])
 
 
 def tasks() -> tuple[str, list]:

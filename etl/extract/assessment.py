@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.grid import Grid, Header, body_rows, find_header, starts_with_any
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_label
@@ -69,12 +69,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
     columns = header.by_key()
     records = []
-    for r in range(header.data_start, grid.height):
-        texts = [t for t in grid.row_texts(r) if t]
-        if not texts:
-            continue
-        if starts_with_any(texts[0], end) and records:
-            break
+    for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records)):
         if starts_with_any(texts[0], subtotal) or starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
             continue
         identity = {k: Cell(sheet.value(r, columns[k].index), cell_ref(r, columns[k].index))
@@ -160,12 +155,7 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
     end = catalogue.words("table_rows", "end")
     records = {kind: AssessmentRecord(sheet.name, None, kind, identity, {}) for kind in ("self", "verified")
                if kind in columns}
-    for r in range(header.data_start, grid.height):
-        texts = [t for t in grid.row_texts(r) if t]
-        if not texts:
-            continue
-        if starts_with_any(texts[0], end) and any(rec.scores for rec in records.values()):
-            break
+    for r, texts in body_rows(grid, header.data_start, end, lambda: any(rec.scores for rec in records.values())):
         code = None
         for key in ("code", "name"):
             if key in columns and (code := criterion_code(grid.text(r, columns[key].index))):

@@ -157,6 +157,18 @@ def starts_with_any(text: str, words: tuple[str, ...]) -> bool:
     return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
 
 
+def body_rows(grid: Grid, start: int, end_words: tuple[str, ...], started: Callable[[], bool]):
+    """(row, non-empty texts) below a header, up to the notes/signature block: a row whose first text is an end
+    word ("Người lập biểu", "Ghi chú"...) once `started()` says data has been read."""
+    for r in range(start, grid.height):
+        texts = [t for t in grid.row_texts(r) if t]
+        if not texts:
+            continue
+        if started() and starts_with_any(texts[0], end_words):
+            return
+        yield r, texts
+
+
 def title_lines(grid: Grid, last_row: int) -> list[tuple[int, str]]:
     """(row, text) of the non-empty lines above a header."""
     return [(r, grid.line(r)) for r in range(min(last_row, grid.height)) if grid.line(r)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.grid import Grid, Header, body_rows, find_header
 from etl.extract.records import Cell, TaskRecord
 from etl.reference import Catalogue
 from etl.textnorm import cell_ref, norm_label
@@ -27,12 +27,7 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue) -> list[Task
     columns = header.by_key()
     end = catalogue.words("table_rows", "end")
     records = []
-    for r in range(header.data_start, grid.height):
-        texts = [t for t in grid.row_texts(r) if t]
-        if not texts:
-            continue
-        if starts_with_any(texts[0], end) and records:
-            break
+    for r, _ in body_rows(grid, header.data_start, end, lambda: bool(records)):
         if not grid.text(r, columns["task"].index):
             continue
         cells = {key: Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
