@@ -15,7 +15,7 @@ from dashboard.filters import Filters
 from dashboard.format import period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
-from etl.snapshot import Snapshot, list_snapshots
+from etl.snapshot import Snapshot, create_snapshot, list_snapshots
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -52,6 +52,14 @@ def render_source() -> None:
         return
     st.sidebar.selectbox("Nguồn số liệu", [LIVE, *snaps], key=SNAPSHOT_KEY, bind="query-params",
                          help="Ảnh chụp là số liệu đóng băng cho kỳ họp; nạp tệp mới không làm thay đổi ảnh chụp.")
+
+
+def take_snapshot(name: str) -> Snapshot:
+    """Freeze the live warehouse now and show it (a button callback: it runs before the sidebar is drawn)."""
+    snap = create_snapshot(database_path(), name)
+    _snapshots.clear()
+    st.session_state[SNAPSHOT_KEY] = snap.label
+    return snap
 
 
 def warehouse() -> Warehouse | None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
 from dashboard.slides import DEFAULT_SLIDES, SLIDES, build, build_all
-from dashboard.ui import page_start, plot, presentation_mode, query_pair, source
+from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
 from etl.settings import setting
 
 PRESENTING = "trinh_chieu_dang_chieu"
@@ -64,6 +64,26 @@ title = st.text_input("Tiêu đề bộ trình chiếu và báo cáo", value=def
 if not keys:
     st.info("Hãy chọn ít nhất một trang để trình chiếu hoặc xuất báo cáo.")
     st.stop()
+with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để số liệu không đổi trong lúc họp)",
+                 expanded=source()[1] is None):
+    if source()[1] is not None:
+        st.caption(f"Đang xem ảnh chụp «{source()[1].name}». Chọn \"Số liệu hiện hành\" ở thanh bên để chụp mới.")
+    else:
+        st.text_input("Tên ảnh chụp", value=title, key="trinh_chieu_ten_anh")
+
+        def freeze():
+            try:
+                snap = take_snapshot(st.session_state["trinh_chieu_ten_anh"])
+                st.session_state["trinh_chieu_thong_bao"] = ("success", f"Đã chụp số liệu «{snap.name}» lúc "
+                                                             f"{snap.created_at:%H:%M ngày %d/%m/%Y}; trang đang hiển "
+                                                             "thị ảnh chụp này.")
+            except ValueError as exc:
+                st.session_state["trinh_chieu_thong_bao"] = ("error", f"Không chụp được: {exc}.")
+        st.button("Chụp số liệu", on_click=freeze, key="trinh_chieu_chup")
+    kind, message = st.session_state.pop("trinh_chieu_thong_bao", (None, None))
+    if kind:
+        getattr(st, kind)(message)
+
 st.button("▶ Bắt đầu trình chiếu", type="primary",
           on_click=lambda: st.session_state.update({PRESENTING: True, INDEX: 0, CHOSEN: list(keys)}),
           help="Toàn màn hình: ẩn thanh bên và thanh công cụ; nhấn F11 để trình duyệt toàn màn hình.")

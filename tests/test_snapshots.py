@@ -63,3 +63,15 @@ def test_the_app_shows_a_snapshot_with_its_name_and_date_on_every_page(live, mon
         assert "Ảnh chụp số liệu «Sơ kết HK I 2025-2026»" in shown  # the caption that exports repeat
     frozen = {m.label: m.value for m in open_page(anh=snap.label).metric}["Trường đã báo cáo"]
     assert frozen == "134/140" and live_reported != frozen  # the live registry now has 7 schools
+
+
+def test_a_snapshot_taken_in_the_app_is_shown_at_once(live, monkeypatch):
+    monkeypatch.setenv("DX_DB", str(live))
+    app = open_page("trinh_chieu.py")
+    app.text_input(key="trinh_chieu_ten_anh").input("Tổng kết năm học 2025-2026").run()
+    app.button(key="trinh_chieu_chup").click().run()
+    assert not app.exception
+    assert [s.name for s in list_snapshots(live)] == ["Tổng kết năm học 2025-2026"]
+    assert "Đã chụp số liệu «Tổng kết năm học 2025-2026»" in texts(app)
+    assert "Đang xem ảnh chụp số liệu **Tổng kết năm học 2025-2026**" in texts(app)
+    assert not [b for b in app.button if b.key == "trinh_chieu_chup"]  # no snapshot of a snapshot
