@@ -26,6 +26,8 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with running_app(ROOT, args.db) as url, chromium_page() as page:
+        page.goto(url + "/")  # a new server learns its pages on the first run (Streamlit issue #9624)
+        wait_for_app(page)
         for path in args.paths:
             page.goto(url + path)
             wait_for_app(page)
