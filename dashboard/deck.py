@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from dashboard.export import to_excel_bytes
-from dashboard.slides import Slide
+from dashboard.slides import SLIDES, Slide
 
 Progress = Callable[[float, str], None]
 FONT_DIR = Path("/usr/share/fonts/truetype/noto")
@@ -183,7 +183,7 @@ def build_workbook(slides: list[Slide], info: ExportInfo, tables: dict[str, pd.D
     sheets = {"Thông tin": pd.DataFrame({"Nội dung": info.lines()})}
     sheets["Tóm tắt"] = pd.DataFrame({"Trang": [s.title for s in slides], "Nhận định": [s.headline for s in slides]})
     for slide in slides:
-        sheets[slide.title] = slide.data
+        sheets[SLIDES[slide.key][2]] = slide.data
     sheets.update(tables or {})
     return to_excel_bytes(sheets, notes=[info.title, f"Nguồn: {info.filters}"]
                           + ([SYNTHETIC_LINE] if info.synthetic else []))

@@ -63,7 +63,10 @@ def _write(sheet, row: int, col: int, value) -> None:
 
 
 def _sheet_name(title: str, used: set) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Bảng"
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")
+    if len(base) > 31:  # cut at a word, not in the middle of one
+        base = base[:31].rsplit(" ", 1)[0]
+    base = base.strip() or "Bảng"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"

@@ -54,9 +54,12 @@ def vietnamese_table(frame: pd.DataFrame, view: str, extra: dict[str, str] | Non
                    "g2_level": LEVEL_SHORT, "pillar": PILLAR_NAMES,
                    "status": STATUS_NAMES if view == "plan_progress" else COMPUTER_STATUS_NAMES,
                    "basis": {"verified": "Thẩm định", "self": "Tự đánh giá"}}
+    value_names["period"] = {"HK1": "HK I", "CN": "Cả năm"}
     for column, mapping in value_names.items():
         if column in out:
             out[column] = out[column].map(lambda v, m=mapping: m.get(v, v))
+    for column in out.select_dtypes(include="float").columns:
+        out[column] = out[column].round(2)
     return out[[c for c in out.columns if c in names]].rename(columns=names)
 
 
@@ -125,11 +128,14 @@ def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
         good = data[data["overall_level"] >= 2].groupby("unit")["schools"].sum().reindex(totals.index).fillna(0)
         share = (100 * good / totals).sort_values(ascending=False)
         best, worst = share.index[0], share.index[-1]
-        headline = _sentence(
-            f"Phường {best} có tỷ lệ trường đạt Mức 2 trở lên cao nhất ({int(good[best])}/{int(totals[best])}, "
-            f"{percent(share[best], 0)})",
-            f"phường {worst} thấp nhất ({int(good[worst])}/{int(totals[worst])}, {percent(share[worst], 0)})"
-            if worst != best else "")
+        if best == worst:
+            headline = _sentence(f"Phường {best}: {int(good[best])}/{int(totals[best])} trường đạt Mức 2 trở lên "
+                                 f"({percent(share[best], 0)}) năm học {year}")
+        else:
+            headline = _sentence(
+                f"Phường {best} có tỷ lệ trường đạt Mức 2 trở lên cao nhất ({int(good[best])}/{int(totals[best])}, "
+                f"{percent(share[best], 0)})",
+                f"phường {worst} thấp nhất ({int(good[worst])}/{int(totals[worst])}, {percent(share[worst], 0)})")
     table = vietnamese_table(data, "maturity_4725", {"unit": "Phường mới", "schools": "Số trường"})
     return Slide("muc_do_phuong", title, headline, figure, table)
 
@@ -159,10 +165,14 @@ def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
         headline = f"Chưa có trường tiểu học, THCS nào gửi số liệu máy tính {_now(f)}."
     else:
         change = None if before is None or not before.schools else now.computers_needed - before.computers_needed
-        headline = _sentence(
-            f"{int(now.schools_not_met)}/{assessed} trường chưa đạt số học sinh/máy trong giờ Tin học "
-            f"{_now(f)}", f"cần bổ sung {number(now.computers_needed)} máy",
-            change_phrase(change, "máy", period_in_text(*f.previous) if f.previous else ""))
+        if not now.schools_not_met:
+            headline = _sentence(f"Cả {assessed} trường đều đạt số học sinh/máy trong giờ Tin học {_now(f)}",
+                                 "không cần bổ sung máy")
+        else:
+            headline = _sentence(
+                f"{int(now.schools_not_met)}/{assessed} trường chưa đạt số học sinh/máy trong giờ Tin học "
+                f"{_now(f)}", f"cần bổ sung {number(now.computers_needed)} máy",
+                change_phrase(change, "máy", period_in_text(*f.previous) if f.previous else ""))
     table = vietnamese_table(data, "informatics_computers")
     return Slide("may_tinh_truong", figure.layout.title.text, headline, figure, table)
 
@@ -191,7 +201,10 @@ def plan_values(fetch: Fetch, f: Filters, tolerance: float) -> Slide:
     figure = plan_charts.values_against_targets(current, PILLAR_NAMES, f.period_label)
     met, counted = int((current.status == "met").sum()), int(current.value.notna().sum())
     late = int((current.status == "off_track").sum())
-    change = met - int((earlier.status == "met").sum()) if len(earlier) else None
+    common = set(current.indicator[current.value.notna()]) & set(earlier.indicator[earlier.value.notna()])
+    change = None if not common else (
+        int(current[current.indicator.isin(common)].status.eq("met").sum())
+        - int(earlier[earlier.indicator.isin(common)].status.eq("met").sum()))  # the same indicators then and now
     headline = _sentence(
         f"{met}/{counted} chỉ số kế hoạch đạt chỉ tiêu {_now(f)}",
         change_phrase(change, "chỉ số", period_in_text(*f.previous) if f.previous else ""),
@@ -217,16 +230,27 @@ def reporting(fetch: Fetch, f: Filters) -> Slide:
     return Slide("bao_cao", figure.layout.title.text, headline, figure, table)
 
 
-SLIDES: dict[str, tuple[str, Callable]] = {
-    "muc_do_cap_hoc": ("Mức độ chuyển đổi số theo cấp học (QĐ 4725)", maturity_by_level),
-    "muc_do_phuong": ("Mức độ chuyển đổi số theo phường", maturity_by_ward),
-    "diem_nhom": ("Điểm nhóm 1 và nhóm 2 của từng trường", group_scores),
-    "may_tinh_truong": ("Học sinh dùng chung một máy trong giờ Tin học", computers_by_school),
-    "may_tinh_phuong": ("Máy tính cần bổ sung theo phường", computers_by_ward),
-    "ke_hoach": ("Chỉ số kế hoạch 2025 so với chỉ tiêu", plan_values),
-    "bao_cao": ("Số trường đã gửi số liệu", reporting),
+SLIDES: dict[str, tuple[str, Callable, str]] = {  # key: (name, builder, Excel sheet name of at most 31 characters)
+    "muc_do_cap_hoc": ("Mức độ chuyển đổi số theo cấp học (QĐ 4725)", maturity_by_level, "Mức độ CĐS theo cấp học"),
+    "muc_do_phuong": ("Mức độ chuyển đổi số theo phường", maturity_by_ward, "Mức độ CĐS theo phường"),
+    "diem_nhom": ("Điểm nhóm 1 và nhóm 2 của từng trường", group_scores, "Điểm nhóm 1 và 2 từng trường"),
+    "may_tinh_truong": ("Học sinh dùng chung một máy trong giờ Tin học", computers_by_school,
+                        "HS dùng chung máy giờ Tin học"),
+    "may_tinh_phuong": ("Máy tính cần bổ sung theo phường", computers_by_ward, "Máy cần bổ sung theo phường"),
+    "ke_hoach": ("Chỉ số kế hoạch 2025 so với chỉ tiêu", plan_values, "Chỉ số kế hoạch và chỉ tiêu"),
+    "bao_cao": ("Số trường đã gửi số liệu", reporting, "Số trường đã gửi số liệu"),
 }
 DEFAULT_SLIDES = ["muc_do_cap_hoc", "may_tinh_truong", "may_tinh_phuong", "ke_hoach", "bao_cao"]
+
+
+NOT_FOR_PRESCHOOLS = {"muc_do_cap_hoc", "muc_do_phuong", "diem_nhom", "may_tinh_truong", "may_tinh_phuong"}
+
+
+def applicable(keys: list[str], filters: Filters) -> list[str]:
+    """The slides that say something for the schools of the filter: 4725 and the computer ratio do not apply
+    to preschools, so a preschool-only filter leaves those out."""
+    only_preschools = bool(filters.scope.levels) and set(filters.scope.levels) <= {"MN"}
+    return [k for k in keys if not (only_preschools and k in NOT_FOR_PRESCHOOLS)]
 
 
 def build(key: str, fetch: Fetch, filters: Filters, tolerance: float) -> Slide:
@@ -237,6 +261,7 @@ def build(key: str, fetch: Fetch, filters: Filters, tolerance: float) -> Slide:
 def build_all(keys: list[str], fetch: Fetch, filters: Filters, tolerance: float,
               progress: Callable[[int, int, str], None] | None = None) -> list[Slide]:
     slides = []
+    keys = applicable(keys, filters)
     for index, key in enumerate(keys, 1):
         if progress:
             progress(index, len(keys), SLIDES[key][0])

@@ -95,6 +95,12 @@ def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> 
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
     result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
     result.tasks = [validate_task(r, catalogue, result.log) for r in extraction.tasks]
+    if any(not task.ok for task in result.tasks):
+        # the task list replaces the year's list as a whole: a list with a rejected row would lose that task
+        issue = result.log.error("task_sheet_incomplete", "bảng nhiệm vụ có dòng bị lỗi nên không thay danh sách "
+                                 "nhiệm vụ đã nạp; hãy sửa các dòng lỗi rồi nạp lại cả bảng")
+        for task in result.tasks:
+            task.errors.append(issue)
     if result.tasks:
         titles = [t for _, t in extraction.task_context.get("titles", [])] + [result.path.stem]
         result.task_year = plan_year(titles)

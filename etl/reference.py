@@ -54,6 +54,7 @@ class Catalogue:
     units: list[dict]
     versions: dict[str, str]
     layout_labels: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    header_groups: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # group key -> label -> field
     label_index: dict[str, str] = field(default_factory=dict)
     folded_index: dict[str, set[str]] = field(default_factory=dict)
 
@@ -111,7 +112,7 @@ def _label_indexes(fields: dict[str, SurveyField]) -> tuple[dict[str, str], dict
 @lru_cache(maxsize=4)
 def load_catalogue(directory: Path = REFERENCE_DIR) -> Catalogue:
     paths = {name: directory / f"{name}.csv" for name in
-             ("survey_fields", "criteria_4725", "plan_2025_indicators", "units", "layout_labels")}
+             ("survey_fields", "criteria_4725", "plan_2025_indicators", "units", "layout_labels", "header_groups")}
     fields = load_fields(paths["survey_fields"])
     criteria = read_csv(paths["criteria_4725"])
     for row in criteria:
@@ -123,7 +124,23 @@ def load_catalogue(directory: Path = REFERENCE_DIR) -> Catalogue:
         layout_labels={(r["layout"], r["key"]): _split(r["labels_vi"]) for r in read_csv(paths["layout_labels"])},
     )
     catalogue.label_index, catalogue.folded_index = _label_indexes(fields)
+    groups: dict[str, dict[str, str]] = {}
+    for row in read_csv(paths["header_groups"]):
+        if row["field"] not in fields:
+            raise ValueError(f"header_groups.csv: không có trường \"{row['field']}\"")
+        for label in _split(row["label_vi"]):
+            groups.setdefault(norm_label(row["group_vi"]), {})[norm_label(label)] = row["field"]
+    catalogue.header_groups = list(groups.items())
     return catalogue
+
+
+def match_grouped_label(catalogue: Catalogue, label: str, group: str) -> str | None:
+    """A short label under a group cell ("Số học sinh" under "Tin học"), from header_groups.csv."""
+    group_key, label_key = norm_label(group), norm_label(label)
+    for name, labels in catalogue.header_groups:
+        if name in group_key and label_key in labels:
+            return labels[label_key]
+    return None
 
 
 def match_label(catalogue: Catalogue, text: str) -> tuple[str | None, str]:

@@ -8,6 +8,7 @@ from etl.issues import SEVERITY_VI
 
 STATUS_VI = {"loaded": "đã nạp", "partial": "nạp một phần", "rejected": "bị từ chối",
              "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
+SHOWN_NOTES = {"unknown_columns", "sheet_skipped", "assumed_self"}  # notes that say some data was not read
 STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "=", "skipped": "–"}
 
 
@@ -53,7 +54,7 @@ def render_text(report: dict, show_info: bool = False) -> str:
         lines.append(f"{STATUS_MARK[f['status']]} {f['file']} — {STATUS_VI[f['status']]}{where}{counts} "
                      f"({f['seconds']:.2f} giây)")
         for issue in f["issues"]:
-            if issue["severity"] != "info" or show_info or f["status"] == "skipped":
+            if issue["severity"] != "info" or show_info or f["status"] == "skipped" or issue["code"] in SHOWN_NOTES:
                 lines.append(f"    {SEVERITY_VI[issue['severity']]}: {issue['text']}")
     t = report["totals"]
     lines.append(

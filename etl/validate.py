@@ -60,6 +60,8 @@ def _parse_cell(code: str, cell: Cell, catalogue: Catalogue, marked: bool):
         return PARSERS["int"](raw, unit=field_.unit)
     if field_.type == "number":
         return parse_number(raw, unit=field_.unit)
+    if field_.type == "percent":
+        return parse_percent(raw, fraction=cell.fraction)
     return PARSERS[field_.type](raw)
 
 
@@ -308,9 +310,13 @@ def validate_task(record: TaskRecord, catalogue: Catalogue, log: IssueLog) -> Ro
                "percent": parse_percent, "status": parse_text}
     for key, cell in record.cells.items():
         try:
-            values[key] = parsers[key](cell.raw)
+            values[key] = parse_percent(cell.raw, cell.fraction) if key == "percent" else parsers[key](cell.raw)
         except ValueError as exc:
-            check.error("bad_value", str(exc), cell.ref)
+            if key == "due":  # a deadline written loosely keeps the task, without a date
+                check.warning("bad_value", f"{exc}; nhiệm vụ vẫn được nạp, không có hạn", cell.ref)
+                values[key] = None
+            else:
+                check.error("bad_value", str(exc), cell.ref)
     if values.get("percent") is not None and not 0 <= values["percent"] <= 100:
         check.error("bad_value", f"tỷ lệ hoàn thành {show(record.cells['percent'].raw)} phải từ 0 đến 100",
                     record.cells["percent"].ref)

@@ -79,10 +79,13 @@ def parse_int(raw: object, unit: str = "") -> int | None:
     return parse_number(raw, integer=True, unit=unit)
 
 
-def parse_percent(raw: object) -> float | None:
-    """85, 85%, "85 %", 0.85 and 0,85 all mean 85 percent."""
+def parse_percent(raw: object, fraction: bool = False) -> float | None:
+    """85, 85%, "85 %", 0.85 and 0,85 all mean 85 percent; with `fraction` (a cell formatted as %, or a
+    column of fractions) a number is a fraction, so 1 means 100 percent."""
     if is_empty(raw):
         return None
+    if fraction and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return round(float(raw) * 100, 6)
     text = clean_text(raw) if isinstance(raw, str) else raw
     had_sign = isinstance(text, str) and text.rstrip().endswith("%")
     if had_sign:
@@ -213,25 +216,39 @@ def parse_text(raw: object) -> str | None:
     return text or None
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+
+
 def parse_date(raw: object) -> dt.date | None:
+    """dd/mm/yyyy, dd/mm/yy, yyyy-mm-dd, and the deadlines offices write: "Tháng 10/2025" and "Quý IV/2025"
+    (the last day of that month or quarter), "Năm 2025" (31/12)."""
     if is_empty(raw):
         return None
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = clean_text(raw)
-    match = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
-    if match:
-        day, month, year = map(int, match.groups())
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            pass
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
-    if match:
-        return dt.date(*map(int, match.groups()))
-    raise ValueError(f"{show(raw)} không phải là ngày (dd/mm/yyyy)")
+    text = clean_text(raw).casefold()
+    attempts = [
+        (r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", lambda m: dt.date(int(m[3]), int(m[2]), int(m[1]))),
+        (r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{2})", lambda m: dt.date(2000 + int(m[3]), int(m[2]), int(m[1]))),
+        (r"([0-9]{4})-([0-9]{2})-([0-9]{2})", lambda m: dt.date(int(m[1]), int(m[2]), int(m[3]))),
+        (r"(?:tháng|th)\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{4})", lambda m: _month_end(int(m[2]), int(m[1]))),
+        (r"quý\s*(iv|iii|ii|i|[1-4])\s*[/.-]?\s*(?:năm\s*)?([0-9]{4})",
+         lambda m: _month_end(int(m[2]), 3 * _ROMAN[m[1]])),
+        (r"(?:năm\s*)?([0-9]{4})", lambda m: dt.date(int(m[1]), 12, 31)),
+    ]
+    for pattern, build in attempts:
+        if match := re.fullmatch(pattern, text):
+            try:
+                return build(match)
+            except ValueError:
+                break
+    raise ValueError(f"{show(raw)} không phải là ngày (dd/mm/yyyy, \"Tháng 10/2025\" hoặc \"Quý IV/2025\")")
 
 
 PARSERS = {

@@ -38,6 +38,7 @@ class Sheet:
     visible: bool = True
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#REF!"
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # formatted as %: 1 means 100%
 
     @property
     def height(self) -> int:
@@ -190,15 +191,45 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
+_CELL_TAG = re.compile(rb'<c ([^>]*?)/?>')
+_ATTRIBUTE = re.compile(rb'\b(r|s)="([^"]*)"')
+
+
 def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
+    """What calamine does not keep: Excel error values, and which numbers are formatted as percentages."""
     by_name = {s.name: s for s in sheets}
     if kind in ("xlsx", "xlsm"):
+        percent_styles = _xlsx_percent_styles(path)
         for sheet_name, xml in _xlsx_sheet_xml(path):
-            if sheet_name in by_name:
-                for m in _CELL_ERROR.finditer(xml):
-                    by_name[sheet_name].errors[(int(m[2]) - 1, _column_index(m[1]))] = m[3].decode()
+            if sheet_name not in by_name:
+                continue
+            sheet = by_name[sheet_name]
+            for m in _CELL_ERROR.finditer(xml):
+                sheet.errors[(int(m[2]) - 1, _column_index(m[1]))] = m[3].decode()
+            if percent_styles:
+                for tag in _CELL_TAG.finditer(xml):
+                    attributes = dict(_ATTRIBUTE.findall(tag[1]))
+                    if attributes.get(b"s", b"").decode() in percent_styles and b"r" in attributes:
+                        ref = re.match(rb"([A-Z]+)([0-9]+)", attributes[b"r"])
+                        sheet.percent_cells.add((int(ref[2]) - 1, _column_index(ref[1])))
     elif kind == "xls":
         _xls_error_cells(path, by_name)
+
+
+def _xlsx_percent_styles(path: Path) -> set[str]:
+    """Indexes of the cell styles whose number format shows a percentage (built-in 9, 10 or a custom '%')."""
+    with zipfile.ZipFile(path) as archive:
+        if "xl/styles.xml" not in archive.namelist():
+            return set()
+        styles = archive.read("xl/styles.xml").decode("utf-8", "replace")
+    percent_formats = {"9", "10"} | {m[0] for m in re.findall(r'<numFmt [^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"',
+                                                               styles) if "%" in m[1].replace("\\%", "")}
+    cell_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
+    if not cell_xfs:
+        return set()
+    formats = [(re.search(r'numFmtId="(\d+)"', tag) or re.match("", "")).group(1) if "numFmtId" in tag else "0"
+               for tag in re.findall(r"<xf\b[^>]*>", cell_xfs[1])]
+    return {str(i) for i, fmt in enumerate(formats) if fmt in percent_formats}
 
 
 def _xlsx_sheet_xml(path: Path):

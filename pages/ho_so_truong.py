@@ -18,13 +18,20 @@ from etl.metrics import labels
 from etl.reference import load_catalogue
 from etl.settings import setting
 
+
+def gap_phrase(gap) -> str:
+    """'bằng điểm thẩm định' or 'chênh lệch +2' (self minus verified)."""
+    text = gap_text(gap)
+    return "bằng điểm thẩm định" if text == "không lệch" else f"chênh lệch {text}"
+
+
 wh, f = page_start("Hồ sơ trường")
 KEY, SEEN, LAST, KEPT = "profile_school", "_profile_url", "_profile_last", "_profile_kept"
 
 everyone = query_pair(q.registry())
 name_of = dict(zip(everyone.school_code, everyone.school_name))
 codes = list(query_pair(q.choices(f)).school_code)
-url = st.query_params.get("school")
+url = (st.query_params.get("school") or "").strip() or None  # codes pasted from Excel carry spaces
 fresh = url != st.session_state.get(SEEN)  # a link (pasted, shared, back button) rather than our own update
 if url and url not in name_of:
     st.warning(f"Không có trường mã “{url}” trong danh mục trường; đang hiển thị trường đầu tiên trong danh sách. "
@@ -154,9 +161,8 @@ if assessed_level:
         c3.metric("Căn cứ xếp mức", BASIS_NAMES[row.basis],
                   help="Thẩm định: điểm phòng thẩm định là chính thức; tự đánh giá: chưa được thẩm định.")
         if row.basis == "verified":
-            st.caption(f"Điểm trường tự đánh giá: nhóm 1 {number(row.g1_self, 1)} (chênh lệch "
-                       f"{gap_text(row.g1_gap)}), nhóm 2 {number(row.g2_self, 1)} (chênh lệch "
-                       f"{gap_text(row.g2_gap)}).")
+            st.caption(f"Điểm trường tự đánh giá: nhóm 1 {number(row.g1_self, 1)} ({gap_phrase(row.g1_gap)}), "
+                       f"nhóm 2 {number(row.g2_self, 1)} ({gap_phrase(row.g2_gap)}).")
         year_rows = criteria[criteria.school_year == row.school_year]
         conditions = year_rows[year_rows.mandatory]
         unmet = conditions[~conditions.met]

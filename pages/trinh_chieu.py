@@ -7,7 +7,7 @@ import unicodedata
 import streamlit as st
 
 from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
-from dashboard.slides import DEFAULT_SLIDES, SLIDES, build, build_all
+from dashboard.slides import DEFAULT_SLIDES, SLIDES, applicable, build, build_all
 from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
 from etl.settings import setting
 
@@ -41,7 +41,7 @@ wh, f = page_start("Trình chiếu và xuất báo cáo", compact=presenting)
 CHOSEN = "trinh_chieu_trang_da_chon"  # kept while presenting, when the chooser is not drawn
 
 if presenting:
-    keys = st.session_state.get(CHOSEN) or DEFAULT_SLIDES
+    keys = applicable(st.session_state.get(CHOSEN) or DEFAULT_SLIDES, f) or ["bao_cao"]
     index = min(st.session_state.get(INDEX, 0), len(keys) - 1)
     slide = build(keys[index], query_pair, f, tolerance)
     st.markdown(f"<div class='slide-headline'>{html.escape(slide.headline)}</div>", unsafe_allow_html=True)
@@ -61,8 +61,13 @@ keys = st.multiselect("Các trang trình chiếu (theo thứ tự)", list(SLIDES
                       default=st.session_state.get(CHOSEN) or DEFAULT_SLIDES,
                       format_func=lambda k: SLIDES[k][0], key="trinh_chieu_chon")
 title = st.text_input("Tiêu đề bộ trình chiếu và báo cáo", value=default_title(f), key="trinh_chieu_tieu_de")
+left_out = [SLIDES[k][0] for k in keys if k not in applicable(keys, f)]
+if left_out:
+    st.info("Phạm vi đang lọc chỉ có trường mầm non: QĐ 4725 và tỷ lệ máy tính dạy Tin học không áp dụng, nên "
+            f"không đưa vào trình chiếu và báo cáo: {', '.join(left_out)}.")
+keys = applicable(keys, f)
 if not keys:
-    st.info("Hãy chọn ít nhất một trang để trình chiếu hoặc xuất báo cáo.")
+    st.info("Hãy chọn ít nhất một trang áp dụng cho phạm vi đang lọc để trình chiếu hoặc xuất báo cáo.")
     st.stop()
 with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để số liệu không đổi trong lúc họp)",
                  expanded=source()[1] is None):

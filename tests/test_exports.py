@@ -121,3 +121,26 @@ def test_formula_injection_is_written_as_text():
     rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+1+1", "'-2", "'@SUM(A1)", "Bình thường"]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5"]  # numbers stay numbers
+
+
+def test_headlines_for_narrow_filters(sample_db):
+    wh = Warehouse(sample_db)
+    fetch = lambda pair: wh.query(*pair)  # noqa: E731
+    one_ward = Filters("2025-2026", "HK1", Scope(wards_new=("Vinh Hưng",)), ("2024-2025", "CN"))
+    [slide] = build_all(["muc_do_phuong"], fetch, one_ward, 10)
+    assert slide.headline.startswith("Phường Vinh Hưng: ") and "cao nhất" not in slide.headline
+    preschools = Filters("2025-2026", "HK1", Scope(levels=("MN",)), ("2024-2025", "CN"))
+    assert [s.key for s in build_all(KEYS, fetch, preschools, 10)] == ["ke_hoach", "bao_cao"]
+    [(code,)] = sql(sample_db, """SELECT school_code FROM informatics_computers WHERE school_year = '2025-2026'
+        AND period = 'HK1' AND target_met ORDER BY school_code LIMIT 1""")
+    one_good_school = Filters("2025-2026", "HK1", Scope(schools=(code,)), ("2024-2025", "CN"))
+    [slide] = build_all(["may_tinh_truong"], fetch, one_good_school, 10)
+    assert slide.headline == "Cả 1 trường đều đạt số học sinh/máy trong giờ Tin học HK I 2025-2026, không cần bổ " \
+                             "sung máy."
+
+
+def test_workbook_sheet_names_are_whole_words(deck_inputs):
+    slides, info = deck_inputs
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(slides, info)))
+    assert book.sheetnames[2:] == [SLIDES[s.key][2] for s in slides]
+    assert all(len(name) <= 31 for name in book.sheetnames)

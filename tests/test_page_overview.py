@@ -55,3 +55,12 @@ def test_a_filter_without_4725_data_says_so(sample_db):
     spec = figure_titled(app, "Mức chung QĐ 4725 theo cấp học")
     assert spec["layout"]["annotations"][0]["text"].startswith("Chưa có kết quả đánh giá QĐ 4725")
     assert metrics(app)["Trường đạt Mức 2 trở lên (QĐ 4725)"][0] == "–"
+
+
+def test_error_count_follows_the_filter(sample_db):
+    app = open_page(cap="Mầm non")  # the sample's errors of this period belong to a TH school
+    assert not any("lỗi dữ liệu khi nạp" in m.value for m in app.markdown)
+    app = open_page()
+    [(errors,)] = sql(sample_db, "SELECT count(*) FROM load_issues WHERE severity = 'error' AND school_year = "
+                                 "'2025-2026' AND (period = 'HK1' OR period IS NULL)")
+    assert any(f"{errors} lỗi dữ liệu khi nạp" in m.value for m in app.markdown)

@@ -55,5 +55,8 @@ def evidence_count(filters: Filters, school_year: str) -> tuple[str, list]:
 
 
 def data_errors(filters: Filters) -> tuple[str, list]:
-    return ("""SELECT count(*) AS errors FROM load_issues WHERE severity = 'error' AND school_year = ?
-               AND (period = ? OR period IS NULL)""", [filters.school_year, filters.period])
+    """Errors of the period the data-quality page lists for the same filter (the same query, counted)."""
+    from dashboard.queries.quality import issues
+
+    sql, params = issues(filters, ["error"], only_period=True)
+    return f"SELECT count(*) AS errors FROM ({sql})", params

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.extract.assessment import (
+    ambiguous_columns,
     extract_assessment_form,
     extract_assessment_table,
     find_assessment_form,
@@ -48,9 +49,13 @@ def _titles(grid: Grid, last_row: int) -> list[tuple[str | None, str]]:
     return [(cell_ref(r, 0), text) for r, text in title_lines(grid, last_row)]
 
 
+ROW_NUMBER_HEADERS = {"stt", "tt", "số tt", "số thứ tự", "ghi chú"}  # never survey data: not listed
+
+
 def _report_columns(header: Header, sheet: str | None, log: IssueLog) -> None:
-    if header.unknown:
-        listed = ", ".join(f"\"{label}\" (cột {column_letter(c)})" for c, label in header.unknown[:12])
+    unknown = [(c, label) for c, label in header.unknown if norm_label(label) not in ROW_NUMBER_HEADERS]
+    if unknown:
+        listed = ", ".join(f"\"{label}\" (cột {column_letter(c)})" for c, label in unknown[:12])
         log.info("unknown_columns", f"bỏ qua các cột không thuộc danh mục trường thông tin: {listed}", sheet)
     for first, second in header.duplicates:
         log.warning("duplicate_column",
@@ -72,10 +77,18 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
     name = grid.sheet.name or None
     if header := find_assessment_table(grid, catalogue):
         titles = _titles(grid, header.top)
-        kind = score_kind(" ".join(t for _, t in titles), catalogue)
-        if kind is None:
-            kind = "self"
-            log.info("assumed_self", "tiêu đề không nói là kết quả thẩm định; coi là điểm tự đánh giá", name)
+        if duplicated := ambiguous_columns(header):
+            log.error("ambiguous_columns", f"có hai cột điểm cho tiêu chí {', '.join(duplicated[:5])} mà không rõ cột "
+                      "nào là tự đánh giá, cột nào là thẩm định; hãy ghi \"Điểm tự đánh giá\" và \"Điểm thẩm định\" "
+                      "ở ô nhóm phía trên các cột", name, header.span(grid.width))
+            return "rejected"
+        kinds = {kind for _, line in titles if (kind := score_kind(line, catalogue))}
+        title_kind = next(iter(kinds)) if len(kinds) == 1 and "both" not in kinds else None
+        unlabelled = any(key.startswith("crit:") and key.endswith(":") for key in header.by_key())
+        if unlabelled and title_kind is None:
+            log.info("assumed_self", "tiêu đề không nói rõ là kết quả thẩm định; các cột không ghi loại điểm được coi "
+                     "là điểm tự đánh giá", name)
+        kind = title_kind or "self"
         context = sheet_context(path, titles, log, name)
         _report_columns(header, name, log)
         out.assessment += extract_assessment_table(grid, header, catalogue, context, kind, log)

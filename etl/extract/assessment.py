@@ -23,12 +23,16 @@ def criterion_code(text: str) -> str | None:
 
 
 def score_kind(text: str, catalogue: Catalogue) -> str | None:
+    """'self', 'verified', 'both' (the text names both kinds) or None."""
     key = norm_label(text)
-    if any(w in key for w in catalogue.words("title", "verified")):
-        return "verified"
-    if any(w in key for w in catalogue.words("title", "self")):
-        return "self"
-    return None
+    verified = any(w in key for w in catalogue.words("title", "verified"))
+    self_ = any(w in key for w in catalogue.words("title", "self"))
+    return "both" if verified and self_ else "verified" if verified else "self" if self_ else None
+
+
+def ambiguous_columns(header: Header) -> list[str]:
+    """Criteria with two score columns of the same kind: nothing says which is self and which verified."""
+    return sorted({first.key.split(":")[1] for first, _ in header.duplicates if first.key.startswith("crit:")})
 
 
 def _group_number(text: str) -> str | None:
@@ -43,10 +47,12 @@ def table_classifier(catalogue: Catalogue):
     def classify(label: str, group: str) -> str | None:
         code = criterion_code(label)
         if code:
-            return f"crit:{code}:{score_kind(group, catalogue) or ''}"
+            kind = score_kind(group, catalogue)
+            return f"crit:{code}:{kind if kind in ('self', 'verified') else ''}"
         key = norm_label(label)
         if key.startswith("tổng") and (number := _group_number(f"{label} {group}")):
-            return f"total:{number}:{score_kind(group, catalogue) or ''}"
+            kind = score_kind(group, catalogue)
+            return f"total:{number}:{kind if kind in ('self', 'verified') else ''}"
         field, _ = match_label(catalogue, label)
         return field if field in IDENTITY else None
     return classify
@@ -72,7 +78,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records)):
         if starts_with_any(texts[0], subtotal) or starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
             continue
-        identity = {k: Cell(sheet.value(r, columns[k].index), cell_ref(r, columns[k].index))
+        identity = {k: Cell.at(sheet, r, columns[k].index)
                     for k in IDENTITY if k in columns}
         if not any(grid.text(r, columns[k].index) for k in ("school_code", "school_name") if k in columns):
             continue
@@ -86,7 +92,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             _, code, kind = key.split(":")
             kind = kind or title_kind
             record = by_kind.setdefault(kind, AssessmentRecord(sheet.name, r + 1, kind, identity, {}))
-            cell = Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+            cell = Cell.at(sheet, r, col.index)
             (record.scores if key.startswith("crit:") else record.totals)[code] = cell
         records.extend(rec for rec in by_kind.values() if _has_scores(rec))
     return records
@@ -165,15 +171,15 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
             if norm_label(line).startswith("tổng") and (number := _group_number(line)):
                 for kind, record in records.items():
                     col = columns[kind].index
-                    record.totals[number] = Cell(sheet.value(r, col), cell_ref(r, col), sheet.errors.get((r, col)))
+                    record.totals[number] = Cell.at(sheet, r, col)
             continue
         for kind, record in records.items():
             col = columns[kind].index
-            record.scores[code] = Cell(sheet.value(r, col), cell_ref(r, col), sheet.errors.get((r, col)))
+            record.scores[code] = Cell.at(sheet, r, col)
             if "evidence" in columns:
                 ec = columns["evidence"].index
-                record.evidence[code] = Cell(sheet.value(r, ec), cell_ref(r, ec))
+                record.evidence[code] = Cell.at(sheet, r, ec)
             if "max" in columns:
                 mc = columns["max"].index
-                record.max_points[code] = Cell(sheet.value(r, mc), cell_ref(r, mc))
+                record.max_points[code] = Cell.at(sheet, r, mc)
     return [rec for rec in records.values() if _has_scores(rec)]

@@ -10,6 +10,22 @@ class Cell:
     ref: str | None  # A1 reference in the sheet; None when the value came from the file name
     error: str | None = None  # an Excel error value such as #REF!
     source: str = "cell"  # cell | title | file | folder | section
+    fraction: bool = False  # a number shown as a percentage (0,85 means 85%)
+
+    @classmethod
+    def at(cls, sheet, row: int, col: int) -> "Cell":
+        """The cell of a sheet, with its reference, any Excel error and whether it is formatted as %."""
+        from etl.textnorm import cell_ref
+        return cls(sheet.value(row, col), cell_ref(row, col), sheet.errors.get((row, col)),
+                   fraction=(row, col) in sheet.percent_cells)
+
+
+def mark_fraction_columns(cells: list[Cell]) -> None:
+    """A percent column whose numbers all lie between 0 and 1 holds fractions: there 1 means 100%."""
+    numbers = [c.raw for c in cells if isinstance(c.raw, (int, float)) and not isinstance(c.raw, bool)]
+    if numbers and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers):
+        for cell in cells:
+            cell.fraction = True
 
 
 def _anchor(cells: dict[str, Cell]) -> str | None:

@@ -6,11 +6,11 @@ from functools import lru_cache
 
 from etl.extract.context import Found
 from etl.extract.grid import Grid, Header, find_header, starts_with_any
-from etl.extract.records import Cell, SurveyRecord
+from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
 from etl.issues import IssueLog
-from etl.reference import Catalogue, match_label
+from etl.reference import Catalogue, match_grouped_label, match_label
 from etl.textnorm import cell_ref, norm_label
-from etl.values import CHECK_MARKS, find_level
+from etl.values import CHECK_MARKS, find_level, parse_bool
 
 _SECTION = re.compile(r"^(?:[IVX]+[.)]?\s+|[A-Z][.)]\s+|cấp\s+)", re.I)
 SCALE_FIELDS_MIN = 3  # a survey header names the school and at least this many other fields
@@ -20,6 +20,8 @@ FORM_FIELDS_MIN = 6
 def survey_classifier(catalogue: Catalogue):
     @lru_cache(maxsize=4096)
     def classify(label: str, group: str) -> str | None:
+        if group and (code := match_grouped_label(catalogue, label, group)):
+            return code
         attempts = [f"{group} {label}", f"{label} {group}"] if group else []
         for text in [*attempts, label]:
             code, _ = match_label(catalogue, text)
@@ -92,7 +94,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
         if (section := section_level(grid, r, header)) is not None:
             level = Cell(section, cell_ref(r, texts.index(filled[0])), source="section")
             continue
-        cells = {key: Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+        cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
         has_identity = any(grid.text(r, columns[k].index) for k in ("school_code", "school_name") if k in columns)
         if not has_identity:
@@ -110,6 +112,9 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
     marked = _marked_bool_columns(grid, header, catalogue, records)
     for record in records:
         record.marked_bools = marked
+    for key in columns:
+        if key in catalogue.fields and catalogue.fields[key].type == "percent":
+            mark_fraction_columns([record.cells[key] for record in records])
     return records
 
 
@@ -139,42 +144,63 @@ def _marked_bool_columns(grid: Grid, header: Header, catalogue: Catalogue, recor
     return tick_only if ticked else set()
 
 
-def _form_value(grid: Grid, row: int, col: int, field_unit: str) -> tuple[int, int]:
-    """The value cell of a label: the first non-empty cell to its right that is not the unit."""
-    for c in range(col + 1, min(col + 5, grid.width)):
-        text = grid.text(row, c)
-        if text and norm_label(text) != norm_label(field_unit):
-            return row, c
-    return row, col + 1
+UNIT_WORDS = {"lớp", "người", "phòng", "máy", "hs", "gv", "học sinh", "giáo viên", "mbps", "%", "tin bài", "học liệu",
+              "trường", "cái", "bộ"}
+
+
+def _value_weight(grid: Grid, row: int, col: int, unit: str) -> int:
+    """How much a cell looks like a form's value: numbers and yes/no answers most, units not at all."""
+    value = grid.sheet.value(row, col)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return 2
+    key = norm_label(grid.text(row, col))
+    if not key or key == norm_label(unit) or key in UNIT_WORDS:
+        return 0
+    try:
+        parse_bool(key)
+        return 2
+    except ValueError:
+        return 1
+
+
+def _value_offsets(grid: Grid, hits: list[tuple[int, int, str]], catalogue: Catalogue) -> dict[int, int]:
+    """For each column of labels, how far to the right its values stand: the column that holds values for
+    most labels (a blank value then stays blank instead of borrowing the note beside it)."""
+    offsets = {}
+    for label_col in {c for _, c, _ in hits}:
+        rows = [(r, code) for r, c, code in hits if c == label_col]
+        scores = {d: sum(_value_weight(grid, r, label_col + d, catalogue.fields[code].unit) for r, code in rows)
+                  for d in range(1, 5) if label_col + d < grid.width}
+        offsets[label_col] = max(scores, key=lambda d: (scores[d], -d)) if scores else 1
+    return offsets
 
 
 def extract_survey_form(grid: Grid, catalogue: Catalogue, log: IssueLog) -> SurveyRecord | None:
     """Label/value pairs anywhere in the sheet; 'Mã trường: 40110001' in one cell also counts."""
     sheet = grid.sheet
-    cells: dict[str, Cell] = {}
+    hits, inline = [], {}
     for r in range(grid.height):
         for c in range(grid.width):
             text = grid.text(r, c)
             if not text or len(text) > 120:
                 continue
             code, _ = match_label(catalogue, text)
-            inline = None
             if code is None and ":" in text:
                 code, _ = match_label(catalogue, text.split(":", 1)[0])
-                inline = text.split(":", 1)[1].strip() if code else None
-            if code is None:
-                continue
-            if inline:
-                cell = Cell(inline, cell_ref(r, c))
-            else:
-                vr, vc = _form_value(grid, r, c, catalogue.fields[code].unit)
-                cell = Cell(sheet.value(vr, vc), cell_ref(vr, vc), sheet.errors.get((vr, vc)))
-            if code in cells:
-                if norm_label(str(cells[code].raw)) != norm_label(str(cell.raw)):
-                    log.warning("duplicate_label", f"nhãn \"{catalogue.fields[code].label_vi}\" xuất hiện hai lần "
-                                f"với giá trị khác nhau; dùng ô {cells[code].ref}", sheet.name, cell.ref)
-                continue
-            cells[code] = cell
+                if code and text.split(":", 1)[1].strip():
+                    inline[(r, c)] = text.split(":", 1)[1].strip()
+            if code is not None:
+                hits.append((r, c, code))
+    offsets = _value_offsets(grid, [h for h in hits if (h[0], h[1]) not in inline], catalogue)
+    cells: dict[str, Cell] = {}
+    for r, c, code in hits:
+        cell = Cell(inline[(r, c)], cell_ref(r, c)) if (r, c) in inline else Cell.at(sheet, r, c + offsets[c])
+        if code in cells:
+            if norm_label(str(cells[code].raw)) != norm_label(str(cell.raw)):
+                log.warning("duplicate_label", f"nhãn \"{catalogue.fields[code].label_vi}\" xuất hiện hai lần "
+                            f"với giá trị khác nhau; dùng ô {cells[code].ref}", sheet.name, cell.ref)
+            continue
+        cells[code] = cell
     if len(cells) < FORM_FIELDS_MIN or not cells.keys() & {"school_code", "school_name"}:
         return None
     return SurveyRecord(sheet.name, None, cells)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from etl.extract.grid import Grid, Header, body_rows, find_header
-from etl.extract.records import Cell, TaskRecord
+from etl.extract.records import Cell, TaskRecord, mark_fraction_columns
 from etl.reference import Catalogue
-from etl.textnorm import cell_ref, norm_label
+from etl.textnorm import norm_label
 
 
 def find_task_header(grid: Grid, catalogue: Catalogue) -> Header | None:
@@ -30,7 +30,9 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue) -> list[Task
     for r, _ in body_rows(grid, header.data_start, end, lambda: bool(records)):
         if not grid.text(r, columns["task"].index):
             continue
-        cells = {key: Cell(sheet.value(r, col.index), cell_ref(r, col.index), sheet.errors.get((r, col.index)))
+        cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
         records.append(TaskRecord(sheet.name, r + 1, cells))
+    if "percent" in columns:
+        mark_fraction_columns([record.cells["percent"] for record in records])
     return records
