@@ -61,7 +61,9 @@ with right:
 st.subheader("Cần chú ý")
 attention = []
 for row in current[current.status == "off_track"].itertuples():
-    attention.append(f"🔴 **{row.indicator_vi}**: {number(row.value, 1)} {row.unit} (chỉ tiêu {number(row.target)})")
+    unit = "%" if row.unit == "%" else f" {row.unit}"
+    attention.append(f"🔴 **{row.indicator_vi}**: {number(row.value, 1)}{unit} (chỉ tiêu {number(row.target)}{unit}), "
+                     "chậm tiến độ")
 rooms = query_pair(q.no_room(f))
 if len(rooms):
     attention.append(f"💻 {len(rooms)} trường có học sinh học Tin học nhưng chưa có phòng máy: "
