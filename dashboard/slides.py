@@ -95,9 +95,14 @@ def _sentence(*parts: str) -> str:
 
 # ---- the slides ----------------------------------------------------------------------------------------------
 
-def maturity_by_level(fetch: Fetch, f: Filters) -> Slide:
+def _assessed(fetch: Fetch, f: Filters) -> tuple[pd.DataFrame, str]:
+    """Schools assessed and at Mức 2+ in the latest two 4725 years up to the period, and the year to show."""
     shares = fetch(overview_queries.level_share(f))
-    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    return shares, shares.iloc[0].school_year if len(shares) else f.school_year
+
+
+def maturity_by_level(fetch: Fetch, f: Filters) -> Slide:
+    shares, year = _assessed(fetch, f)
     data = fetch(overview_queries.level_distribution(f, year))
     figure = overview_charts.level_distribution(data, year)
     if shares.empty:
@@ -114,8 +119,7 @@ def maturity_by_level(fetch: Fetch, f: Filters) -> Slide:
 
 
 def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
-    shares = fetch(overview_queries.level_share(f))
-    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    shares, year = _assessed(fetch, f)
     data = fetch(maturity_queries.level_counts(f, year, "ward_new"))
     units = sorted(set(data["unit"].dropna())) if len(data) else []
     title = f"Mức chung QĐ 4725 theo phường mới – {year}"
@@ -141,8 +145,7 @@ def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
 
 
 def group_scores(fetch: Fetch, f: Filters) -> Slide:
-    shares = fetch(overview_queries.level_share(f))
-    year = shares.iloc[0].school_year if len(shares) else f.school_year
+    shares, year = _assessed(fetch, f)
     data = fetch(maturity_queries.schools(f, year))
     figure = maturity_charts.group_scatter(data, year)
     if data.empty:
