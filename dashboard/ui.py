@@ -3,7 +3,6 @@ filters (in the sidebar and the URL), page headers, tables with Excel/CSV downlo
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ from dashboard.format import period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
+from etl.textnorm import slug
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -177,13 +177,6 @@ def plot(figure, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "vi"})
 
 
-def _file_stem(title: str) -> str:
-    import unicodedata
-    ascii_title = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
-    ascii_title = "".join(c for c in ascii_title if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_title).strip("_").lower() or "bang"
-
-
 def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     """Display numbers the Vietnamese way (1.234,5) while keeping them numbers (sorting works)."""
     decimals = decimals or {}
@@ -210,7 +203,7 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
                  height=height or "auto", column_config=config or None, placeholder="–")
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])
-    stem = _file_stem(title)
+    stem = slug(title) or "bang"
     # the files are made when the button is clicked, not on every rerun of the page
     left.download_button("⬇️ Excel", lambda: to_excel_bytes({title: frame}, notes), file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")

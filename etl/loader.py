@@ -105,10 +105,10 @@ def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> 
         titles = [t for _, t in extraction.task_context.get("titles", [])] + [result.path.stem]
         result.task_year = plan_year(titles)
         if result.task_year is None:
-            result.log.error("missing_context", "không xác định được năm kế hoạch của bảng nhiệm vụ (ghi năm, ví dụ "
-                             "2025, trong tiêu đề hoặc tên tệp)")
+            issue = result.log.error("missing_context", "không xác định được năm kế hoạch của bảng nhiệm vụ (ghi "
+                                     "năm, ví dụ 2025, trong tiêu đề hoặc tên tệp)")
             for task in result.tasks:
-                task.errors.append(result.log.items[-1])
+                task.errors.append(issue)
 
 
 def _content(row) -> object:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import stat
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from etl.textnorm import slug
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,6 @@ def snapshot_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "snapshots"
 
 
-def _slug(name: str) -> str:
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "anh-chup"
-
-
 def create_snapshot(db_path: Path, name: str, now: dt.datetime | None = None) -> Snapshot:
     """Freeze the warehouse as it is now under `name`. Raises ValueError with a Vietnamese message."""
     name = " ".join(name.split())
@@ -56,7 +50,8 @@ def create_snapshot(db_path: Path, name: str, now: dt.datetime | None = None) ->
     now = now or dt.datetime.now()
     folder = snapshot_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{now:%Y%m%d-%H%M%S}-{_slug(name)}.duckdb"
+    stem = slug(name, "-")[:60] or "anh-chup"
+    target = folder / f"{now:%Y%m%d-%H%M%S}-{stem}.duckdb"
     partial = target.with_name(target.name + ".part")
     with open(db_path, "rb") as source, open(partial, "wb") as copy:  # one inode: a load swapping in is harmless
         shutil.copyfileobj(source, copy)

@@ -40,6 +40,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def slug(text: str, sep: str = "_") -> str:
+    """ASCII file-name part: 'Sơ kết HK I' -> 'so_ket_hk_i' (empty when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9]+", sep, fold(text)).strip(sep).lower()
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""

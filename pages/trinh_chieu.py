@@ -1,8 +1,6 @@
 """Trình chiếu và xuất báo cáo: the chosen charts one per slide with a headline written from the data, full
 screen; the same slides as a PowerPoint deck, a PDF report and an Excel workbook (source and filters named)."""
 import html
-import re
-import unicodedata
 
 import streamlit as st
 
@@ -10,6 +8,7 @@ from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
 from dashboard.slides import DEFAULT_SLIDES, SLIDES, applicable, build, build_all
 from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
 from etl.settings import setting
+from etl.textnorm import slug
 
 PRESENTING = "trinh_chieu_dang_chieu"
 INDEX = "trinh_chieu_trang"
@@ -22,12 +21,6 @@ def default_title(f) -> str:
         return snap.name
     return (f"Sơ kết học kỳ I năm học {f.school_year}" if f.period == "HK1"
             else f"Tổng kết năm học {f.school_year}") + " – chuyển đổi số"
-
-
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_").lower()
 
 
 def move(step: int, count: int) -> None:
