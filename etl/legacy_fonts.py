@@ -174,3 +174,62 @@ def fix_legacy_text(text: str) -> tuple[str, str | None]:
         candidates.append((_syllable_penalty(candidate), rank, candidate, name))
     _, _, fixed, name = min(candidates)
     return fixed, name
+
+
+_FIELD = re.compile(r"[^,;\t\r\n\"]+")
+
+
+def reading_penalty(text: str, limit: int = 3000) -> tuple[int, int]:
+    """(bad, words): of the words with non-ASCII letters, how many are not Vietnamese syllables; it tells how far
+    one decoding of a file is from Vietnamese. Leftover legacy-font bytes, control characters (bytes a code page
+    leaves undefined) and combining marks that did not compose count as bad words too."""
+    bad = words = 0
+    for cell in _FIELD.findall(text):
+        if cell.isascii():
+            continue
+        cell = unicodedata.normalize("NFC", cell)
+        found = [w for w in _WORD.findall(cell) if not w.isascii()]
+        words += len(found)
+        bad += sum(1 for w in found if not _is_syllable(w))
+        bad += sum(1 for c in cell if "\u0080" <= c <= "\u009f" or c in _TCVN3_ONLY or c in _VNI_ONLY
+                   or unicodedata.combining(c))
+        if words >= limit:
+            break
+    return bad, words
+
+
+def decode_fields(text: str, decode) -> str:
+    """A legacy-font decoder applied to every field of a delimited text that has non-ASCII letters."""
+    return _FIELD.sub(lambda m: m.group() if m.group().isascii() else decode(m.group()), text)
+
+
+DECODERS = {"TCVN3": decode_tcvn3, "VNI": decode_vni}
+
+
+def sheet_font(texts) -> str | None:
+    """'TCVN3' or 'VNI' when a sheet was typed in a legacy font: at least two cells are unmistakably in that font
+    and no more cells are unmistakably Unicode Vietnamese. Short cells such as "Sè líp" (Số lớp) cannot tell by
+    themselves; the sheet's font decides for them."""
+    legacy = {"TCVN3": 0, "VNI": 0}
+    unicode_cells = 0
+    for text in texts:
+        if not isinstance(text, str) or text.isascii():
+            continue
+        if looks_legacy(text):
+            _, font = fix_legacy_text(text)
+            if font:
+                legacy[font] += 1
+        elif any(ord(c) > 0xFF for c in text):
+            unicode_cells += 1
+    font = max(legacy, key=legacy.get)
+    return font if legacy[font] >= 2 and legacy[font] >= unicode_cells else None
+
+
+def fix_legacy_in(text: str, font: str | None) -> str:
+    """fix_legacy_text, except that a cell of Latin-1 letters only, in a sheet typed in `font`, is read in that
+    font unless the reading makes more words invalid."""
+    if font and not text.isascii() and all(ord(c) <= 0xFF for c in text) and not looks_legacy(text):
+        candidate = DECODERS[font](text)
+        if _syllable_penalty(candidate) <= _syllable_penalty(text):
+            return candidate
+    return fix_legacy_text(text)[0]

@@ -15,7 +15,7 @@ from etl.registry import Registry
 from etl.textnorm import fmt_number
 from etl.validate import AssessmentRows, Row, plan_year, validate_assessment, validate_survey, validate_task
 from etl.warehouse import WarehouseWrite, sha256_file
-from etl.workbook import SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
+from etl.workbook import ENCODING_VI, SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
 
 PERIOD_ORDER = {"HK1": 0, "CN": 1}
 CHANGE_FIELDS = ("classes", "students", "teachers")  # scale; computers are meant to grow
@@ -85,11 +85,28 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 
 def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> None:
+    """Read, extract and validate one file. A fault of the loader itself on this file becomes one error for
+    this file (nothing of it is loaded) and the rest of the batch goes on."""
     try:
-        workbook = open_workbook(result.path)
+        _read_file_unguarded(result, catalogue, registry)
     except UnreadableFile as exc:
         result.log.error("unreadable", exc.reason, exc.sheet)
-        return
+    except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+        import logging
+
+        logging.getLogger(__name__).exception("loader fault on %s", result.path)
+        result.survey, result.assessment, result.tasks = [], [], []
+        result.log.error("loader_fault", f"chương trình nạp gặp lỗi khi đọc tệp này ({type(exc).__name__}); tệp "
+                         "không được nạp, các tệp khác vẫn nạp bình thường. Hãy gửi tệp này cho bộ phận kỹ thuật")
+
+
+def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Registry) -> None:
+    workbook = open_workbook(result.path)
+    for sheet in workbook.sheets:
+        if sheet.encoding and sheet.encoding not in ("utf-8", "utf-8-sig"):
+            encoding = ENCODING_VI.get(sheet.encoding, sheet.encoding)
+            result.log.info("text_encoding", f"tệp văn bản được đọc theo bảng mã {encoding}; nếu tên trường hiển "
+                            "thị sai dấu, hãy lưu lại dạng CSV UTF-8")
     extraction = extract(workbook, catalogue, result.log)
     result.layouts, result.synthetic = extraction.layouts, extraction.synthetic
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]

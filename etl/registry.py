@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.extract.grid import Grid, find_header, starts_with_any
+from etl.extract.grid import Grid, Trailer, find_header, is_end_line, looks_like_code, starts_with_any
 from etl.issues import IssueLog
 from etl.reference import LEVEL_NAMES, Catalogue, match_label
 from etl.settings import setting
@@ -163,12 +163,19 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
     units = {norm_label(u["former_unit"]): u for u in catalogue.units}
     official = official_wards(int(setting("province_code")))
     rows, seen = [], {}
+    subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
+    trailer = Trailer()
     for r in range(header.data_start, grid.height):
         texts = [t for t in grid.row_texts(r) if t]
-        if not texts or starts_with_any(texts[0], catalogue.words("table_rows", "end")):
-            if texts:
-                break
+        if not texts:
             continue
+        if not looks_like_code(grid.text(r, columns["school_code"].index)):
+            if is_end_line(texts, end):
+                trailer.end = (r, " ".join(texts))
+                break
+            if starts_with_any(texts[0], subtotal):
+                trailer.totals.append((r, " ".join(texts)))
+                continue
         raw = {key: grid.sheet.value(r, col.index) for key, col in columns.items()}
         ref = {key: cell_ref(r, col.index) for key, col in columns.items()}
         code, name = normalise_code(raw.get("school_code")), parse_text(raw.get("school_name"))
@@ -199,6 +206,7 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
         row.update(_wards(raw, ref, units, official, sheet_name, log))
         if ok:
             rows.append(row)
+    trailer.note(log, sheet_name)
     return rows
 
 
@@ -242,7 +250,8 @@ def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str,
     catalogue = load_catalogue()
     log = IssueLog(path.name)
     rows, synthetic = read_registry(path, catalogue, log)
-    lines = [f"    {i.severity == 'error' and 'Lỗi' or 'Cảnh báo'}: {i.text()}" for i in log.items]
+    severity_vi = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
+    lines = [f"    {severity_vi[i.severity]}: {i.text()}" for i in log.items]
     if log.count("error") or not rows:
         lines.append(f"✘ {path.name}: danh mục không được cài vì có lỗi; danh mục cũ giữ nguyên.")
         return "\n".join(lines), 2 if not rows else 1, log.items

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from etl.legacy_fonts import fix_legacy_text
+from etl.legacy_fonts import fix_legacy_in, fix_legacy_text
 
 _SPACES = re.compile(r"\s+")
 _ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*\.?\)?|[ivxlc]+\.|[a-zđ]\)|[-–•+*])\s+", re.I)
@@ -12,12 +12,13 @@ _TRAILING = re.compile(r"[\s:：;.*]+$")
 _PARENS = re.compile(r"\s*\([^)]*\)\s*")
 
 
-def clean_text(value: object) -> str:
-    """A cell as readable Vietnamese text: legacy fonts repaired, NFC, single spaces."""
+def clean_text(value: object, font: str | None = None) -> str:
+    """A cell as readable Vietnamese text: legacy fonts repaired (in the sheet's `font`, when known), NFC, single
+    spaces."""
     if value is None:
         return ""
     text = str(value)
-    text, _ = fix_legacy_text(text)
+    text = fix_legacy_in(text, font) if font else fix_legacy_text(text)[0]
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
     return _SPACES.sub(" ", text).strip()
 

@@ -6,15 +6,20 @@ for .xlsx and with xlrd for .xls.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import python_calamine as calamine
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeTree
 
+from etl.legacy_fonts import decode_tcvn3, decode_vni
 from etl.settings import setting
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
@@ -39,6 +44,7 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#REF!"
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # formatted as %: 1 means 100%
+    encoding: str | None = None  # of a text file, as decided by decode_text
 
     @property
     def height(self) -> int:
@@ -63,6 +69,8 @@ class Workbook:
 
 def _sniff(path: Path, head: bytes) -> str:
     """What the bytes say the file is: 'zip', 'ole', 'text' or a Vietnamese description."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte-order mark: Excel's "Unicode Text"
     if head.startswith(ZIP_MAGIC):
         return "zip"
     if head.startswith(OLE_MAGIC):
@@ -181,39 +189,68 @@ def _check_size(file_name: str, sheet: str, height: int, width: int) -> None:
         raise UnreadableFile(file_name, f"{width} cột, vượt giới hạn {setting('max_columns_per_sheet')} cột", sheet)
 
 
-_CELL_ERROR = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
-
-
-def _column_index(letters: bytes) -> int:
+def _column_index(letters: str) -> int:
     index = 0
-    for ch in letters.decode():
+    for ch in letters.upper():
         index = index * 26 + ord(ch) - 64
     return index - 1
 
 
-_CELL_TAG = re.compile(rb'<c ([^>]*?)/?>')
-_ATTRIBUTE = re.compile(rb'\b(r|s)="([^"]*)"')
+def _local(name: str) -> str:
+    """'{namespace}worksheet' or 'worksheet' -> 'worksheet': writers differ in prefixes and namespaces
+    (transitional or strict OOXML), the meaning does not."""
+    return name.rsplit("}", 1)[-1]
+
+
+def _parse_xml(data: bytes):
+    """A part of the package as an element tree; entity declarations (billion laughs, XXE) are refused."""
+    return SafeTree.fromstring(data)
+
+
+_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
+_ERROR_ATTRIBUTE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 
 
 def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
     """What calamine does not keep: Excel error values, and which numbers are formatted as percentages."""
     by_name = {s.name: s for s in sheets}
     if kind in ("xlsx", "xlsm"):
-        percent_styles = _xlsx_percent_styles(path)
-        for sheet_name, xml in _xlsx_sheet_xml(path):
-            if sheet_name not in by_name:
-                continue
-            sheet = by_name[sheet_name]
-            for m in _CELL_ERROR.finditer(xml):
-                sheet.errors[(int(m[2]) - 1, _column_index(m[1]))] = m[3].decode()
-            if percent_styles:
-                for tag in _CELL_TAG.finditer(xml):
-                    attributes = dict(_ATTRIBUTE.findall(tag[1]))
-                    if attributes.get(b"s", b"").decode() in percent_styles and b"r" in attributes:
-                        ref = re.match(rb"([A-Z]+)([0-9]+)", attributes[b"r"])
-                        sheet.percent_cells.add((int(ref[2]) - 1, _column_index(ref[1])))
+        try:
+            percent_styles = _xlsx_percent_styles(path)
+            for sheet_name, xml in _xlsx_sheet_xml(path):
+                if sheet_name in by_name:
+                    _scan_cells(xml, by_name[sheet_name], percent_styles)
+        except DefusedXmlException:
+            raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
+                                 "Excel, lưu lại thành .xlsx rồi gửi lại") from None
+        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile):
+            raise UnreadableFile(path.name, "tệp bị hỏng: phần XML của bảng tính không đọc được; hãy mở bằng Excel, "
+                                 "lưu lại rồi gửi lại") from None
     elif kind == "xls":
         _xls_error_cells(path, by_name)
+
+
+def _scan_cells(xml: bytes, sheet: Sheet, percent_styles: set[str]) -> None:
+    """Error cells and %-formatted cells of one sheet's XML, whatever prefix its writer used. The XML is parsed
+    only when a byte search says it may hold either, so that ordinary sheets cost nothing."""
+    style_pattern = None
+    if percent_styles:
+        alternatives = b"|".join(re.escape(s.encode()) for s in sorted(percent_styles))
+        style_pattern = re.compile(rb"""\bs\s*=\s*["'](?:""" + alternatives + rb""")["']""")
+    if not _ERROR_ATTRIBUTE.search(xml) and not (style_pattern and style_pattern.search(xml)):
+        return
+    for _, element in SafeTree.iterparse(io.BytesIO(xml), events=("end",)):
+        if _local(element.tag) != "c":
+            continue
+        ref = _REF.fullmatch(element.get("r", ""))
+        if ref:
+            where = (int(ref[2]) - 1, _column_index(ref[1]))
+            if element.get("t") == "e":
+                value = next((child.text for child in element if _local(child.tag) == "v"), None)
+                sheet.errors[where] = (value or "#ERR").strip()
+            if element.get("s") in percent_styles:
+                sheet.percent_cells.add(where)
+        element.clear()
 
 
 def _xlsx_percent_styles(path: Path) -> set[str]:
@@ -221,34 +258,36 @@ def _xlsx_percent_styles(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as archive:
         if "xl/styles.xml" not in archive.namelist():
             return set()
-        styles = archive.read("xl/styles.xml").decode("utf-8", "replace")
-    percent_formats = {"9", "10"} | {m[0] for m in re.findall(r'<numFmt [^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"',
-                                                               styles) if "%" in m[1].replace("\\%", "")}
-    cell_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
-    if not cell_xfs:
+        root = _parse_xml(archive.read("xl/styles.xml"))
+    percent_formats = {"9", "10"}
+    cell_xfs = None
+    for element in root:
+        if _local(element.tag) == "numFmts":
+            percent_formats |= {fmt.get("numFmtId") for fmt in element
+                                if "%" in (fmt.get("formatCode") or "").replace("\\%", "")}
+        elif _local(element.tag) == "cellXfs":
+            cell_xfs = element
+    if cell_xfs is None:
         return set()
-    formats = [(re.search(r'numFmtId="(\d+)"', tag) or re.match("", "")).group(1) if "numFmtId" in tag else "0"
-               for tag in re.findall(r"<xf\b[^>]*>", cell_xfs[1])]
+    formats = [xf.get("numFmtId", "0") for xf in cell_xfs if _local(xf.tag) == "xf"]
     return {str(i) for i, fmt in enumerate(formats) if fmt in percent_formats}
 
 
 def _xlsx_sheet_xml(path: Path):
     """(sheet name, sheet XML) pairs, following the workbook's relationships."""
     with zipfile.ZipFile(path) as archive:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        targets = dict(re.findall(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-        targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-        for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+        names = set(archive.namelist())
+        rels = _parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"}
+        workbook = _parse_xml(archive.read("xl/workbook.xml"))
+        for sheet in workbook.iter():
+            if _local(sheet.tag) != "sheet":
+                continue
+            rid = next((v for k, v in sheet.attrib.items() if k.startswith("{") and _local(k) == "id"), None)
             target = targets.get(rid, "").lstrip("/")
             member = target if target.startswith("xl/") else f"xl/{target}"
-            if member in archive.namelist():
-                yield _xml_unescape(name), archive.read(member)
-
-
-def _xml_unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
-        "&amp;", "&")
+            if member in names:
+                yield sheet.get("name", ""), archive.read(member)
 
 
 def _xls_error_cells(path: Path, by_name: dict[str, Sheet]) -> None:
@@ -269,19 +308,83 @@ def _xls_error_cells(path: Path, by_name: dict[str, Sheet]) -> None:
                     by_name[sheet_name].errors[(r, c)] = xlrd.error_text_from_code.get(code, "#ERR")
 
 
-def _read_csv(path: Path) -> Sheet:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    sample = text[:8192]
+ENCODING_VI = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1258": "Windows-1258 (tiếng Việt)",
+               "cp1252": "Windows-1252 (ANSI)", "cp1252+tcvn3": "Windows-1252 với chữ gõ phông TCVN3 (.VnTime)",
+               "cp1252+vni": "Windows-1252 với chữ gõ phông VNI"}
+
+
+def _windows_undefined(error: UnicodeDecodeError):
+    """Bytes a Windows code page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) become the control characters
+    Windows itself maps them to, instead of stopping the read."""
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("dx_windows_undefined", _windows_undefined)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a text file: a byte-order mark or valid UTF-8 decide at once. Otherwise each candidate
+    reading is scored by how many of its words are Vietnamese syllables and the best is kept (on a tie, the
+    first): Windows-1258; Windows-1252 holding text typed in the legacy font TCVN3 or VNI (every field converted,
+    since an ANSI file of the Latin code page cannot hold Vietnamese any other way); Windows-1252 as it is; and,
+    when all of these read badly, charset-normalizer's guess."""
+    from etl.legacy_fonts import decode_fields, reading_penalty
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    latin = data.decode("cp1252", errors="dx_windows_undefined")
+    readings = [("cp1258", data.decode("cp1258", errors="dx_windows_undefined")),
+                ("cp1252+tcvn3", decode_fields(latin, decode_tcvn3)),
+                ("cp1252+vni", decode_fields(latin, decode_vni)),
+                ("cp1252", latin)]
+    scored = [(reading_penalty(text), rank, text, name) for rank, (name, text) in enumerate(readings)]
+    (bad, words), _, text, name = min(scored, key=lambda s: (s[0][0], s[1]))
+    if bad * 5 > words:  # more than a fifth of the words are not Vietnamese in every reading
+        from charset_normalizer import from_bytes
+
+        guess = from_bytes(data[:200_000]).best()
+        if guess is not None and guess.encoding not in ("cp1258", "cp1252"):
+            try:
+                other = data.decode(guess.encoding)
+                if reading_penalty(other)[0] < bad:
+                    return other, guess.encoding
+            except (UnicodeDecodeError, LookupError):
+                pass
+    return text, name
+
+
+def _read_csv(path: Path) -> Sheet:
+    text, encoding = decode_text(path.read_bytes())
+    text = text.replace("\x00", "")
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    except csv.Error as exc:
+        raise UnreadableFile(path.name, f"tệp CSV không đúng định dạng ({exc}); hãy mở bằng Excel và lưu lại dạng "
+                                        "CSV UTF-8") from None
     _check_size(path.name, None, len(rows), max((len(r) for r in rows), default=0))
-    return Sheet(name="", rows=rows)
+    return Sheet(name="", rows=rows, encoding=encoding)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits most of the first lines into the same number of fields (more than one): a
+    title line, a total line or a stray byte at the end does not change the verdict as it does csv.Sniffer's."""
+    import collections
+
+    head = [line for line in text.splitlines()[:200] if line.strip()]
+    best, best_score = ",", 0
+    for delimiter in (";", ",", "\t", "|"):
+        try:
+            counts = collections.Counter(len(row) for row in csv.reader(head, delimiter=delimiter))
+        except csv.Error:
+            continue
+        fields, lines = max(((n, c) for n, c in counts.items() if n > 1), key=lambda nc: (nc[1], nc[0]),
+                            default=(1, 0))
+        if lines > best_score:
+            best, best_score = delimiter, lines
+    return best

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, body_rows, find_header, starts_with_any
+from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, looks_like_code, starts_with_any
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_label
-from etl.textnorm import cell_ref, norm_label
+from etl.textnorm import cell_ref, clean_text, column_letter, norm_label
 
 _CODE = re.compile(r"^(?:tc|tiêu chí|chỉ tiêu)?\s*([12](?:\.[0-9]{1,2}){1,2})(?:[.):]|\s|$)", re.I)
 _GROUP = re.compile(r"nhóm\s*([12]|i{1,2})\b", re.I)
+_YEAR_SPACED = re.compile(r"(20[0-9]{2})\s*[-–—/]\s*((?:20)?[0-9]{2})(?![0-9])")  # "2024 - 2025" is one value
 IDENTITY = ("school_code", "school_name", "level", "school_year")
 MIN_CRITERIA_COLUMNS = 5
 
@@ -75,8 +76,15 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
     columns = header.by_key()
     records = []
-    for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records)):
-        if starts_with_any(texts[0], subtotal) or starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
+    trailer = Trailer()
+    code_col = columns.get("school_code")
+    for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
+        if code_col is not None and looks_like_code(grid.text(r, code_col.index)):
+            pass
+        elif starts_with_any(texts[0], subtotal):
+            trailer.totals.append((r, " ".join(texts)))
+            continue
+        elif starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
             continue
         identity = {k: Cell.at(sheet, r, columns[k].index)
                     for k in IDENTITY if k in columns}
@@ -95,6 +103,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             cell = Cell.at(sheet, r, col.index)
             (record.scores if key.startswith("crit:") else record.totals)[code] = cell
         records.extend(rec for rec in by_kind.values() if _has_scores(rec))
+    trailer.note(log, sheet.name or None)
     return records
 
 
@@ -134,7 +143,7 @@ def form_identity(grid: Grid, catalogue: Catalogue, last_row: int) -> dict[str, 
             text = grid.text(r, c)
             if not text:
                 continue
-            for part in re.split(r"\s{2,}|;|\s[-–]\s", text):
+            for part in re.split(r"\s{2,}|;|\s[-–]\s", _YEAR_SPACED.sub(r"\1-\2", text)):
                 label, sep, value = part.partition(":")
                 field, _ = match_label(catalogue, label)
                 if field not in IDENTITY or field in identity:
@@ -150,6 +159,56 @@ def form_identity(grid: Grid, catalogue: Catalogue, last_row: int) -> dict[str, 
     return identity
 
 
+def cell_code(value, catalogue: Catalogue, name: str = "") -> str | None:
+    """The criterion code a cell holds. A code typed as a number arrives as a float (1.1), which cannot tell 1.1
+    from 1.10: the catalogue decides, and the criterion's name in the row when the catalogue has both."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        candidates = [c["code"] for c in catalogue.criteria + _parents(catalogue)
+                      if c["code"].count(".") == 1 and abs(float(c["code"]) - value) < 1e-9]
+        candidates = list(dict.fromkeys(candidates))
+        if len(candidates) > 1 and name:
+            named = [c for c in candidates if (spec := catalogue.criterion(c)) and norm_label(spec["name_vi"]) in
+                     norm_label(name)]
+            candidates = named or candidates
+        if len(candidates) == 1:
+            return candidates[0]
+        return None if candidates else criterion_code(grid_number_text(value))
+    return criterion_code(clean_text(value)) if value not in (None, "") else None
+
+
+def grid_number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _parents(catalogue: Catalogue) -> list[dict]:
+    return [{"code": c["parent"]} for c in catalogue.criteria if c["parent"] != c["group"]]
+
+
+def code_column(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLog) -> int | None:
+    """The column whose values are catalogue criterion codes (a sequence column TT/STT never is): the one with the
+    most such values below the header; the labelled code column wins a tie, two unlabelled ones are ambiguous."""
+    known = {c["code"] for c in catalogue.criteria}
+    counts: dict[int, int] = {}
+    for r in range(header.data_start, min(grid.height, header.data_start + 200)):
+        for c in range(grid.width):
+            if cell_code(grid.sheet.value(r, c), catalogue) in known:
+                counts[c] = counts.get(c, 0) + 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    tied = [c for c, n in counts.items() if n == best]
+    labelled = header.by_key().get("code")
+    if labelled is not None and labelled.index in tied:
+        return labelled.index
+    if len(tied) > 1:
+        listed = " và ".join(column_letter(c) for c in tied[:2])
+        log.error("ambiguous_code_column", f"cả hai cột {listed} đều chứa mã tiêu chí nên không biết cột nào là mã "
+                  "tiêu chí; hãy ghi \"Mã tiêu chí\" ở ô tiêu đề của cột mã", grid.sheet.name or None,
+                  cell_ref(header.bottom, tied[0]))
+        return None
+    return tied[0]
+
+
 def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
                             ) -> list[AssessmentRecord]:
     sheet = grid.sheet
@@ -161,11 +220,13 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
     end = catalogue.words("table_rows", "end")
     records = {kind: AssessmentRecord(sheet.name, None, kind, identity, {}) for kind in ("self", "verified")
                if kind in columns}
+    code_col = code_column(grid, header, catalogue, log)
+    name_col = columns["name"].index if "name" in columns else None
     for r, texts in body_rows(grid, header.data_start, end, lambda: any(rec.scores for rec in records.values())):
-        code = None
-        for key in ("code", "name"):
-            if key in columns and (code := criterion_code(grid.text(r, columns[key].index))):
-                break
+        name = grid.text(r, name_col) if name_col is not None else ""
+        code = cell_code(grid.sheet.value(r, code_col), catalogue, name) if code_col is not None else None
+        if code is None and name:
+            code = criterion_code(name)  # "1.3.1. Triển khai ..." in the name column
         line = " ".join(texts)
         if code is None:
             if norm_label(line).startswith("tổng") and (number := _group_number(line)):

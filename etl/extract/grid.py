@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from etl.legacy_fonts import sheet_font
 from etl.textnorm import clean_text, norm_label
 from etl.workbook import Sheet
 
@@ -12,13 +13,13 @@ HEADER_SCAN_ROWS = 40
 MAX_HEADER_BAND = 3
 
 
-def cell_text(value) -> str:
+def cell_text(value, font: str | None = None) -> str:
     """Cleaned text of a cell; whole floats lose their '.0'; 1.1 stays '1.1'."""
     if value is None or value == "":
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return clean_text(value)
+    return clean_text(value, font)
 
 
 class Grid:
@@ -29,6 +30,7 @@ class Grid:
         self.height = sheet.height
         self.width = sheet.width
         self._text: dict[tuple[int, int], str] = {}
+        self.font = sheet_font(v for row in sheet.rows for v in row)  # a sheet typed in TCVN3 or VNI
         self._spread: dict[tuple[int, int], tuple[int, int]] = {}
         for (r0, c0), (r1, c1) in sheet.merged:
             for r in range(r0, r1 + 1):
@@ -39,7 +41,7 @@ class Grid:
     def text(self, row: int, col: int) -> str:
         key = (row, col)
         if key not in self._text:
-            self._text[key] = cell_text(self.sheet.value(row, col))
+            self._text[key] = cell_text(self.sheet.value(row, col), self.font)
         return self._text[key]
 
     def spread_text(self, row: int, col: int) -> str:
@@ -149,7 +151,7 @@ def is_column_number_row(texts: list[str]) -> bool:
     if len(numbered) < 0.7 * len(filled):
         return False
     numbers = [int(re.sub(r"\D", "", t)) for t in numbered if re.sub(r"\D", "", t)]
-    return len(numbers) >= 3 and numbers == sorted(numbers)
+    return len(numbers) >= 3 and all(a < b for a, b in zip(numbers, numbers[1:]))  # (1) (2) (3): rising
 
 
 def starts_with_any(text: str, words: tuple[str, ...]) -> bool:
@@ -157,14 +159,59 @@ def starts_with_any(text: str, words: tuple[str, ...]) -> bool:
     return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
 
 
-def body_rows(grid: Grid, start: int, end_words: tuple[str, ...], started: Callable[[], bool]):
-    """(row, non-empty texts) below a header, up to the notes/signature block: a row whose first text is an end
-    word ("Người lập biểu", "Ghi chú"...) once `started()` says data has been read."""
+_PLACE_DATE = re.compile(r"^(?:[^,\d]{1,40},\s*)?ngày\b[\s\d…./_-]*tháng\b", re.I)  # "Vinh, ngày … tháng … năm …"
+_SIGNATURE_PREFIX = re.compile(r"^(?:kt|tm|tl|q|pt|thay mặt|ký thay)\.?\s+", re.I)  # "KT. HIỆU TRƯỞNG"
+_SIGNATURE_HINT = re.compile(r"^\(?\s*(?:ký|kí|đã ký)\b", re.I)  # "(Ký, ghi rõ họ tên)"
+_CODE_LIKE = re.compile(r"[A-Za-z0-9._-]{2,20}")
+
+
+def looks_like_code(text: str) -> bool:
+    """A school code as written in a cell: one short token with a digit (not "Tổng số: 24 cơ sở")."""
+    return bool(_CODE_LIKE.fullmatch(text)) and any(ch.isdigit() for ch in text)
+
+
+def is_end_line(texts: list[str], end_words: tuple[str, ...]) -> bool:
+    """Where the rows of a table end: notes ("Ghi chú:", "Lưu ý"), a place-and-date line ("Vinh, ngày 15 tháng 12
+    năm 2024"), signature titles ("NGƯỜI LẬP BIỂU", "KT. HIỆU TRƯỞNG", "(Ký, ghi rõ họ tên)")."""
+    first = texts[0]
+    if starts_with_any(first, end_words) or starts_with_any(_SIGNATURE_PREFIX.sub("", first), end_words):
+        return True
+    return bool(_SIGNATURE_HINT.match(first)) or any(_PLACE_DATE.match(t) for t in texts if len(t) <= 80)
+
+
+@dataclass
+class Trailer:
+    """Lines under (or between) the rows of schools that are not schools, for one note per sheet."""
+    totals: list[tuple[int, str]] = field(default_factory=list)  # (row, text)
+    end: tuple[int, str] | None = None
+
+    def note(self, log, sheet: str | None) -> None:
+        from etl.textnorm import cell_ref
+
+        parts = []
+        if self.totals:
+            listed = ", ".join(f"dòng {r + 1} (\"{text[:40]}\")" for r, text in self.totals[:3])
+            more = f" và {len(self.totals) - 3} dòng khác" if len(self.totals) > 3 else ""
+            parts.append(f"bỏ qua dòng tổng cộng không phải trường: {listed}{more}")
+        if self.end:
+            parts.append(f"dừng đọc từ dòng {self.end[0] + 1} (\"{self.end[1][:40]}\"): phần ghi chú, ngày tháng và "
+                         "chữ ký dưới bảng không phải số liệu")
+        if parts:
+            first = self.totals[0][0] if self.totals else self.end[0]
+            log.info("trailer_rows", "; ".join(parts), sheet, cell_ref(first, 0))
+
+
+def body_rows(grid: Grid, start: int, end_words: tuple[str, ...], started: Callable[[], bool],
+              trailer: Trailer | None = None):
+    """(row, non-empty texts) below a header, up to the notes/signature block: a row that `is_end_line` once
+    `started()` says data has been read."""
     for r in range(start, grid.height):
         texts = [t for t in grid.row_texts(r) if t]
         if not texts:
             continue
-        if started() and starts_with_any(texts[0], end_words):
+        if started() and is_end_line(texts, end_words):
+            if trailer is not None:
+                trailer.end = (r, " ".join(texts))
             return
         yield r, texts
 

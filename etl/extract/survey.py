@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from etl.extract.context import Found
-from etl.extract.grid import Grid, Header, find_header, starts_with_any
+from etl.extract.grid import Grid, Header, Trailer, find_header, is_end_line, looks_like_code, starts_with_any
 from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_grouped_label, match_label
@@ -81,16 +81,20 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
     level: Cell | None = None
     records: list[SurveyRecord] = []
     end_row = None
+    trailer = Trailer()
+    code_col = columns.get("school_code")
     for r in range(header.data_start, grid.height):
         texts = grid.row_texts(r)
         filled = [t for t in texts if t]
         if not filled:
             continue
-        if starts_with_any(filled[0], end) and records:
-            end_row = r
-            break
-        if starts_with_any(filled[0], subtotal):
-            continue
+        if code_col is None or not looks_like_code(texts[code_col.index]):
+            if records and is_end_line(filled, end):
+                end_row, trailer.end = r, (r, " ".join(filled))
+                break
+            if starts_with_any(filled[0], subtotal):
+                trailer.totals.append((r, " ".join(filled)))
+                continue
         if (section := section_level(grid, r, header)) is not None:
             level = Cell(section, cell_ref(r, texts.index(filled[0])), source="section")
             continue
@@ -107,6 +111,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
         if level is not None:
             row_context["level"] = level
         records.append(SurveyRecord(sheet.name, r + 1, cells, row_context))
+    trailer.note(log, sheet.name or None)
     if end_row is not None:
         _warn_data_after_end(grid, header, end_row, log)
     marked = _marked_bool_columns(grid, header, catalogue, records)

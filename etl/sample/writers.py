@@ -170,3 +170,48 @@ def _csv_text(value) -> str:
         text = repr(value)
         return (text[:-2] if text.endswith(".0") else text).replace(".", ",")
     return str(value)
+
+
+# ---- writers other than ours: files as other software saves them ------------------------------------------------
+
+SPREADSHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+OFFICE_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def prefix_namespaces(src: Path, dst: Path) -> Path:
+    """Rewrite an .xlsx the way the .NET Open XML SDK and some government software write it: the SpreadsheetML
+    namespace under a prefix (<x:worksheet>, <x:c r="A1" t="e">) and non-ASCII text as character entities
+    (&#7901;). The cells and their meaning are unchanged."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("x", SPREADSHEET_MAIN)
+    ElementTree.register_namespace("r", OFFICE_RELATIONSHIPS)
+    with zipfile.ZipFile(src) as archive:
+        parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if info.filename.startswith("xl/") and info.filename.endswith(".xml") and SPREADSHEET_MAIN.encode() in data:
+                data = ElementTree.tostring(ElementTree.fromstring(data), encoding="us-ascii", xml_declaration=True)
+            archive.writestr(info, data)
+    return dst
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def encode_windows_1258(text: str) -> bytes:
+    """Vietnamese as Windows saves it in code page 1258 ("ANSI" on a Vietnamese Windows): a precomposed letter
+    where the code page has it, else the letter without its tone followed by the tone as a combining mark."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
+            out += base.encode("cp1258", errors="replace")
+            out += "".join(c for c in parts if c in _TONE_MARKS).encode("cp1258")
+    return bytes(out)
