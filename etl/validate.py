@@ -121,7 +121,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
     for key in ("school_year", "period"):
         if not values.get(key):
             check.error("missing_context", f"không xác định được {labels[key].lower()} (không có trong cột, tiêu đề "
-                        "hay tên tệp)")
+                        f"hay tên tệp); {CONTEXT_HINT[key]}")
     level = values.get("level")
     for code in record.marked_bools:  # a blank tick box means "no" only where the question applies
         if not catalogue.fields[code].applies(level) and clean_text(record.cells[code].raw) == "":
@@ -163,6 +163,14 @@ def _apply_context(record: SurveyRecord, values: dict, check: RowChecker) -> Non
             where = "mục" if cell.source == "section" else SOURCE_VI.get(cell.source, cell.source)
             check.warning("context_conflict", f"{key_vi(key)} trong cột ({values[key]}) khác {where} ({implied}); "
                           "dùng giá trị trong cột", record.cells[key].ref)
+
+
+CONTEXT_HINT = {
+    "school_year": "hãy ghi năm học vào tiêu đề (ví dụ \"Năm học 2024-2025\"), thêm cột Năm học, hoặc đặt tên tệp "
+                   "có năm học (ví dụ KS_HK1_2024-2025.xlsx)",
+    "period": "hãy ghi kỳ vào tiêu đề (\"Sơ kết học kỳ I\" hoặc \"Tổng kết cả năm\"), thêm cột Kỳ báo cáo, hoặc đặt "
+              "tên tệp có kỳ (HK1 hoặc CN)",
+}
 
 
 def key_vi(key: str) -> str:
@@ -212,7 +220,7 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
     year = ident.get("school_year")
     check.tag(school_code=code, school_year=year)
     if not year:
-        check.error("missing_context", "không xác định được năm học của phiếu 4725")
+        check.error("missing_context", f"không xác định được năm học của phiếu 4725; {CONTEXT_HINT['school_year']}")
     scores = []
     for criterion, cell in record.scores.items():
         entry = _score(criterion, cell, record, catalogue, check)

@@ -1,5 +1,6 @@
 """Issue 8: files made the way offices make them, which the loader once lost whole. Each test builds the file the
 way the case describes and checks the values that land, or the located message."""
+import dataclasses
 import zipfile
 
 import openpyxl
@@ -144,11 +145,12 @@ def test_float_code_is_decided_by_the_catalogue_and_the_name():
     assert cell_code(2.5, catalogue) == "2.5"
     assert cell_code("1.3.1", catalogue) == "1.3.1"
     assert cell_code(7.0, catalogue) is None
-    extended = load_catalogue()
-    extended.criteria = [*extended.criteria, {**extended.criterion("1.1"), "code": "1.10", "name_vi": "Tiêu chí mười"}]
+    extended = dataclasses.replace(catalogue, criteria=[*catalogue.criteria, {**catalogue.criterion("1.1"),
+                                                                          "code": "1.10", "name_vi": "Tiêu chí mười"}])
     assert cell_code(1.1, extended, "Tiêu chí mười") == "1.10"
     assert cell_code(1.1, extended, extended.criterion("1.1")["name_vi"]) == "1.1"
     assert cell_code(1.1, extended, "") is None  # two readings and nothing to decide: no guess
+    assert len(load_catalogue().criteria) == 30  # the shared catalogue is untouched
 
 
 def test_two_unlabelled_code_columns_are_refused_with_the_cell(loaded_db, tmp_path):
@@ -273,4 +275,18 @@ def test_xlsx_with_an_entity_declaration_is_refused(loaded_db, tmp_path):
     before = table_rows(loaded_db, *DATA_TABLES)
     code, report = load(loaded_db, hostile)
     assert code != 0 and any("hostile.xlsx" in e for e in issues(report)), report
+    assert table_rows(loaded_db, *DATA_TABLES) == before
+
+
+# ---- when the loader cannot decide, it says what it saw and what to do ---------------------------------------
+
+def test_an_unreadable_year_is_named_with_its_cell_and_a_way_out(loaded_db, tmp_path):
+    rows = [["BIỂU TỔNG HỢP"], ["Tổng kết năm học 2024 - 2026"], SURVEY_HEADER, [1, *LE_LOI]]
+    before = table_rows(loaded_db, *DATA_TABLES)
+    code, report = load(loaded_db, write_rows(tmp_path / "bieu_tong_hop.xlsx", rows))
+    assert code != 0
+    warnings, errors = issues(report, "warning"), issues(report)
+    assert any("ô A2" in w and "2024 - 2026" in w and "năm sau phải bằng năm trước + 1" in w for w in warnings), \
+        warnings
+    assert any("không xác định được năm học" in e and "Năm học 2024-2025" in e for e in errors), errors
     assert table_rows(loaded_db, *DATA_TABLES) == before

@@ -3,6 +3,7 @@ really carry the truth once read back the way DOMAIN §5 describes."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -36,9 +37,11 @@ def small(tmp_path_factory):
 # ---------------------------------------------------------------- reading files back
 
 def sheets(path: Path) -> list[tuple[str, list[list]]]:
-    if path.suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return [("csv", list(csv.reader(handle, delimiter=";")))]
+    if path.suffix == ".csv":  # UTF-8, or Windows-1258 with tones as combining marks (composed by NFC)
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("cp1258")
+        return [("csv", list(csv.reader(io.StringIO(unicodedata.normalize("NFC", text), newline=""),
+                                        delimiter=";")))]
     book = CalamineWorkbook.from_path(str(path))
     return [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
 
@@ -424,6 +427,9 @@ def assessment_form_scores(path: Path) -> tuple[str, dict, dict]:
     texts = [c for row in rows[:12] for c in row if isinstance(c, str)]
     code = next(t.split(":")[1].strip() for t in texts if t.startswith("Mã trường"))
     code = code or re.search(r"_(\d{8})\.xlsx$", path.name).group(1)  # the file name as a last resort
+    shift = 1 if any(r[:2] == ["TT", "Mã tiêu chí"] for r in rows) else 0  # a row-number column before the code
+    as_code = {float(c): c for c in CRITERIA if c.count(".") == 1}  # codes typed as numbers: 1.1 is the float 1.1
+    rows = [[as_code.get(r[shift], r[shift]), *r[shift + 1:]] for r in rows if len(r) > shift]
     own = {r[0]: score(r[3]) for r in rows if r and r[0] in CRITERIA}
     verified = {r[0]: score(r[4]) for r in rows if r and r[0] in CRITERIA and r[4] != ""}
     return code, own, verified

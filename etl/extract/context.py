@@ -21,11 +21,12 @@ class Found:
     where: str | None = None  # cell of the title line
 
 
-def _scan(texts: list[tuple[str | None, str]], finder, source: str) -> Found | None:
+def _scan(texts: list[tuple[str | None, str]], finder, source: str, unreadable: list) -> Found | None:
     for where, text in texts:
         try:
             value = finder(text)
-        except ValueError:
+        except ValueError as exc:
+            unreadable.append((source, where, text, str(exc)))
             continue
         if value:
             return Found(value, source, where)
@@ -37,8 +38,12 @@ def sheet_context(path: Path, title: list[tuple[str | None, str]], log: IssueLog
     sources = [(title, "title"), ([(None, path.stem)], "file"), ([(None, path.parent.name)], "folder")]
     result = {}
     for key, finder, label in (("school_year", find_school_year, "năm học"), ("period", find_period, "kỳ báo cáo")):
-        found = [f for texts, source in sources if (f := _scan(texts, finder, source))]
+        unreadable: list = []
+        found = [f for texts, source in sources if (f := _scan(texts, finder, source, unreadable))]
         result[key] = found[0] if found else None
+        for source, where, text, reason in unreadable[:1] if not found or found[0].source != "title" else []:
+            log.warning("unreadable_context", f"{SOURCE_VI[source]} \"{text[:60]}\" có {label} nhưng không đọc được: "
+                        f"{reason}; hãy sửa lại, ví dụ \"Năm học 2024-2025\"", sheet, where)
         for other in found[1:]:
             if other.value != found[0].value and other.source != "folder":
                 log.warning(

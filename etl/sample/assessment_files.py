@@ -29,9 +29,10 @@ def _table(ctx: Context, year: str, kind: str) -> FileOut:
                   "(Theo Quyết định số 4725/QĐ-BGDĐT ngày 30/12/2022)", f"Năm học {year}"]
         path, place = f"{folder(year, 'CN')}/KQ_4725_tham_dinh_{year}.xlsx", "Vinh, ngày 20 tháng 6 năm 2025"
     sheet = assessment_table.build(rows, titles, "Kết quả 4725", place)
-    return FileOut(Book(path, [sheet]), "assessment_table", year, None,
+    writer = "prefixed" if kind == "verified" else "xlsxwriter"  # exported by the department's .NET software
+    return FileOut(Book(path, [sheet], writer=writer), "assessment_table", year, None,
                    assessment_rows=[(r.school.code, (kind,)) for r in rows],
-                   info={"format": "xlsx", "kind": kind})
+                   info={"format": "xlsx", "kind": kind, "writer": writer})
 
 
 def _forms(ctx: Context, year: str) -> list[FileOut]:
@@ -48,11 +49,12 @@ def _forms(ctx: Context, year: str) -> list[FileOut]:
             school=school, year=year, self_scores=ctx.assessments.self_scores[key],
             verified=ctx.assessments.verified[key] if "verified" in carries else None,
             code=None if school.code == no_code else school.code,
-            name=name_variant(school, ("full", "no_truong")[i % 2]), text_decimals=i % 3 == 1)
+            name=name_variant(school, ("full", "no_truong")[i % 2]), text_decimals=i % 3 == 1,
+            sequence_column=i % 3 == 2)
         book = Book(f"{folder(year, 'CN')}/4725/TDG_4725_{year}_{school.code}.xlsx", [assessment_form.build(spec)])
         outs.append(FileOut(book, "assessment_form", year, None, assessment_rows=[(school.code, carries)],
                             info={"format": "xlsx", "kind": "+".join(carries),
-                                  "code_in_title": school.code != no_code}))
+                                  "code_in_title": school.code != no_code, "sequence_column": i % 3 == 2}))
     return outs
 
 

@@ -213,5 +213,6 @@ def _csv_export(ctx: Context, t: int) -> FileOut:
     extras = {"school_year": year, "period": period, "note": SYNTHETIC}
     rng = stream(ctx.seed, "file", t, "csv")
     entries = [make_entry(ctx, s, t, ("full",), rng, extras=id_extras(s, **extras)) for s in ctx.reported(t, levels)]
-    book = Book(f"{folder(year, period)}/THCS_CDS_HK1_2025-2026.csv", [survey_table.build(spec, entries)])
-    return _out(book, t, entries, codes, format="csv", levels=list(levels))
+    book = Book(f"{folder(year, period)}/THCS_CDS_HK1_2025-2026.csv", [survey_table.build(spec, entries)],
+                encoding="cp1258")  # "CSV (ANSI)" from software on a Vietnamese Windows
+    return _out(book, t, entries, codes, format="csv", levels=list(levels), encoding="cp1258")

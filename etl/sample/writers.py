@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class Sheet:
 class Book:
     path: str  # relative to the output directory
     sheets: list
+    writer: str = "xlsxwriter"  # .xlsx: xlsxwriter | prefixed (namespace prefixes and entities, as .NET writes)
+    encoding: str = "utf-8-sig"  # .csv: utf-8-sig | cp1258 (as a Vietnamese Windows saves "CSV (ANSI)")
 
 
 def a1(row: int, col: int) -> str:
@@ -64,6 +67,8 @@ def write(book: Book, out_dir: Path) -> Path:
     path = out_dir / book.path
     path.parent.mkdir(parents=True, exist_ok=True)
     {".xlsx": _write_xlsx, ".xls": _write_xls, ".csv": _write_csv}[path.suffix](book, path)
+    if path.suffix == ".xlsx" and book.writer == "prefixed":
+        prefix_namespaces(path, path)
     return path
 
 
@@ -156,10 +161,12 @@ def _plain(value):
 def _write_csv(book: Book, path: Path) -> None:
     sheet = book.sheets[0]
     n_cols = 1 + max(c for _, c in sheet.cells)
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        for row in range(sheet.n_rows):
-            writer.writerow([_csv_text(sheet.value(row, col)) for col in range(n_cols)])
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+    for row in range(sheet.n_rows):
+        writer.writerow([_csv_text(sheet.value(row, col)) for col in range(n_cols)])
+    text = handle.getvalue()
+    path.write_bytes(encode_windows_1258(text) if book.encoding == "cp1258" else text.encode(book.encoding))
 
 
 def _csv_text(value) -> str:

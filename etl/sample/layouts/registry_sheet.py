@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..registry import REGISTRY_HEADERS, School, registry_row
 from ..writers import Sheet
-from .common import CITY_OFFICE, SYNTHETIC
+from .common import CITY_OFFICE, SYNTHETIC, signature_block
 
 
 def build(schools: list[School]) -> Sheet:
@@ -21,4 +21,7 @@ def build(schools: list[School]) -> Sheet:
     for n, school in enumerate(schools, start=1):
         for i, value in enumerate([n] + registry_row(school, "")):
             sheet.put(7 + n, i, value or None, "cell")
+    row = 7 + len(schools) + 2  # what offices write under the list: a total line, then date and signatures
+    sheet.merge(row, 0, row, 3, f"Tổng số: {len(schools)} cơ sở giáo dục", "bold")
+    signature_block(sheet, row + 2, width, "Vinh, ngày 01 tháng 8 năm 2025")
     return sheet
