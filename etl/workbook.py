@@ -228,6 +228,14 @@ def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
                                  "lưu lại rồi gửi lại") from None
     elif kind == "xls":
         _xls_error_cells(path, by_name)
+    elif kind == "ods":
+        try:
+            _ods_side_cells(path, by_name)
+        except DefusedXmlException:
+            raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
+                                 "LibreOffice, lưu lại rồi gửi lại") from None
+        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, ValueError):
+            raise UnreadableFile(path.name, "tệp bị hỏng: phần nội dung của bảng tính ODS không đọc được") from None
 
 
 def _scan_cells(xml: bytes, sheet: Sheet, percent_styles: set[str]) -> None:
@@ -291,21 +299,67 @@ def _xlsx_sheet_xml(path: Path):
 
 
 def _xls_error_cells(path: Path, by_name: dict[str, Sheet]) -> None:
+    """Error cells and %-formatted numbers of an .xls (xlrd reads the formats calamine does not give)."""
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
-    except Exception:
+        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=True)
+    except Exception:  # noqa: BLE001 - calamine read the values; a file xlrd cannot open has no extra detail
         return
+    percent_xf = {i for i, xf in enumerate(book.xf_list)
+                  if "%" in getattr(book.format_map.get(xf.format_key), "format_str", "").replace("\\%", "")}
     for sheet_name in book.sheet_names():
         if sheet_name not in by_name:
             continue
-        xsheet = book.sheet_by_name(sheet_name)
+        xsheet, sheet = book.sheet_by_name(sheet_name), by_name[sheet_name]
         for r in range(xsheet.nrows):
             for c, ctype in enumerate(xsheet.row_types(r)):
                 if ctype == xlrd.XL_CELL_ERROR:
                     code = xsheet.cell_value(r, c)
-                    by_name[sheet_name].errors[(r, c)] = xlrd.error_text_from_code.get(code, "#ERR")
+                    sheet.errors[(r, c)] = xlrd.error_text_from_code.get(code, "#ERR")
+                elif ctype == xlrd.XL_CELL_NUMBER and percent_xf and xsheet.cell_xf_index(r, c) in percent_xf:
+                    sheet.percent_cells.add((r, c))
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODS_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _ods_side_cells(path: Path, by_name: dict[str, Sheet]) -> None:
+    """Error cells (#DIV/0!, Err:502) and percentage cells of an .ods, which calamine reads as text or plain
+    numbers, from content.xml."""
+    def attr(element, namespace: str, name: str) -> str | None:
+        return element.get(f"{{{namespace}}}{name}")
+
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("content.xml")
+    if b"percentage" not in data and b'value-type="error"' not in data and b"Err:" not in data:
+        return
+    sheet, row, col = None, 0, 0
+    for event, element in SafeTree.iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "table":
+                sheet, row = by_name.get(attr(element, _ODS_TABLE, "name") or ""), 0
+            elif tag == "table-row":
+                col = 0
+            continue
+        if tag == "table-row":
+            row += int(attr(element, _ODS_TABLE, "number-rows-repeated") or 1)
+            element.clear()
+        elif tag in ("table-cell", "covered-table-cell"):
+            repeat = int(attr(element, _ODS_TABLE, "number-columns-repeated") or 1)
+            if sheet is not None and tag == "table-cell":
+                text = "".join(element.itertext()).strip()
+                if attr(element, _ODS_CALCEXT, "value-type") == "error" or (
+                        attr(element, _ODS_TABLE, "formula") and text.startswith(("#", "Err:"))):
+                    for c in range(col, col + min(repeat, 400)):
+                        sheet.errors[(row, c)] = text or "#ERR"
+                elif attr(element, _ODS_OFFICE, "value-type") == "percentage":
+                    for c in range(col, col + min(repeat, 400)):
+                        sheet.percent_cells.add((row, c))
+            col += repeat
 
 
 ENCODING_VI = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1258": "Windows-1258 (tiếng Việt)",

@@ -2,6 +2,7 @@
 way the case describes and checks the values that land, or the located message."""
 import dataclasses
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -290,3 +291,21 @@ def test_an_unreadable_year_is_named_with_its_cell_and_a_way_out(loaded_db, tmp_
         warnings
     assert any("không xác định được năm học" in e and "Năm học 2024-2025" in e for e in errors), errors
     assert table_rows(loaded_db, *DATA_TABLES) == before
+
+
+# ---- another writer: LibreOffice Calc 7.4 ------------------------------------------------------------------------
+# tests/data/libreoffice/bieu_tong_hop_lo.* were saved by LibreOffice Calc 7.4 (soffice --convert-to xlsx/ods/xls)
+# from one workbook: a two-row merged header, three schools whose cashless share is 100% shown as a % format, a
+# #DIV/0! formula in H7, a "Tổng cộng" formula row and a signature block.
+LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "ods", "xls"])
+def test_files_saved_by_libreoffice(loaded_db, tmp_path, suffix):
+    code, report = load(loaded_db, LIBREOFFICE / f"bieu_tong_hop_lo.{suffix}")
+    errors = issues(report)
+    assert errors == [f"bieu_tong_hop_lo.{suffix}, trang 'Tiểu học', ô H7: ô chứa lỗi công thức #DIV/0! "
+                      "(Số phòng học)"], errors
+    assert sql(loaded_db, "SELECT school_code, classrooms, cashless_pct, e_gradebook FROM survey WHERE school_year = "
+                          "'2024-2025' AND period = 'CN' ORDER BY 1") == \
+        [("40200001", 30, 100.0, True), ("40300001", 32, 100.0, True)]
