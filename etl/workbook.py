@@ -105,9 +105,12 @@ def open_workbook(path: Path) -> Workbook:
         head = fh.read(4096)
     kind = _sniff(path, head)
     ext = path.suffix.lower()
+    if kind in ("text", "trang HTML") and ext in MARKUP_EXTENSIONS:
+        if book := _read_markup(path, head):
+            return book
     if kind == "text":
-        if ext in (".csv", ".txt", ".tsv"):
-            return Workbook(path, "csv", [_read_csv(path)])
+        if ext in (".csv", ".txt", ".tsv") or ext in MARKUP_EXTENSIONS:  # a tab-separated export named .xls
+            return Workbook(path, "csv", [_text_errors(_read_csv(path))])
         raise UnreadableFile(name, "không phải bảng tính (nội dung là văn bản thuần, không phải Excel)")
     if kind not in ("zip", "ole"):
         raise UnreadableFile(name, f"không phải bảng tính (nội dung là {kind})")
@@ -120,6 +123,53 @@ def open_workbook(path: Path) -> Workbook:
     if kind == "zip":
         _check_zip(path)
     return _read_calamine(path, "xls" if kind == "ole" else ext.lstrip(".") or "xlsx")
+
+
+MARKUP_EXTENSIONS = (".xls", ".htm", ".html", ".xml")
+
+
+def _read_markup(path: Path, head: bytes) -> Workbook | None:
+    """An ".xls" that is an HTML table or an XML Spreadsheet 2003, as school-management software saves it."""
+    from etl.markup_books import SPREADSHEETML, is_html, read_html, read_spreadsheetml
+
+    data = path.read_bytes()
+    try:
+        if SPREADSHEETML in head:
+            parts = read_spreadsheetml(data)
+            sheets = [Sheet(name=n, rows=rows, merged=merged, visible=visible, errors=errors)
+                      for n, rows, merged, visible, errors in parts]
+            kind = "spreadsheetml"
+        elif is_html(head):
+            sheets = [Sheet(name=n, rows=rows, merged=merged) for n, rows, merged in read_html(data, decode_text)]
+            kind = "html"
+        else:
+            return None
+    except DefusedXmlException:
+        raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng Excel, "
+                             "lưu lại thành .xlsx rồi gửi lại") from None
+    except ElementTree.ParseError:
+        raise UnreadableFile(path.name, "tệp XML bị hỏng, không đọc được; hãy mở bằng Excel, lưu lại thành .xlsx rồi "
+                             "gửi lại") from None
+    if not sheets:
+        raise UnreadableFile(path.name, "trang HTML không có bảng nào; hãy xuất lại tệp dạng Excel")
+    if len(sheets) > setting("max_sheets"):
+        raise UnreadableFile(path.name, f"có {len(sheets)} bảng, vượt giới hạn {setting('max_sheets')}")
+    for sheet in sheets:
+        _check_size(path.name, sheet.name or None, sheet.height, sheet.width)
+        _text_errors(sheet)
+    return Workbook(path, kind, sheets)
+
+
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+
+
+def _text_errors(sheet: Sheet) -> Sheet:
+    """In a text export (CSV, HTML, XML) an Excel error arrives as its text: mark it as the error it is."""
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+                sheet.errors[(r, c)] = value.strip().upper()
+    return sheet
 
 
 def _ole_kind(path: Path) -> str:

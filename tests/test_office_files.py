@@ -300,12 +300,51 @@ def test_an_unreadable_year_is_named_with_its_cell_and_a_way_out(loaded_db, tmp_
 LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
 
 
-@pytest.mark.parametrize("suffix", ["xlsx", "ods", "xls"])
-def test_files_saved_by_libreoffice(loaded_db, tmp_path, suffix):
-    code, report = load(loaded_db, LIBREOFFICE / f"bieu_tong_hop_lo.{suffix}")
+@pytest.mark.parametrize("name", ["bieu_tong_hop_lo.xlsx", "bieu_tong_hop_lo.ods", "bieu_tong_hop_lo.xls",
+                                  "bieu_tong_hop_lo_html.xls"])
+def test_files_saved_by_libreoffice(loaded_db, tmp_path, name):
+    """The last one is LibreOffice's HTML export renamed .xls, as many school-management systems deliver them."""
+    code, report = load(loaded_db, LIBREOFFICE / name)
     errors = issues(report)
-    assert errors == [f"bieu_tong_hop_lo.{suffix}, trang 'Tiểu học', ô H7: ô chứa lỗi công thức #DIV/0! "
-                      "(Số phòng học)"], errors
+    where = ", trang 'Tiểu học'" if "html" not in name else ""
+    assert errors == [f"{name}{where}, ô H7: ô chứa lỗi công thức #DIV/0! (Số phòng học)"], errors
     assert sql(loaded_db, "SELECT school_code, classrooms, cashless_pct, e_gradebook FROM survey WHERE school_year = "
                           "'2024-2025' AND period = 'CN' ORDER BY 1") == \
         [("40200001", 30, 100.0, True), ("40300001", 32, 100.0, True)]
+
+
+SPREADSHEET_2003 = """<?xml version="1.0"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="Tổng hợp">
+  <Table>
+   <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">BIỂU TỔNG HỢP - Năm học 2024 - 2025, cả năm</Data></Cell></Row>
+   <Row ss:Index="3"><Cell><Data ss:Type="String">Mã trường</Data></Cell>
+    <Cell><Data ss:Type="String">Số lớp</Data></Cell>
+    <Cell><Data ss:Type="String">Số học sinh</Data></Cell><Cell><Data ss:Type="String">Số giáo viên</Data></Cell>
+    <Cell><Data ss:Type="String">Số CBQL</Data></Cell><Cell><Data ss:Type="String">Số phòng học</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">40200001</Data></Cell><Cell><Data ss:Type="Number">30</Data></Cell>
+    <Cell><Data ss:Type="Number">1200</Data></Cell><Cell><Data ss:Type="Number">45</Data></Cell>
+    <Cell><Data ss:Type="Number">3</Data></Cell><Cell><Data ss:Type="Number">30</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">40200002</Data></Cell><Cell ss:Index="3"><Data ss:Type="Number">1000</Data></Cell>
+    <Cell><Data ss:Type="Number">38</Data></Cell><Cell><Data ss:Type="Number">3</Data></Cell>
+    <Cell ss:Formula="=1/0"><Data ss:Type="Error">#DIV/0!</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+ <Worksheet ss:Name="Ẩn"><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>
+  </WorksheetOptions><Table><Row><Cell><Data ss:Type="String">x</Data></Cell></Row></Table></Worksheet>
+</Workbook>
+"""
+
+
+def test_xml_spreadsheet_2003_named_xls(loaded_db, tmp_path):
+    """What older accounting and school-management software saves as ".xls": XML Spreadsheet 2003."""
+    path = tmp_path / "tong_hop_2003.xls"
+    path.write_text(SPREADSHEET_2003, encoding="utf-8")
+    code, report = load(loaded_db, path)
+    assert sorted(issues(report)) == ["tong_hop_2003.xls, trang 'Tổng hợp', ô B5: thiếu Số lớp",  # ss:Index skip
+                                      "tong_hop_2003.xls, trang 'Tổng hợp', ô F5: ô chứa lỗi công thức #DIV/0! "
+                                      "(Số phòng học)"], report
+    assert any("đang ẩn" in w for w in issues(report, "warning"))
+    assert sql(loaded_db, "SELECT school_code, classes, students, classrooms FROM survey WHERE source_file = "
+                          "'tong_hop_2003.xls'") == [("40200001", 30, 1200, 30)]

@@ -135,8 +135,13 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
     return best
 
 
+_NUMBER_TEXT = re.compile(r"^[+-]?[0-9][0-9.,]*\s*%?$")
+
+
 def _has_numbers(grid: Grid, row: int) -> bool:
-    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in grid.sheet.rows[row])
+    """A row holding numbers is data, not a header row; numbers typed as text (CSV, HTML exports) count too."""
+    return any((isinstance(v, (int, float)) and not isinstance(v, bool)) or
+               (isinstance(v, str) and _NUMBER_TEXT.match(v.strip())) for v in grid.sheet.rows[row])
 
 
 _COLUMN_NUMBER = re.compile(r"^\(?([0-9]{1,3}|[a-z]|[A-Z])\)?$|^\([0-9]+\)\s*=.*$")
