@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test setup system-deps warehouse sample-data bench lint clean
+.PHONY: run test setup system-deps warehouse sample-data bench lint clean fuzz
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ sample-data: setup
 	rm -rf data/sample
 	$(BIN)/python -m etl sample --out data/sample --seed 2025 --schools 140
 	$(BIN)/python -c "from etl.sample import write_registry_csv; from pathlib import Path; write_registry_csv(Path('data/reference/schools.csv'), 2025, 140)"
+
+# Property-based variants of input files (tests/variants): hundreds of generated files per layout.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_variants.py
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py

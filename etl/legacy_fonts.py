@@ -146,9 +146,13 @@ def _is_syllable(word: str) -> bool:
     return bool(_SYLLABLE.fullmatch(bare))
 
 
+_ABBREVIATION = re.compile(r"^[BCDĐGHKLMNPQRSTVX]{2,6}$")  # QĐ, THCS, UBND, GDĐT: no vowel, upper case
+
+
 def _syllable_penalty(text: str) -> int:
-    """Words that cannot be Vietnamese syllables, plus leftover legacy-font bytes."""
-    bad = sum(1 for word in _WORD.findall(text) if not word.isdigit() and not _is_syllable(word))
+    """Words that cannot be Vietnamese syllables (abbreviations aside), plus leftover legacy-font bytes."""
+    bad = sum(1 for word in _WORD.findall(text)
+              if not word.isdigit() and not _is_syllable(word) and not _ABBREVIATION.match(word))
     return bad + sum(1 for c in text if c in _TCVN3_ONLY or c in _VNI_ONLY)
 
 
@@ -225,11 +229,17 @@ def sheet_font(texts) -> str | None:
     return font if legacy[font] >= 2 and legacy[font] >= unicode_cells else None
 
 
-def fix_legacy_in(text: str, font: str | None) -> str:
-    """fix_legacy_text, except that a cell of Latin-1 letters only, in a sheet typed in `font`, is read in that
-    font unless the reading makes more words invalid."""
+def fix_legacy_in(text: str, font: str | None, known: frozenset[str] = frozenset()) -> str:
+    """fix_legacy_text, and for a cell of Latin-1 letters only ("Sè líp" or "Có phòng studio") in a sheet typed in
+    `font`: both readings are often valid syllables, so the one with more words `known` (the catalogue's labels)
+    wins, or the one with fewer invalid words; the cell as it is wins a tie (a sheet may mix fonts)."""
     if font and not text.isascii() and all(ord(c) <= 0xFF for c in text) and not looks_legacy(text):
         candidate = DECODERS[font](text)
-        if _syllable_penalty(candidate) <= _syllable_penalty(text):
+        ours, theirs = _syllable_penalty(candidate), _syllable_penalty(text)
+        if ours < theirs or (ours == theirs and _known_words(candidate, known) > _known_words(text, known)):
             return candidate
     return fix_legacy_text(text)[0]
+
+
+def _known_words(text: str, known: frozenset[str]) -> int:
+    return sum(1 for word in _WORD.findall(unicodedata.normalize("NFC", text).casefold()) if word in known)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.extract.grid import Grid, Trailer, find_header, is_end_line, looks_like_code, starts_with_any
+from etl.extract.grid import Grid, Trailer, find_header, is_end_line, is_section_row, looks_like_code, starts_with_any
 from etl.issues import IssueLog
 from etl.reference import LEVEL_NAMES, Catalogue, match_label
 from etl.settings import setting
@@ -175,6 +175,8 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
                 break
             if starts_with_any(texts[0], subtotal):
                 trailer.totals.append((r, " ".join(texts)))
+                continue
+            if is_section_row(texts):  # "I. MẦM NON": the level of the rows below, not a school
                 continue
         raw = {key: grid.sheet.value(r, col.index) for key, col in columns.items()}
         ref = {key: cell_ref(r, col.index) for key, col in columns.items()}

@@ -12,13 +12,13 @@ _TRAILING = re.compile(r"[\s:：;.*]+$")
 _PARENS = re.compile(r"\s*\([^)]*\)\s*")
 
 
-def clean_text(value: object, font: str | None = None) -> str:
-    """A cell as readable Vietnamese text: legacy fonts repaired (in the sheet's `font`, when known), NFC, single
-    spaces."""
+def clean_text(value: object, font: str | None = None, known: frozenset[str] = frozenset()) -> str:
+    """A cell as readable Vietnamese text: legacy fonts repaired (in the sheet's `font`, when known, with the
+    catalogue's words `known` to decide short cells), NFC, single spaces."""
     if value is None:
         return ""
     text = str(value)
-    text = fix_legacy_in(text, font) if font else fix_legacy_text(text)[0]
+    text = fix_legacy_in(text, font, known) if font else fix_legacy_text(text)[0]
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
     return _SPACES.sub(" ", text).strip()
 

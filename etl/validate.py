@@ -304,8 +304,18 @@ def task_status(raw: object, catalogue: Catalogue) -> str | None:
     return None
 
 
+TASK_COLUMNS_VI = {"task": "Nhiệm vụ", "owner": "Đơn vị/người phụ trách", "due": "Hạn hoàn thành",
+                   "status": "Trạng thái", "percent": "Tỷ lệ hoàn thành", "note": "Ghi chú"}
+
+
 def plan_year(texts: list[str]) -> int | None:
+    """The plan year of a task sheet: the first year in its title lines, leaving out a place-and-date line
+    ("Vinh, ngày 15 tháng 12 năm 2024" says when the sheet was signed, not which plan it follows)."""
+    from etl.extract.grid import is_place_date
+
     for text in texts:
+        if is_place_date(text):
+            continue
         if match := re.search(r"(?<![0-9-])(20[2-9][0-9])(?![0-9-])", text):
             return int(match.group(1))
     return None
@@ -317,6 +327,9 @@ def validate_task(record: TaskRecord, catalogue: Catalogue, log: IssueLog) -> Ro
     parsers = {"task": parse_text, "owner": parse_text, "note": parse_text, "due": parse_date,
                "percent": parse_percent, "status": parse_text}
     for key, cell in record.cells.items():
+        if cell.error:
+            check.error("formula_error", f"ô chứa lỗi công thức {cell.error} ({TASK_COLUMNS_VI[key]})", cell.ref)
+            continue
         try:
             values[key] = parse_percent(cell.raw, cell.fraction) if key == "percent" else parsers[key](cell.raw)
         except ValueError as exc:

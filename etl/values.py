@@ -148,11 +148,19 @@ _CN = re.compile(r"\b(cn|cả năm|cuối năm|tổng kết|hk\s*(ii|2)|học k�
 
 
 def find_period(text: str) -> str | None:
-    key = clean_text(text).casefold().replace("_", " ")
+    """HK1 or CN from a title or file name; "So_ket", "Tong_ket", "Ca_nam" (no diacritics) count too."""
+    key = clean_text(text).casefold().replace("_", " ").replace("-", " ")
     hk1, cn = _HK1.search(key), _CN.search(key)
+    if not hk1 and not cn:
+        bare = fold(key)
+        hk1, cn = _HK1_FOLDED.search(bare), _CN_FOLDED.search(bare)
     if hk1 and cn:
         return "HK1" if hk1.start() < cn.start() else "CN"
     return "HK1" if hk1 else "CN" if cn else None
+
+
+_HK1_FOLDED = re.compile(r"\b(hoc ky\s*(i|1)|hoc ki\s*(i|1)|so ket|giua nam|ky\s*(i|1))\b")
+_CN_FOLDED = re.compile(r"\b(ca nam|cuoi nam|tong ket|hoc ky\s*(ii|2)|hoc ki\s*(ii|2)|ky\s*(ii|2))\b")
 
 
 def parse_period(raw: object) -> str | None:

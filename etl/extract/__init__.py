@@ -99,7 +99,7 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         return "assessment_form"
     if header := find_task_header(grid, catalogue):
         out.task_context = {"titles": _titles(grid, header.top)}
-        out.tasks += extract_tasks(grid, header, catalogue)
+        out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
     if header := find_survey_header(grid, catalogue):
         missing = missing_required(header, catalogue)

@@ -11,6 +11,7 @@ from etl.reference import Catalogue, match_label
 from etl.textnorm import cell_ref, clean_text, column_letter, norm_label
 
 _CODE = re.compile(r"^(?:tc|tiêu chí|chỉ tiêu)?\s*([12](?:\.[0-9]{1,2}){1,2})(?:[.):]|\s|$)", re.I)
+_COMMA_CODE = re.compile(r"[12],[0-9]{1,2}")
 _GROUP = re.compile(r"nhóm\s*([12]|i{1,2})\b", re.I)
 _YEAR_SPACED = re.compile(r"(20[0-9]{2})\s*[-–—/]\s*((?:20)?[0-9]{2})(?![0-9])")  # "2024 - 2025" is one value
 IDENTITY = ("school_code", "school_name", "level", "school_year")
@@ -19,7 +20,10 @@ MIN_CRITERIA_COLUMNS = 5
 
 def criterion_code(text: str) -> str | None:
     """'1.3.1', 'TC 1.3.1', '1.3.1. Triển khai ...' -> '1.3.1'; anything else -> None."""
-    match = _CODE.match(text.strip())
+    text = text.strip()
+    if _COMMA_CODE.fullmatch(text):  # 1,2: a code typed as a number and saved by a Vietnamese-locale Excel
+        text = text.replace(",", ".")
+    match = _CODE.match(text)
     return match.group(1) if match else None
 
 

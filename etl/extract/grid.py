@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from etl.legacy_fonts import sheet_font
@@ -19,7 +20,18 @@ def cell_text(value, font: str | None = None) -> str:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return clean_text(value, font)
+    return clean_text(value, font, catalogue_words() if font else frozenset())
+
+
+@lru_cache(maxsize=1)
+def catalogue_words() -> frozenset[str]:
+    """The Vietnamese words of the catalogue's labels: what a header cell of a legacy-font sheet most likely says."""
+    from etl.reference import load_catalogue
+
+    catalogue = load_catalogue()
+    texts = [*catalogue.label_index, *(label for labels in catalogue.layout_labels.values() for label in labels),
+             *(c["name_vi"] for c in catalogue.criteria), *(f.label_vi for f in catalogue.fields.values())]
+    return frozenset(w for text in texts for w in re.findall(r"\w+", text.casefold()) if not w.isascii())
 
 
 class Grid:
@@ -47,6 +59,30 @@ class Grid:
     def spread_text(self, row: int, col: int) -> str:
         """Text of the cell, or of the merged range covering it."""
         return self.text(*self._spread.get((row, col), (row, col)))
+
+    def cells_in_row(self, row: int) -> set[tuple[int, int]]:
+        """The distinct non-empty cells a row shows, counting merged ranges from above once: a group cell
+        ("Quy mô") beside labels merged down from the row above is a header row, a title line is one cell."""
+        return {anchor for c in range(self.width) if self.text(*(anchor := self._spread.get((row, c), (row, c))))}
+
+    def group_text(self, row: int, col: int, bottom: int) -> str:
+        """Text of a group cell over (row, col) in a header band ending at `bottom`: the merged range covering it,
+        or in a sheet without merges (CSV, HTML without spans) the nearest group cell to its left, since a text
+        export loses the merge. There a cell is a group cell only if the band has labels under it, and the
+        search stops at a column with nothing under `row`."""
+        text = self.spread_text(row, col)
+        if text or self.sheet.merged:
+            return text
+
+        def labelled_below(c: int) -> bool:
+            return any(self.text(r, c) for r in range(row + 1, bottom + 1))
+
+        for c in range(col - 1, -1, -1):
+            if not labelled_below(c):
+                return ""
+            if self.text(row, c):
+                return self.text(row, c)
+        return ""
 
     def row_texts(self, row: int) -> list[str]:
         return [self.text(row, c) for c in range(self.width)]
@@ -91,7 +127,7 @@ def _name_columns(grid: Grid, top: int, bottom: int, classify: Classifier) -> He
         if label_row is None:
             continue
         label = grid.text(label_row, c)
-        group = " ".join(t for r in range(top, label_row) if (t := grid.spread_text(r, c)))
+        group = " ".join(t for r in range(top, label_row) if (t := grid.group_text(r, c, bottom)))
         key = classify(label, group)
         if key is None:
             header.unknown.append((c, label))
@@ -113,7 +149,7 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
         header = _name_columns(grid, bottom, bottom, classify)
         if best is None or len(header.columns) > len(best.columns):
             best = header
-    if best is None or len(best.columns) < min_keys:
+    if best is None or len(best.columns) < min(min_keys, 2):
         return None
     for bottom in range(best.bottom + 1, min(best.bottom + MAX_HEADER_BAND, grid.height)):
         if is_column_number_row(grid.row_texts(bottom)) or _has_numbers(grid, bottom):
@@ -123,12 +159,14 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
             break
         best = deeper
     for top in range(best.top - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
-        if sum(1 for t in grid.row_texts(top) if t) < 2:
+        if len(grid.cells_in_row(top)) < 2:
             break  # a title line, not a header row
         wider = _name_columns(grid, top, best.bottom, classify)
         if len(wider.columns) < len(best.columns):
             break
         best = wider
+    if len(best.columns) < min_keys:  # counted over the band: "Điểm" over "Thẩm định" names a column
+        return None
     best.data_start = best.bottom + 1
     if best.data_start < grid.height and is_column_number_row(grid.row_texts(best.data_start)):
         best.data_start += 1
@@ -175,13 +213,47 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE_LIKE.fullmatch(text)) and any(ch.isdigit() for ch in text)
 
 
+def is_place_date(text: str) -> bool:
+    return len(text) <= 80 and bool(_PLACE_DATE.match(text))
+
+
+_TOTAL_WORDS = ("tổng số", "tổng cộng", "cộng", "tổng")
+
+
+def is_total_line(text: str) -> bool:
+    """A total line where a row's first cell may also be free text (a task): "Tổng cộng", "Cộng: 5", "Tổng số: 1
+    nhiệm vụ", "Tổng số 12 nhiệm vụ" — not "Tổng kết công tác năm học"."""
+    key = norm_label(text) if text else ""
+    for word in _TOTAL_WORDS:
+        if key == word or key.startswith(word + ":"):
+            return True
+        if word != "tổng" and key.startswith(word + " ") and any(ch.isdigit() for ch in key) and len(key) < 60:
+            return True
+    return False
+
+
+_SECTION = re.compile(r"^(?:[IVX]+[.)]?\s+|[A-Z][.)]\s+|cấp\s+)", re.I)
+
+
+def is_section_row(texts: list[str]) -> str | None:
+    """The level a section row names ("I. MẦM NON", "III. TRUNG HỌC CƠ SỞ"), or None for any other row."""
+    from etl.values import find_level
+
+    if not texts or len(texts) > 2:
+        return None
+    line = " ".join(texts)
+    if "trường" in line.casefold() or not (_SECTION.match(line) or line == line.upper()):
+        return None
+    return find_level(line)
+
+
 def is_end_line(texts: list[str], end_words: tuple[str, ...]) -> bool:
     """Where the rows of a table end: notes ("Ghi chú:", "Lưu ý"), a place-and-date line ("Vinh, ngày 15 tháng 12
     năm 2024"), signature titles ("NGƯỜI LẬP BIỂU", "KT. HIỆU TRƯỞNG", "(Ký, ghi rõ họ tên)")."""
     first = texts[0]
     if starts_with_any(first, end_words) or starts_with_any(_SIGNATURE_PREFIX.sub("", first), end_words):
         return True
-    return bool(_SIGNATURE_HINT.match(first)) or any(_PLACE_DATE.match(t) for t in texts if len(t) <= 80)
+    return bool(_SIGNATURE_HINT.match(first)) or any(is_place_date(t) for t in texts)
 
 
 @dataclass

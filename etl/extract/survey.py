@@ -5,14 +5,22 @@ import re
 from functools import lru_cache
 
 from etl.extract.context import Found
-from etl.extract.grid import Grid, Header, Trailer, find_header, is_end_line, looks_like_code, starts_with_any
+from etl.extract.grid import (
+    Grid,
+    Header,
+    Trailer,
+    find_header,
+    is_end_line,
+    is_section_row,
+    looks_like_code,
+    starts_with_any,
+)
 from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_grouped_label, match_label
 from etl.textnorm import cell_ref, norm_label
-from etl.values import CHECK_MARKS, find_level, parse_bool
+from etl.values import CHECK_MARKS, parse_bool
 
-_SECTION = re.compile(r"^(?:[IVX]+[.)]?\s+|[A-Z][.)]\s+|cấp\s+)", re.I)
 SCALE_FIELDS_MIN = 3  # a survey header names the school and at least this many other fields
 FORM_FIELDS_MIN = 6
 
@@ -61,15 +69,10 @@ def _context_cells(context: dict[str, Found | None]) -> dict[str, Cell]:
 def section_level(grid: Grid, row: int, header: Header) -> str | None:
     """'I. MẦM NON', 'III. TRUNG HỌC CƠ SỞ': a short row naming a school level."""
     texts = [t for t in grid.row_texts(row) if t]
-    if not texts or len(texts) > 2:
-        return None
     code_col = header.by_key().get("school_code")
     if code_col is not None and grid.text(row, code_col.index) and len(texts) > 1:
         return None
-    line = " ".join(texts)
-    if "trường" in line.casefold() or not (_SECTION.match(line) or line == line.upper()):
-        return None
-    return find_level(line)
+    return is_section_row(texts)
 
 
 def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
@@ -149,6 +152,7 @@ def _marked_bool_columns(grid: Grid, header: Header, catalogue: Catalogue, recor
     return tick_only if ticked else set()
 
 
+_NUMBER_TEXT = re.compile(r"^[+-]?[0-9][0-9., ]*(?:%|\s*\w{1,10})?$")  # "1.234", "85%", "30 lớp"
 UNIT_WORDS = {"lớp", "người", "phòng", "máy", "hs", "gv", "học sinh", "giáo viên", "mbps", "%", "tin bài", "học liệu",
               "trường", "cái", "bộ"}
 
@@ -161,6 +165,8 @@ def _value_weight(grid: Grid, row: int, col: int, unit: str) -> int:
     key = norm_label(grid.text(row, col))
     if not key or key == norm_label(unit) or key in UNIT_WORDS:
         return 0
+    if _NUMBER_TEXT.match(key):  # numbers typed as text (CSV, HTML): as much a value as a number cell
+        return 2
     try:
         parse_bool(key)
         return 2

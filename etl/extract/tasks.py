@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, body_rows, find_header
+from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, is_total_line
 from etl.extract.records import Cell, TaskRecord, mark_fraction_columns
+from etl.issues import IssueLog
 from etl.reference import Catalogue
 from etl.textnorm import norm_label
 
@@ -22,17 +23,22 @@ def find_task_header(grid: Grid, catalogue: Catalogue) -> Header | None:
     return header
 
 
-def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue) -> list[TaskRecord]:
+def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLog) -> list[TaskRecord]:
     sheet = grid.sheet
     columns = header.by_key()
     end = catalogue.words("table_rows", "end")
     records = []
-    for r, _ in body_rows(grid, header.data_start, end, lambda: bool(records)):
+    trailer = Trailer()
+    for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
         if not grid.text(r, columns["task"].index):
+            continue
+        if is_total_line(texts[0]):
+            trailer.totals.append((r, " ".join(texts)))
             continue
         cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
         records.append(TaskRecord(sheet.name, r + 1, cells))
     if "percent" in columns:
         mark_fraction_columns([record.cells["percent"] for record in records])
+    trailer.note(log, sheet.name or None)
     return records
