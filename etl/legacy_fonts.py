@@ -172,7 +172,8 @@ def fix_legacy_text(text: str) -> tuple[str, str | None]:
         return text, None
     # On a tie, VNI's base-letter-plus-modifier pairs without any TCVN3-only byte decide.
     vni_first = bool(_VNI_PAIR.search(text)) and not any(c in _TCVN3_ONLY for c in text)
-    candidates = [(_syllable_penalty(text), -1, text, None)]  # unchanged wins a tie
+    # unchanged wins a tie, unless a capital sits inside a word ("phÝ"): Unicode Vietnamese never does that
+    candidates = [(_syllable_penalty(text), 2 if _MIDWORD_CAPITAL.search(text) else -1, text, None)]
     for rank, name, decode in ((int(vni_first), "TCVN3", decode_tcvn3), (1 - int(vni_first), "VNI", decode_vni)):
         candidate = decode(text)
         candidates.append((_syllable_penalty(candidate), rank, candidate, name))
@@ -233,9 +234,11 @@ def fix_legacy_in(text: str, font: str | None, known: frozenset[str] = frozenset
     """fix_legacy_text, and for a cell of Latin-1 letters only ("Sè líp" or "Có phòng studio") in a sheet typed in
     `font`: both readings are often valid syllables, so the one with more words `known` (the catalogue's labels)
     wins, or the one with fewer invalid words; the cell as it is wins a tie (a sheet may mix fonts)."""
-    if font and not text.isascii() and all(ord(c) <= 0xFF for c in text) and not looks_legacy(text):
+    if font and not text.isascii() and all(ord(c) <= 0xFF for c in text):
         candidate = DECODERS[font](text)
         ours, theirs = _syllable_penalty(candidate), _syllable_penalty(text)
+        if looks_legacy(text):  # the sheet's font decides a tie
+            return candidate if ours <= theirs else fix_legacy_text(text)[0]
         if ours < theirs or (ours == theirs and _known_words(candidate, known) > _known_words(text, known)):
             return candidate
     return fix_legacy_text(text)[0]

@@ -109,8 +109,8 @@ def read_html(data: bytes, decode) -> list[tuple[str, list[list], list]]:
     return sheets
 
 
-def read_spreadsheetml(data: bytes) -> list[tuple[str, list[list], list, bool, dict]]:
-    """(sheet name, rows, merged ranges, visible, error cells) of an XML Spreadsheet 2003 file."""
+def read_spreadsheetml(data: bytes) -> list[tuple[str, list[list], list, bool, dict, set]]:
+    """(sheet name, rows, merged ranges, visible, error cells, %-formatted cells) of an XML Spreadsheet 2003."""
     from defusedxml import ElementTree as SafeTree
 
     root = SafeTree.fromstring(data)
@@ -122,8 +122,12 @@ def read_spreadsheetml(data: bytes) -> list[tuple[str, list[list], list, bool, d
     def attr(element, name: str) -> str | None:
         return next((v for k, v in element.attrib.items() if local(k) == name), None)
 
+    percent_styles = {attr(style, "ID") for styles in root if local(styles.tag) == "Styles" for style in styles
+                      for fmt in style if local(fmt.tag) == "NumberFormat"
+                      and ("%" in (attr(fmt, "Format") or "") or attr(fmt, "Format") == "Percent")}
+
     for worksheet in (e for e in root if local(e.tag) == "Worksheet"):
-        rows, merged, errors, r = [], [], {}, -1
+        rows, merged, errors, percent, r = [], [], {}, set(), -1
         visible = True
         for part in worksheet.iter():
             if local(part.tag) == "Visible" and (part.text or "").strip().startswith("SheetHidden"):
@@ -141,9 +145,11 @@ def read_spreadsheetml(data: bytes) -> list[tuple[str, list[list], list, bool, d
                 if data_element is not None:
                     text = "".join(data_element.itertext())
                     kind = attr(data_element, "Type")
-                    value = _number(text) if kind == "Number" else text
+                    value = _number(text) if kind == "Number" else _datetime(text) if kind == "DateTime" else text
                     if kind == "Error":
                         errors[(r, c)], value = text or "#ERR", None
+                    elif kind == "Number" and attr(cell, "StyleID") in percent_styles:
+                        percent.add((r, c))
                 while len(rows[r]) <= c:
                     rows[r].append(None)
                 rows[r][c] = value
@@ -151,8 +157,17 @@ def read_spreadsheetml(data: bytes) -> list[tuple[str, list[list], list, bool, d
                 if across or down:
                     merged.append(((r, c), (r + down, c + across)))
                 c += across
-        sheets.append((attr(worksheet, "Name") or "", _pad(rows), merged, visible, errors))
+        sheets.append((attr(worksheet, "Name") or "", _pad(rows), merged, visible, errors, percent))
     return sheets
+
+
+def _datetime(text: str):
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return text
 
 
 def _number(text: str):

@@ -136,8 +136,8 @@ def _read_markup(path: Path, head: bytes) -> Workbook | None:
     try:
         if SPREADSHEETML in head:
             parts = read_spreadsheetml(data)
-            sheets = [Sheet(name=n, rows=rows, merged=merged, visible=visible, errors=errors)
-                      for n, rows, merged, visible, errors in parts]
+            sheets = [Sheet(name=n, rows=rows, merged=merged, visible=visible, errors=errors, percent_cells=percent)
+                      for n, rows, merged, visible, errors, percent in parts]
             kind = "spreadsheetml"
         elif is_html(head):
             sheets = [Sheet(name=n, rows=rows, merged=merged) for n, rows, merged in read_html(data, decode_text)]

@@ -17,7 +17,7 @@ from tests.variants.summary import register
 
 # CI: a bounded, reproducible run that reports the first failing file without shrinking it (shrinking a failure
 # costs minutes); `make fuzz` explores more files and shrinks each failure to a minimal one.
-settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True, database=None,
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None,
                           suppress_health_check=list(HealthCheck), print_blob=False,
                           phases=(Phase.explicit, Phase.reuse, Phase.generate))
 settings.register_profile("fuzz", max_examples=400, deadline=None, database=None,

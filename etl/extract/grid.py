@@ -152,14 +152,16 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
     if best is None or len(best.columns) < min(min_keys, 2):
         return None
     for bottom in range(best.bottom + 1, min(best.bottom + MAX_HEADER_BAND, grid.height)):
-        if is_column_number_row(grid.row_texts(bottom)) or _has_numbers(grid, bottom):
+        texts = grid.row_texts(bottom)
+        if is_column_number_row(texts) or _has_numbers(grid, bottom) or is_section_row([t for t in texts if t]):
             break
         deeper = _name_columns(grid, best.top, bottom, classify)  # labels under sub-group cells
         if len(deeper.columns) < len(best.columns):
             break
         best = deeper
     for top in range(best.top - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
-        if len(grid.cells_in_row(top)) < 2:
+        cells = grid.cells_in_row(top)
+        if len(cells) < 2 and not _lone_group_cell(grid, top, cells):
             break  # a title line, not a header row
         wider = _name_columns(grid, top, best.bottom, classify)
         if len(wider.columns) < len(best.columns):
@@ -174,6 +176,15 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?[0-9][0-9.,]*\s*%?$")
+
+
+def _lone_group_cell(grid: Grid, row: int, cells: set[tuple[int, int]]) -> bool:
+    """In a text export (no merges), one group cell over some columns ("Quy mô" in column E) is a header row; a
+    title line starts in column A, and a place-and-date line is never a header."""
+    if grid.sheet.merged or len(cells) != 1:
+        return False
+    (r, c), = cells
+    return c > 0 and not is_place_date(grid.text(r, c))
 
 
 def _has_numbers(grid: Grid, row: int) -> bool:

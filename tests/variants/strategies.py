@@ -161,8 +161,9 @@ def assessment_truths(draw, one_school: bool) -> AssessmentTruth:
     evidence = {}
     if one_school and draw(st.booleans()):
         evidence = {s.code: {c: draw(st.sampled_from(EVIDENCE + (None,))) for c in SCORED} for s in schools}
-    criteria = () if one_school or draw(st.booleans()) else tuple(
-        c for c in SCORED if c in draw(st.lists(st.sampled_from(SCORED), min_size=5, unique=True)))
+    chosen = () if one_school or draw(st.booleans()) else draw(st.lists(st.sampled_from(SCORED), min_size=5,
+                                                                         unique=True))
+    criteria = tuple(c for c in SCORED if c in chosen)  # a table shows at least 5 criteria, in catalogue order
     shown = criteria or SCORED
     if not any(v is not None for school in scores.values() for kind in school.values()
                for c, v in kind.items() if c in shown):  # a table with no score at all is no table

@@ -1,20 +1,22 @@
 """Cell grids -> files, by the writers offices' software uses: xlsxwriter, openpyxl, a namespace-prefixed writer
-(.NET Open XML SDK style), xlwt (.xls) and CSV in UTF-8 (with or without BOM), cp1258 and cp1252."""
+(.NET Open XML SDK style), xlwt (.xls), CSV in UTF-8 (with or without BOM), cp1258 and cp1252, and the ".xls" files
+that are not Excel: an HTML table (school-management exports) and XML Spreadsheet 2003."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
 from etl.legacy_fonts import encode_tcvn3, encode_vni
+from etl.sample.writers import encode_windows_1258, prefix_namespaces
 from tests.variants.render import Book, Err, Fmt, Sheet
 
-FORMATS = ("xlsx_xw", "xlsx_opx", "xlsx_ns", "xls", "csv_utf8", "csv_bom", "csv_1258", "csv_1252")
-EXTENSION = {"xls": ".xls", "csv_utf8": ".csv", "csv_bom": ".csv", "csv_1258": ".csv", "csv_1252": ".csv"}
+FORMATS = ("xlsx_xw", "xlsx_opx", "xlsx_ns", "xls", "csv_utf8", "csv_bom", "csv_1258", "csv_1252", "html_xls",
+           "xml2003")
+EXTENSION = {"xls": ".xls", "csv_utf8": ".csv", "csv_bom": ".csv", "csv_1258": ".csv", "csv_1252": ".csv",
+             "html_xls": ".xls", "xml2003": ".xls"}
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -23,11 +25,15 @@ def write(book: Book, fmt: str, folder: Path, delimiter: str = ";", legacy: str 
     if fmt in ("xlsx_xw", "xlsx_ns"):
         _xlsxwriter(book, path)
         if fmt == "xlsx_ns":
-            prefix_namespaces(path)
+            prefix_namespaces(path, path)
     elif fmt == "xlsx_opx":
         _openpyxl(book, path)
     elif fmt == "xls":
         _xlwt(book, path)
+    elif fmt == "html_xls":
+        _html(book, path)
+    elif fmt == "xml2003":
+        _xml2003(book, path)
     else:
         _csv(book, path, fmt, delimiter, legacy)
     return path
@@ -99,22 +105,6 @@ def _openpyxl(book: Book, path: Path) -> None:
     wb.save(str(path))
 
 
-def prefix_namespaces(path: Path) -> None:
-    """Rewrite an .xlsx the way the .NET Open XML SDK writes it: the SpreadsheetML main namespace under a prefix
-    (<x:worksheet xmlns:x="...">, <x:c r="A1" t="e">) and every non-ASCII character as a numeric entity."""
-    with zipfile.ZipFile(path) as archive:
-        parts = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts:
-            if info.filename.endswith(".xml"):
-                text = data.decode("utf-8")
-                if f'xmlns="{MAIN_NS}"' in text:
-                    text = re.sub(r"<(/?)([A-Za-z_][\w.-]*)(?=[\s/>])", r"<\1x:\2", text)
-                    text = text.replace(f'xmlns="{MAIN_NS}"', f'xmlns:x="{MAIN_NS}"')
-                data = "".join(ch if ord(ch) < 128 else f"&#{ord(ch)};" for ch in text).encode("ascii")
-            archive.writestr(info, data)
-
-
 def _xlwt(book: Book, path: Path) -> None:
     import xlwt
 
@@ -144,21 +134,6 @@ def _xlwt(book: Book, path: Path) -> None:
             wb.active_sheet = index
             ws.selected = True
     wb.save(str(path))
-
-
-def cp1258(text: str) -> bytes:
-    """Encode like Windows' code page 1258: NFC, and a letter with a tone mark that has no code of its own is
-    written as the letter without the tone plus the combining tone mark ('ế' -> 'ê' + U+0301)."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            decomposed = unicodedata.normalize("NFD", ch)
-            tones = "".join(m for m in decomposed[1:] if m in "\u0300\u0301\u0303\u0309\u0323")
-            base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in tones))
-            out += base.encode("cp1258") + tones.encode("cp1258")
-    return bytes(out)
 
 
 def csv_text(value, delimiter: str) -> str:
@@ -194,8 +169,75 @@ def _csv(book: Book, path: Path, fmt: str, delimiter: str, legacy: str) -> None:
     elif fmt == "csv_bom":
         data = text.encode("utf-8-sig")
     elif fmt == "csv_1258":
-        data = cp1258(text)
+        data = encode_windows_1258(text)
     else:  # a sheet typed in a legacy font, saved as ANSI: every text is TCVN3 or VNI bytes
         encode = encode_tcvn3 if legacy == "tcvn3" else encode_vni
         data = encode(unicodedata.normalize("NFC", text)).encode("cp1252")
     path.write_bytes(data)
+
+
+def _html(book: Book, path: Path) -> None:
+    """An HTML page saved as .xls, as school-management systems export: one <table> per visible sheet (a hidden
+    sheet is not exported), merges as colspan/rowspan, each cell as the text Excel shows in a Vietnamese locale."""
+    from html import escape
+
+    out = ['<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>']
+    for sheet in (s for s in book.sheets if not s.hidden):
+        spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in sheet.merges}
+        covered = {(r, c) for r1, c1, r2, c2 in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                   if (r, c) != (r1, c1)}
+        out.append('<table border="1">')
+        for r in range(1 + max(r for r, _ in sheet.cells)):
+            out.append('<tr style="display:none">' if r in sheet.hidden_rows else "<tr>")
+            for c in range(sheet.width):
+                if (r, c) in covered:
+                    continue
+                rows, cols = spans.get((r, c), (1, 1))
+                span = (f' rowspan="{rows}"' if rows > 1 else "") + (f' colspan="{cols}"' if cols > 1 else "")
+                out.append(f"<td{span}>{escape(csv_text(sheet.cells.get((r, c)), ';'))}</td>")
+            out.append("</tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _xml2003(book: Book, path: Path) -> None:
+    """XML Spreadsheet 2003 (what older software saves as .xls): typed cells, merges, hidden rows and sheets,
+    a percent style."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<?mso-application progid="Excel.Sheet"?>',
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:x="urn:schemas-microsoft-com:office:excel">',
+           '<Styles><Style ss:ID="pct"><NumberFormat ss:Format="0%"/></Style>'
+           '<Style ss:ID="date"><NumberFormat ss:Format="Short Date"/></Style></Styles>']
+    for sheet in book.sheets:
+        spans = {(r1, c1): (r2 - r1, c2 - c1) for r1, c1, r2, c2 in sheet.merges}
+        out.append(f"<Worksheet ss:Name={quoteattr(sheet.name)}><Table>")
+        rows = sorted({r for r, _ in sheet.cells} | sheet.hidden_rows)
+        for r in rows:
+            hidden = ' ss:Hidden="1"' if r in sheet.hidden_rows else ""
+            out.append(f'<Row ss:Index="{r + 1}"{hidden}>')
+            for c in sorted(c for rr, c in sheet.cells if rr == r):
+                value = sheet.cells[(r, c)]
+                style = f' ss:StyleID="{value.fmt}"' if isinstance(value, Fmt) else ""
+                down, across = spans.get((r, c), (0, 0))
+                merge = (f' ss:MergeDown="{down}"' if down else "") + (f' ss:MergeAcross="{across}"' if across else "")
+                raw = _plain(value)
+                if isinstance(raw, Err):
+                    data = f'<Data ss:Type="Error">{escape(raw.code)}</Data>'
+                elif isinstance(raw, (dt.date, dt.datetime)):
+                    data = f'<Data ss:Type="DateTime">{raw:%Y-%m-%d}T00:00:00.000</Data>'
+                elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                    data = f'<Data ss:Type="Number">{raw!r}</Data>'
+                else:
+                    data = f'<Data ss:Type="String">{escape(str(raw))}</Data>'
+                out.append(f'<Cell ss:Index="{c + 1}"{style}{merge}>{data}</Cell>')
+            out.append("</Row>")
+        out.append("</Table>")
+        if sheet.hidden:
+            out.append('<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
+                       "</WorksheetOptions>")
+        out.append("</Worksheet>")
+    out.append("</Workbook>")
+    path.write_text("\n".join(out), encoding="utf-8")
