@@ -162,11 +162,11 @@ def _value_weight(grid: Grid, row: int, col: int, unit: str) -> int:
     value = grid.sheet.value(row, col)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return 2
+    if _NUMBER_TEXT.match(grid.text(row, col)):  # "1.234", "50 người" typed as text: as much a value as a number
+        return 2
     key = norm_label(grid.text(row, col))
     if not key or key == norm_label(unit) or key in UNIT_WORDS:
         return 0
-    if _NUMBER_TEXT.match(key):  # numbers typed as text (CSV, HTML): as much a value as a number cell
-        return 2
     try:
         parse_bool(key)
         return 2
