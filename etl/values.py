@@ -42,9 +42,9 @@ def _text_to_number(text: str, integer: bool) -> float:
             body = body.replace(".", "").replace(",", ".")
         else:
             body = body.replace(",", "")
-    elif body.count(".") > 1 or re.fullmatch(r"[0-9]{1,3}\.[0-9]{3}", body):
-        body = body.replace(".", "")  # dots as thousands separators: 1.234 or 1.234.567
-    elif body.count(",") > 1 or (integer and re.fullmatch(r"[0-9]{1,3},[0-9]{3}", body)):
+    elif body.count(".") > 1 or re.fullmatch(r"[1-9][0-9]{0,2}\.[0-9]{3}", body):
+        body = body.replace(".", "")  # dots as thousands separators: 1.234 or 1.234.567 (never 0.105)
+    elif body.count(",") > 1 or (integer and re.fullmatch(r"[1-9][0-9]{0,2},[0-9]{3}", body)):
         body = body.replace(",", "")
     else:
         body = body.replace(",", ".")  # 1,5 is one and a half

@@ -1,6 +1,8 @@
 """Shrunk failing cases found by tests/test_variants.py, kept as plain tests. Each builds the same file from the same
 parameters. `xfail(strict=True)` marks a loader bug: the test flips to a failure once the loader is fixed, so the
 mark must then be removed."""
+from dataclasses import replace
+
 import pytest
 
 from tests.variants.check import check
@@ -135,3 +137,11 @@ def test_form_values_with_units_beside_a_note_column():
     the notes column, because the numbering-stripped label key of "5 lớp" is the unit word alone."""
     check(Spec("survey_form", "xlsx_xw", SurveyTruth("2024-2025", "HK1", {"40100001": {**SMALL, "it_rooms": None}}),
                Style(blank_after_title=False, code_col=False, ints="unit", note_col=True)))
+
+
+@pytest.mark.parametrize("percent", [10.5, 1.5])
+def test_task_percent_as_a_fraction_with_a_decimal_point(percent):
+    """Was a loader bug, now fixed (found by make fuzz): "0.105" in a CSV was read with the dot as a thousands
+    separator (105%), so a task sheet of fractions was refused or read ten times too high."""
+    truth = TaskTruth(2024, (replace(TASK, percent=percent),), ("task", "owner", "status", "percent"))
+    check(Spec("tasks", "csv_utf8", truth, Style(percent="frac_number", delimiter=",")))

@@ -3,6 +3,7 @@ they were made from; a file with a deliberate mistake must be refused at that ce
 loaded. `HYPOTHESIS_PROFILE=fuzz` (make fuzz) runs hundreds of files per layout instead of the CI's few dozen."""
 import os
 import unicodedata
+from dataclasses import replace
 
 import duckdb
 import pytest
@@ -94,3 +95,34 @@ def _same(a, b, field) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(a - b) < 1e-6
     return a == b
+
+
+VALUE_TABLES = {  # what a table says, leaving out where and when it was loaded from
+    "survey": "SELECT * EXCLUDE (source_file, source_sha256, source_sheet, source_row, load_id, warnings) FROM survey",
+    "assessment_scores": "SELECT * EXCLUDE (source_file, source_sha256, source_sheet, source_cell, load_id) "
+                         "FROM assessment_scores",
+    "office_tasks": "SELECT * EXCLUDE (source_file, source_sheet, source_row, load_id) FROM office_tasks",
+}
+
+
+def _values(db) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: sorted(map(repr, con.execute(query).fetchall())) for name, query in VALUE_TABLES.items()}
+
+
+@settings(settings.get_profile(PROFILE), max_examples=CLI_EXAMPLES)
+@given(data=st.data())
+def test_a_refused_row_or_file_changes_nothing_already_loaded(warehouse, tmp_path_factory, data):
+    """Load a good file, then the same file with a deliberate mistake: the refused row (or the whole file, when
+    it has no school year) leaves the warehouse saying exactly what it said before."""
+    spec = data.draw(st.sampled_from(CLI_LAYOUTS).flatmap(specs).filter(lambda s: s.broken is not None),
+                     label="spec")
+    COUNTS[(spec.layout, spec.fmt)] += 2
+    _, good = build(replace(spec, broken=None), tmp_path_factory.mktemp("good"))
+    _, bad = build(spec, tmp_path_factory.mktemp("refused"))
+    code, report = run_cli("load", good, "--db", warehouse, "--json", "--force")
+    assert code == 0, report
+    before = _values(warehouse)
+    code, report = run_cli("load", bad, "--db", warehouse, "--json", "--force")
+    assert code in (1, 2) and report["totals"]["errors"] > 0, report
+    assert _values(warehouse) == before
