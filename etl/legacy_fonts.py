@@ -237,9 +237,12 @@ def fix_legacy_in(text: str, font: str | None, known: frozenset[str] = frozenset
     if font and not text.isascii() and all(ord(c) <= 0xFF for c in text):
         candidate = DECODERS[font](text)
         ours, theirs = _syllable_penalty(candidate), _syllable_penalty(text)
-        if looks_legacy(text):  # the sheet's font decides a tie
-            return candidate if ours <= theirs else fix_legacy_text(text)[0]
-        if ours < theirs or (ours == theirs and _known_words(candidate, known) > _known_words(text, known)):
+        if ours != theirs:
+            return candidate if ours < theirs else fix_legacy_text(text)[0]
+        known_ours, known_theirs = _known_words(candidate, known), _known_words(text, known)
+        if known_ours != known_theirs:
+            return candidate if known_ours > known_theirs else text
+        if looks_legacy(text):  # "phÝ" in a TCVN3 sheet: the sheet's font decides what is left of a tie
             return candidate
     return fix_legacy_text(text)[0]
 
