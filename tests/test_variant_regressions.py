@@ -153,3 +153,12 @@ def test_unicode_task_header_over_vni_rows(columns):
     Latin-1 cell, so the Unicode header "% hoàn thành" (where "oà" looks like VNI) became "% hồn thành"."""
     truth = TaskTruth(2024, (TASK, replace(TASK, task="Tập huấn kỹ năng số cho giáo viên")), columns)
     check(Spec("tasks", "xlsx_xw", truth, Style(order=1, text="vni", short_labels=True)))
+
+
+def test_4725_table_whose_only_score_is_zero_under_a_group_band():
+    """Was a loader bug, now fixed (found by make fuzz): criterion codes "1.1", "1.2" typed as text under a "Nhóm 1"
+    group cell were taken for numbers, so the header band stopped above them and the table was not recognised."""
+    truth = AssessmentTruth("2024-2025", ("self",), {"40200001": {"self": scores(c_1_3_3=0.0)}},
+                            criteria=("1.1", "1.2", "1.3.1", "1.3.2", "1.3.3"))
+    check(Spec("assessment_table", "xlsx_xw", truth, Style(year_at=("column",), blank_after_title=False, band=2,
+                                                           subtotals=True)))

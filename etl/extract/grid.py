@@ -175,7 +175,8 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
     return best
 
 
-_NUMBER_TEXT = re.compile(r"^[+-]?[0-9][0-9.,]*\s*%?$")
+# a count or amount typed as text: "30", "1.200", "3,5", "85%" - not "1.1" or "1.3.1", which head 4725 columns
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?\s*%?$")
 
 
 def _lone_group_cell(grid: Grid, row: int, cells: set[tuple[int, int]]) -> bool:
