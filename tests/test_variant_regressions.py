@@ -162,3 +162,12 @@ def test_4725_table_whose_only_score_is_zero_under_a_group_band():
                             criteria=("1.1", "1.2", "1.3.1", "1.3.2", "1.3.3"))
     check(Spec("assessment_table", "xlsx_xw", truth, Style(year_at=("column",), blank_after_title=False, band=2,
                                                            subtotals=True)))
+
+
+def test_period_column_reading_tong_ket_first():
+    """Was a loader bug, now fixed (found by make fuzz): a school's row whose first cell is its period, "Tổng kết",
+    was skipped as a total line ("Tổng ..."); a row that names a school is a school's row."""
+    rows = {"40100001": {**SMALL, "it_rooms": None, "it_computers": None, "it_students": None, "it_classes": None}}
+    check(Spec("survey_table", "xlsx_xw", SurveyTruth("2024-2025", "CN", rows),
+               Style(period_at=("file", "title", "column"), period_text=1, blank_after_title=False, band=2, order=1,
+                     code_col=False)))

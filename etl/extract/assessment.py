@@ -81,9 +81,11 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     columns = header.by_key()
     records = []
     trailer = Trailer()
-    code_col = columns.get("school_code")
+    code_col, name_col = columns.get("school_code"), columns.get("school_name")
     for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
-        if code_col is not None and looks_like_code(grid.text(r, code_col.index)):
+        if (code_col is not None and looks_like_code(grid.text(r, code_col.index))) or (
+                name_col is not None and grid.text(r, name_col.index)
+                and not starts_with_any(grid.text(r, name_col.index), subtotal)):
             pass
         elif starts_with_any(texts[0], subtotal):
             trailer.totals.append((r, " ".join(texts)))
