@@ -16,6 +16,7 @@ _GROUP = re.compile(r"nhóm\s*([12]|i{1,2})\b", re.I)
 _YEAR_SPACED = re.compile(r"(20[0-9]{2})\s*[-–—/]\s*((?:20)?[0-9]{2})(?![0-9])")  # "2024 - 2025" is one value
 IDENTITY = ("school_code", "school_name", "level", "school_year")
 MIN_CRITERIA_COLUMNS = 5
+MAX_ROW_WORDS = ("điểm tối đa", "điểm chuẩn", "thang điểm")
 
 
 def criterion_code(text: str) -> str | None:
@@ -83,14 +84,15 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     trailer = Trailer()
     code_col, name_col = columns.get("school_code"), columns.get("school_name")
     for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
+        if starts_with_any(texts[0], MAX_ROW_WORDS) or (name_col is not None and starts_with_any(
+                grid.text(r, name_col.index), MAX_ROW_WORDS)):
+            continue  # the row of maximum points under the header
         if (code_col is not None and looks_like_code(grid.text(r, code_col.index))) or (
                 name_col is not None and grid.text(r, name_col.index)
                 and not starts_with_any(grid.text(r, name_col.index), subtotal)):
             pass
         elif starts_with_any(texts[0], subtotal):
             trailer.totals.append((r, " ".join(texts)))
-            continue
-        elif starts_with_any(texts[0], ("điểm tối đa", "điểm chuẩn")):
             continue
         identity = {k: Cell.at(sheet, r, columns[k].index)
                     for k in IDENTITY if k in columns}
