@@ -86,6 +86,12 @@ def parse_percent(raw: object, fraction: bool = False) -> float | None:
         return None
     if fraction and isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return round(float(raw) * 100, 6)
+    if fraction and isinstance(raw, str) and "%" not in raw:  # "0,85" in a column of fractions typed as text
+        try:
+            number = parse_number(raw)
+        except ValueError:
+            raise ValueError(f"{show(raw)} không phải là tỷ lệ phần trăm") from None
+        return None if number is None else round(number * 100, 6)
     text = clean_text(raw) if isinstance(raw, str) else raw
     had_sign = isinstance(text, str) and text.rstrip().endswith("%")
     if had_sign:

@@ -171,3 +171,11 @@ def test_period_column_reading_tong_ket_first():
     check(Spec("survey_table", "xlsx_xw", SurveyTruth("2024-2025", "CN", rows),
                Style(period_at=("file", "title", "column"), period_text=1, blank_after_title=False, band=2, order=1,
                      code_col=False)))
+
+
+def test_task_percent_fractions_typed_as_text():
+    """Was a loader bug, now fixed (found by make fuzz): a CSV column of fractions "0,01" and "1" read 1 as 1%, not
+    100%: numbers typed as text now count when a percent column is told to hold fractions, as number cells do."""
+    tasks = (replace(TASK, percent=1.0), replace(TASK, task="Tập huấn kỹ năng số cho giáo viên", percent=100.0))
+    check(Spec("tasks", "csv_utf8", TaskTruth(2024, tasks, ("task", "owner", "status", "percent")),
+               Style(blank_after_title=False, name_col=False, percent="frac_number")))

@@ -20,9 +20,24 @@ class Cell:
                    fraction=(row, col) in sheet.percent_cells)
 
 
+def _plain_number(raw) -> float | None:
+    """A number cell, or a number typed as text without a % sign ("0,85" in a CSV)."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, str) and "%" not in raw:
+        from etl.values import parse_number
+
+        try:
+            return parse_number(raw)
+        except ValueError:
+            return None
+    return None
+
+
 def mark_fraction_columns(cells: list[Cell]) -> None:
-    """A percent column whose numbers all lie between 0 and 1 holds fractions: there 1 means 100%."""
-    numbers = [c.raw for c in cells if isinstance(c.raw, (int, float)) and not isinstance(c.raw, bool)]
+    """A percent column whose numbers all lie between 0 and 1 holds fractions: there 1 means 100%. Numbers typed as
+    text count the same way (a CSV or HTML export keeps no cell format)."""
+    numbers = [n for c in cells if (n := _plain_number(c.raw)) is not None]
     if numbers and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers):
         for cell in cells:
             cell.fraction = True
