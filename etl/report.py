@@ -8,7 +8,7 @@ from etl.issues import SEVERITY_VI
 
 STATUS_VI = {"loaded": "đã nạp", "partial": "nạp một phần", "rejected": "bị từ chối",
              "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
-SHOWN_NOTES = {"unknown_columns", "sheet_skipped", "assumed_self"}  # notes that say some data was not read
+SHOWN_NOTES = {"unknown_columns", "sheet_skipped", "assumed_self", "text_encoding"}  # notes that matter
 STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "=", "skipped": "–"}
 
 
