@@ -106,7 +106,10 @@ def _refresh(args) -> int:
 
 
 def _snapshot(args) -> int:
+    import duckdb
+
     from etl.snapshot import create_snapshot, list_snapshots
+    from etl.warehouse import WarehouseError
 
     if args.action == "list":
         snapshots = list_snapshots(args.db)
@@ -120,6 +123,10 @@ def _snapshot(args) -> int:
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        raise WarehouseError.from_os(args.db, exc) from None
+    except duckdb.Error as exc:
+        raise WarehouseError.from_duckdb(args.db, exc) from None
     print(f"Đã chụp số liệu \"{snap.name}\" lúc {snap.created_at:%d/%m/%Y %H:%M}: {snap.files} tệp, "
           f"{snap.schools_reporting} trường có số liệu → {snap.path}")
     return 0
@@ -134,9 +141,18 @@ def _sample(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from etl.warehouse import WarehouseError
+
     args = _parser().parse_args(argv)
     commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except WarehouseError as exc:  # full disk, read-only folder, corrupt warehouse: one sentence, no traceback
+        if getattr(args, "json", False):
+            print(json.dumps({"error": str(exc), "exit_code": 2}, ensure_ascii=False, indent=2))
+        else:
+            print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

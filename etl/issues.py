@@ -37,7 +37,9 @@ class IssueLog:
     """Collects issues for one file, with the file name filled in."""
 
     def __init__(self, file: str):
-        self.file = file
+        from etl.textnorm import safe_name
+
+        self.file = safe_name(file)
         self.items: list[Issue] = []
 
     def add(self, severity: str, code: str, message: str, sheet: str | None = None, cell: str | None = None,

@@ -12,7 +12,7 @@ from etl.extract import extract
 from etl.issues import Issue, IssueLog
 from etl.reference import Catalogue, load_catalogue
 from etl.registry import Registry
-from etl.textnorm import fmt_number
+from etl.textnorm import fmt_number, safe_name
 from etl.validate import AssessmentRows, Row, plan_year, validate_assessment, validate_survey, validate_task
 from etl.warehouse import WarehouseWrite, sha256_file
 from etl.workbook import ENCODING_VI, SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
@@ -46,7 +46,7 @@ class FileResult:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return safe_name(self.path.name)
 
     def accepted(self) -> tuple[list[Row], list[AssessmentRows], list[Row]]:
         """Rows to store: valid, and not a repeat of a row stored from elsewhere in this load."""
@@ -68,20 +68,28 @@ class FileResult:
         return [f"{y} {p}" for y, p in sorted(keys)]
 
 
-def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Files named directly, and spreadsheets inside folders (recursively). Returns (files, problems)."""
-    files, problems = [], []
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str], list[Path]]:
+    """Files named directly, and spreadsheets inside folders (recursively). Returns (files, problems, folders that
+    could not be read): a folder that cannot be read is reported, never skipped silently."""
+    import os
+
+    files, problems, unreadable = [], [], []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SPREADSHEET_EXTENSIONS \
-                        and not child.name.startswith(("~$", ".")):
-                    files.append(child)
+            for folder, dirs, names in os.walk(path, onerror=lambda error: unreadable.append(Path(error.filename))):
+                dirs.sort()
+                for name in sorted(names):
+                    child = Path(folder) / name
+                    if child.suffix.lower() in SPREADSHEET_EXTENSIONS and not name.startswith(("~$", ".")) \
+                            and child.is_file():
+                        files.append(child)
         elif path.is_file():
             files.append(path)
+        elif path.exists():
+            problems.append(f"{safe_name(path)}: không phải tệp bảng tính thông thường (thiết bị, ống dẫn...)")
         else:
-            problems.append(f"{path}: không tìm thấy tệp hoặc thư mục")
-    return files, problems
+            problems.append(f"{safe_name(path)}: không tìm thấy tệp hoặc thư mục")
+    return files, problems, unreadable
 
 
 def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> None:
@@ -112,7 +120,7 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
     result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
     result.tasks = [validate_task(r, catalogue, result.log) for r in extraction.tasks]
-    if any(not task.ok for task in result.tasks):
+    if any(not task.ok for task in result.tasks) or any(i.code == "missing_task" for i in result.log.items):
         # the task list replaces the year's list as a whole: a list with a rejected row would lose that task
         issue = result.log.error("task_sheet_incomplete", "bảng nhiệm vụ có dòng bị lỗi nên không thay danh sách "
                                  "nhiệm vụ đã nạp; hãy sửa các dòng lỗi rồi nạp lại cả bảng")
@@ -224,10 +232,10 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
     started = time.monotonic()
     started_at = dt.datetime.now()
     catalogue = load_catalogue()
-    files, problems = expand_paths(paths)
+    files, problems, unreadable = expand_paths(paths)
     if problems:
         raise UsageError("\n".join(problems))
-    if not files:
+    if not files and not unreadable:
         raise UsageError("không có tệp bảng tính nào để nạp (.xlsx, .xls, .xlsb, .ods, .csv)")
     with WarehouseWrite(db_path, catalogue) as write:
         con = write.con
@@ -242,10 +250,16 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
         seen: dict[str, str] = {}
         for index, path in enumerate(files, 1):
             result = FileResult(path)
-            result.sha = sha256_file(path)
             results.append(result)
             tick = time.monotonic()
-            if not force and (result.sha in loaded or result.sha in seen):
+            try:
+                result.sha = sha256_file(path)
+            except OSError:
+                result.log.error("unreadable", "không đọc được tệp (không có quyền đọc hoặc tệp đang bị khoá); hãy "
+                                 "kiểm tra quyền của tệp rồi nạp lại")
+            if result.sha is None:
+                pass
+            elif not force and (result.sha in loaded or result.sha in seen):
                 result.status = "unchanged"
                 earlier = loaded.get(result.sha) or seen[result.sha]
                 result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
@@ -254,6 +268,11 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
                 _read_file(result, catalogue, registry)
             result.seconds = time.monotonic() - tick
             progress(f"[{index}/{len(files)}] {path.name} ({result.seconds:.2f} giây)")
+        for folder in unreadable:  # reported as a file that could not be read, so the rest of the batch goes on
+            result = FileResult(folder)
+            result.log.error("unreadable_folder", "không đọc được thư mục (không có quyền đọc); các tệp trong đó "
+                             "chưa được nạp; hãy cấp quyền đọc rồi nạp lại thư mục này")
+            results.append(result)
         fresh = [r for r in results if r.status != "unchanged"]
         _reject_duplicates(fresh)
         _warn_big_changes(fresh, con, catalogue, load_settings())

@@ -7,6 +7,7 @@ Loading new files replaces the warehouse, never a snapshot.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import stat
@@ -43,25 +44,37 @@ def create_snapshot(db_path: Path, name: str, now: dt.datetime | None = None) ->
     db_path = Path(db_path)
     if not db_path.is_file():
         raise ValueError(f"{db_path}: chưa có kho dữ liệu để chụp")
+    folder = snapshot_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:  # one snapshot at a time: a double click makes one, not two
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _create_locked(db_path, folder, name, now or dt.datetime.now())
+
+
+def _create_locked(db_path: Path, folder: Path, name: str, now: dt.datetime) -> Snapshot:
     existing = [s for s in list_snapshots(db_path) if s.name.casefold() == name.casefold()]
     if existing:
         raise ValueError(f"đã có ảnh chụp tên \"{name}\" (tạo lúc {existing[0].created_at:%d/%m/%Y %H:%M}); "
                          "hãy đặt tên khác")
-    now = now or dt.datetime.now()
-    folder = snapshot_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = slug(name, "-")[:60] or "anh-chup"
     target = folder / f"{now:%Y%m%d-%H%M%S}-{stem}.duckdb"
+    n = 1
+    while target.exists():  # "Sơ kết HK I" and "So ket HK I" in the same second share a slug: never one file
+        n += 1
+        target = folder / f"{now:%Y%m%d-%H%M%S}-{stem}-{n}.duckdb"
     partial = target.with_name(target.name + ".part")
-    with open(db_path, "rb") as source, open(partial, "wb") as copy:  # one inode: a load swapping in is harmless
-        shutil.copyfileobj(source, copy)
-    with duckdb.connect(str(partial)) as con:
-        for key, value in (("snapshot_name", name), ("snapshot_created_at", now.isoformat(timespec="seconds")),
-                           ("snapshot_source", str(db_path))):
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-        con.execute("CHECKPOINT")
-    os.chmod(partial, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    os.replace(partial, target)
+    try:
+        with open(db_path, "rb") as source, open(partial, "wb") as copy:  # one inode: a load swapping in is harmless
+            shutil.copyfileobj(source, copy)
+        with duckdb.connect(str(partial)) as con:
+            for key, value in (("snapshot_name", name), ("snapshot_created_at", now.isoformat(timespec="seconds")),
+                               ("snapshot_source", str(db_path))):
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+            con.execute("CHECKPOINT")
+        os.chmod(partial, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)  # a failed copy (full disk, corrupt warehouse) leaves nothing behind
     return read_snapshot(target)
 
 

@@ -73,3 +73,15 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     else:
         text = f"{rounded:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def safe_name(text: str) -> str:
+    """A file, sheet or snapshot name as it may be printed: control and direction characters (a newline that would
+    forge a report line, a right-to-left override) shown as escapes, never acted on."""
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -18,17 +18,22 @@ _NUMBER = re.compile(r"^[+-]?[0-9][0-9.,]*$")
 
 def show(raw: object) -> str:
     """How a raw value is quoted in a message."""
+    if isinstance(raw, float) and (not math.isfinite(raw) or abs(raw) >= 1e15):
+        return f'"{raw:g}"'
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return f'"{clean_text(raw)}"'
+    text = clean_text(raw)
+    return f'"{text[:80]}…"' if len(text) > 80 else f'"{text}"'
 
 
 def is_empty(raw: object) -> bool:
+    """A blank cell or a dash. NaN is not empty: a cell holding it says something went wrong where it was made."""
     if raw is None:
         return True
-    if isinstance(raw, float) and math.isnan(raw):
-        return True
     return isinstance(raw, str) and clean_text(raw).casefold() in EMPTY_MARKS
+
+
+LARGEST = 1e12  # no count or amount of a school comes near; past it a number is a typing or export accident
 
 
 def _text_to_number(text: str, integer: bool) -> float:
@@ -58,6 +63,8 @@ def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | 
         raise ValueError(f"{show(raw)} không phải là số")
     if isinstance(raw, (int, float)):
         value = float(raw)
+        if math.isnan(value):
+            raise ValueError("ô chứa giá trị NaN (không phải số), thường do phần mềm xuất tệp bị lỗi")
     elif isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise ValueError(f"{show(raw)} là ngày tháng, không phải là số")
     else:
@@ -68,6 +75,8 @@ def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | 
             value = _text_to_number(text, integer)
         except ValueError:
             raise ValueError(f"{show(raw)} không phải là số") from None
+    if not math.isfinite(value) or abs(value) >= LARGEST:
+        raise ValueError(f"{show(raw)} quá lớn, không phải số liệu của một trường (lớn hơn 1.000 tỷ)")
     if integer:
         if not value.is_integer():
             raise ValueError(f"{show(raw)} không phải là số nguyên")

@@ -131,6 +131,35 @@ class Busy(Exception):
     pass
 
 
+class WarehouseError(Exception):
+    """The warehouse cannot be written or read; the message says in Vietnamese what happened and what to do. The
+    previous warehouse is untouched (a write changes a copy)."""
+
+    @classmethod
+    def from_os(cls, db_path: Path, exc: OSError) -> "WarehouseError":
+        import errno
+
+        where = f"{db_path.name} (thư mục {db_path.parent})"
+        if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+            what = "ổ đĩa đã đầy, không còn chỗ cho bản sao tạm của kho dữ liệu; hãy giải phóng dung lượng rồi chạy lại"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            what = ("không có quyền ghi vào thư mục của kho dữ liệu (hoặc ổ đĩa chỉ cho đọc); hãy cấp quyền ghi rồi "
+                    "chạy lại")
+        else:
+            what = f"không ghi được vào kho dữ liệu (lỗi hệ thống {exc.errno}); hãy kiểm tra ổ đĩa rồi chạy lại"
+        return cls(f"{where}: {what}. Kho dữ liệu trước đó vẫn giữ nguyên.")
+
+    @classmethod
+    def from_duckdb(cls, db_path: Path, exc: Exception) -> "WarehouseError":
+        import errno
+
+        if "No space left" in str(exc) or "Disk full" in str(exc):
+            return cls.from_os(db_path, OSError(errno.ENOSPC, "no space"))
+        return cls(f"{db_path.name}: tệp kho dữ liệu bị hỏng, không mở được. Hãy khôi phục từ một bản chụp (xem "
+                   "python -m etl snapshot list; bản chụp nằm trong thư mục snapshots) hoặc từ bản sao lưu, hoặc "
+                   "dựng lại từ các tệp đã lưu trong thư mục archive bằng python -m etl load.")
+
+
 class WarehouseWrite:
     """`with WarehouseWrite(db) as w:` changes a copy; leaving the block normally swaps it in,
     an exception (or `w.discard()`) throws the copy away."""
@@ -145,19 +174,34 @@ class WarehouseWrite:
         self.con: duckdb.DuckDBPyConnection | None = None
 
     def __enter__(self) -> "WarehouseWrite":
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.lock_path, "w")
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.lock_path, "w")
+        except OSError as exc:
+            raise WarehouseError.from_os(self.db_path, exc) from None
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
             raise Busy(f"{self.db_path.name}: đang có một lần nạp khác ghi vào kho dữ liệu; hãy chờ rồi chạy "
                        "lại") from None
-        self._remove_stale_copies()
-        if self.db_path.exists():
-            shutil.copyfile(self.db_path, self.tmp_path)
-        self.con = duckdb.connect(str(self.tmp_path))
-        ensure_schema(self.con, self.catalogue)
+        try:
+            self._remove_stale_copies()
+            if self.db_path.exists():
+                shutil.copyfile(self.db_path, self.tmp_path)
+            self.con = duckdb.connect(str(self.tmp_path))
+            ensure_schema(self.con, self.catalogue)
+        except BaseException as exc:
+            if self.con is not None:
+                self.con.close()
+            self.tmp_path.unlink(missing_ok=True)
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            if isinstance(exc, OSError):
+                raise WarehouseError.from_os(self.db_path, exc) from None
+            if isinstance(exc, duckdb.Error):
+                raise WarehouseError.from_duckdb(self.db_path, exc) from None
+            raise
         return self
 
     def _remove_stale_copies(self) -> None:
@@ -183,6 +227,10 @@ class WarehouseWrite:
                     os.fsync(dir_fd)
                 finally:
                     os.close(dir_fd)
+        except OSError as error:
+            raise WarehouseError.from_os(self.db_path, error) from None
+        except duckdb.Error as error:
+            raise WarehouseError.from_duckdb(self.db_path, error) from None
         finally:
             self.tmp_path.unlink(missing_ok=True)
             fcntl.flock(self._lock, fcntl.LOCK_UN)

@@ -466,11 +466,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
 def _read_csv(path: Path) -> Sheet:
     text, encoding = decode_text(path.read_bytes())
     text = text.replace("\x00", "")
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # one long cell is a value, not a crash
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
-    except csv.Error as exc:
-        raise UnreadableFile(path.name, f"tệp CSV không đúng định dạng ({exc}); hãy mở bằng Excel và lưu lại dạng "
-                                        "CSV UTF-8") from None
+    except csv.Error:
+        raise UnreadableFile(path.name, "tệp CSV không đúng định dạng (dấu ngoặc kép hoặc dòng bị hỏng); hãy mở "
+                                        "bằng Excel và lưu lại dạng CSV UTF-8") from None
     _check_size(path.name, None, len(rows), max((len(r) for r in rows), default=0))
     return Sheet(name="", rows=rows, encoding=encoding)
 

@@ -7,7 +7,7 @@ from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, is_t
 from etl.extract.records import Cell, TaskRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue
-from etl.textnorm import norm_label
+from etl.textnorm import cell_ref, norm_label
 
 
 def find_task_header(grid: Grid, catalogue: Catalogue) -> Header | None:
@@ -31,6 +31,11 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLo
     trailer = Trailer()
     for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
         if not grid.text(r, columns["task"].index):
+            others = [key for key, col in columns.items() if key != "task" and grid.text(r, col.index)]
+            if len(others) >= 2 and not is_total_line(texts[0]):  # a task whose text was cleared or never computed
+                log.error("missing_task", "dòng có số liệu nhưng ô Nhiệm vụ trống (đã xoá, ô gộp hoặc công thức chưa "
+                          "được tính); hãy ghi nội dung nhiệm vụ rồi nạp lại", sheet.name or None,
+                          cell_ref(r, columns["task"].index))
             continue
         if is_total_line(texts[0]):
             trailer.totals.append((r, " ".join(texts)))
