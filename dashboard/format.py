@@ -1,7 +1,9 @@
 """Vietnamese formatting and the colours every page shares (no Streamlit here)."""
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from etl.textnorm import fmt_number
 
@@ -57,3 +59,43 @@ def signed(value, decimals: int = 0, unit: str = "") -> str:
     text = fmt_number(abs(value), decimals)
     sign = "+" if value > 0 else "-" if value < 0 else "±"  # ASCII minus: st.metric reads it for the arrow
     return f"{sign}{text}{unit}"
+
+
+# ---- text from files, URLs and users, made inert -----------------------------------------------------------
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$&"
+_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in _MARKDOWN_SPECIAL} | {"\r": " ", "\n": " "})
+WORD_JOINER = "\u2060"  # invisible; breaks the patterns Streamlit turns into links and icons after unescaping
+_AUTOLINK = re.compile(r"(?<=[:@])(?=\S)|(?<=www)(?=\\\.)", re.IGNORECASE)
+
+
+def md_text(value) -> str:
+    """`value` (a school name, a file name, a URL parameter...) as literal text inside Streamlit markdown (st.title,
+    st.header, st.caption, st.info..., metric and widget labels, st.radio options): every markdown and HTML
+    character is backslash-escaped, so no link, image, emphasis, heading, list, table, HTML tag, entity or LaTeX
+    ($) comes out of it; line breaks become spaces; an invisible word joiner follows a ':' or '@' glued to the
+    next character and splits 'www.', because Streamlit turns bare URLs, e-mail addresses and ':material/…:'
+    icons into elements after the escapes are resolved. None is ''."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", " ").translate(_MARKDOWN_ESCAPES)
+    return _AUTOLINK.sub(WORD_JOINER, text)
+
+
+def plotly_text(value):
+    """`value` as literal text in a Plotly label (title, tick label, hover text, legend, annotation): Plotly reads
+    a subset of HTML (<a href>, <b>, <br>, <span style>...) and entities, so '&', '<' and '>' become entities;
+    '$' becomes an entity too (Plotly hands $...$ to MathJax where it is loaded, as in kaleido's exports);
+    line breaks become spaces. Non-text values (numbers, None) are returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("$", "&#36;")
+            .replace("\r\n", " ").replace("\r", " ").replace("\n", " "))
+
+
+def html_text(value) -> str:
+    """`value` as text inside the project's own HTML (st.markdown with unsafe_allow_html): every tag and quote
+    escaped, line breaks spaces (a blank line would end the HTML block and let markdown in)."""
+    if value is None:
+        return ""
+    return html.escape(str(value), quote=True).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.data import Warehouse, database_path
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.filters import Filters
-from dashboard.format import period_label
+from dashboard.format import md_text, period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
@@ -66,7 +66,7 @@ def warehouse() -> Warehouse | None:
     """The warehouse (live or snapshot), or None after telling the user how to build it."""
     wh = _warehouse(str(source()[0]))
     if not wh.exists():
-        st.error(f"Chưa có kho dữ liệu ({wh.path}). Hãy nạp số liệu: `python -m etl registry <danh mục>` rồi "
+        st.error(f"Chưa có kho dữ liệu ({md_text(wh.path)}). Hãy nạp số liệu: `python -m etl registry <danh mục>` rồi "
                  "`python -m etl load <thư mục>` (hoặc chạy `make run` để dùng dữ liệu mẫu).")
         return None
     return wh
@@ -147,7 +147,7 @@ def page_start(title: str, compact: bool = False) -> tuple[Warehouse, Filters]:
         st.stop()
     snap = source()[1]
     if compact:
-        notes = ([f"📸 Ảnh chụp số liệu «{snap.name}» ngày {snap.created_at:%d/%m/%Y}"] if snap else []) + \
+        notes = ([f"📸 Ảnh chụp số liệu «{md_text(snap.name)}» ngày {snap.created_at:%d/%m/%Y}"] if snap else []) + \
             (["⚠️ Dữ liệu giả lập, không phải số liệu thật"] if wh.is_synthetic() else [])
         if notes:
             st.caption(" · ".join(notes))
@@ -157,15 +157,15 @@ def page_start(title: str, compact: bool = False) -> tuple[Warehouse, Filters]:
         return wh, current
     st.title(title)
     if snap is not None:
-        st.info(f"📸 Đang xem ảnh chụp số liệu **{snap.name}** (chụp ngày {snap.created_at:%d/%m/%Y lúc %H:%M}): "
-                "số liệu đóng băng, không thay đổi khi nạp tệp mới.")
+        st.info(f"📸 Đang xem ảnh chụp số liệu **{md_text(snap.name)}** (chụp ngày "
+                f"{snap.created_at:%d/%m/%Y lúc %H:%M}): số liệu đóng băng, không thay đổi khi nạp tệp mới.")
     if wh.is_synthetic():
         st.warning(SYNTHETIC_NOTICE, icon="⚠️")
     current = filters()
     if current is None:
         st.info("Kho dữ liệu chưa có số liệu khảo sát nào. Hãy nạp tệp của các trường: `python -m etl load <thư mục>`.")
         st.stop()
-    st.caption(current.describe())
+    st.caption(md_text(current.describe()))  # ward, school and snapshot names
     return wh, current
 
 
@@ -196,7 +196,7 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
           current: Filters | None = None, height: int | None = None, wide: tuple[str, ...] = ()) -> None:
     """A table with its Excel and CSV downloads (the file names the filters used); `wide` columns get room."""
     if frame.empty:
-        empty(f"Không có dòng nào cho {title.lower()} với bộ lọc đang chọn.")
+        empty(f"Không có dòng nào cho {md_text(title.lower())} với bộ lọc đang chọn.")
         return
     config = {column: st.column_config.TextColumn(column, width="large") for column in wide}
     st.dataframe(vn_styler(frame, decimals), hide_index=True, width="stretch", key=f"df_{key}",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from etl.extract import extract
+from etl.isolate import read_files
 from etl.issues import Issue, IssueLog
 from etl.reference import Catalogue, load_catalogue
 from etl.registry import Registry
@@ -99,6 +100,11 @@ def _read_file(result: FileResult, catalogue: Catalogue, registry: Registry) -> 
         _read_file_unguarded(result, catalogue, registry)
     except UnreadableFile as exc:
         result.log.error("unreadable", exc.reason, exc.sheet)
+    except MemoryError:
+        from etl.isolate import too_big_message
+
+        result.survey, result.assessment, result.tasks = [], [], []
+        result.log.error("too_big", too_big_message())
     except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
         import logging
 
@@ -247,11 +253,11 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
         loaded = {r[0]: r[1] for r in con.execute(
             "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
         results: list[FileResult] = []
+        to_read: list[FileResult] = []
         seen: dict[str, str] = {}
-        for index, path in enumerate(files, 1):
+        for path in files:
             result = FileResult(path)
             results.append(result)
-            tick = time.monotonic()
             try:
                 result.sha = sha256_file(path)
             except OSError:
@@ -265,9 +271,12 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
                 result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
             else:
                 seen[result.sha] = path.name
-                _read_file(result, catalogue, registry)
-            result.seconds = time.monotonic() - tick
-            progress(f"[{index}/{len(files)}] {path.name} ({result.seconds:.2f} giây)")
+                to_read.append(result)
+        done = iter(range(1, len(to_read) + 1))
+        read_files(to_read, catalogue, registry,
+                   lambda r: progress(f"[{next(done)}/{len(to_read)}] {r.name} ({r.seconds:.2f} giây)"))
+        read = iter(to_read)  # the workers hand back new FileResult objects, in the same order
+        results = [next(read) if r.sha is not None and r.status != "unchanged" else r for r in results]
         for folder in unreadable:  # reported as a file that could not be read, so the rest of the batch goes on
             result = FileResult(folder)
             result.log.error("unreadable_folder", "không đọc được thư mục (không có quyền đọc); các tệp trong đó "

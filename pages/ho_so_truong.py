@@ -8,6 +8,7 @@ from dashboard.format import (
     COMPUTER_STATUS_NAMES,
     LEVEL_NAMES_4725,
     SEVERITY_NAMES,
+    md_text,
     number,
     period_label,
 )
@@ -34,8 +35,8 @@ codes = list(query_pair(q.choices(f)).school_code)
 url = (st.query_params.get("school") or "").strip() or None  # codes pasted from Excel carry spaces
 fresh = url != st.session_state.get(SEEN)  # a link (pasted, shared, back button) rather than our own update
 if url and url not in name_of:
-    st.warning(f"Không có trường mã “{url}” trong danh mục trường; đang hiển thị trường đầu tiên trong danh sách. "
-               "Hãy chọn trường ở ô bên dưới.", icon="⚠️")
+    st.warning(f"Không có trường mã “{md_text(url)}” trong danh mục trường; đang hiển thị trường đầu tiên trong "
+               "danh sách. Hãy chọn trường ở ô bên dưới.", icon="⚠️")
 elif url and url not in codes and (fresh or st.session_state.get(KEPT) == (url, f.scope)):
     # a linked school outside the filter stays until the filter changes
     codes.insert(0, url)
@@ -62,10 +63,10 @@ if url != code:
 school = query_pair(q.identity(code)).iloc[0]
 level = school.level
 assessed_level = level != "MN"
-st.header(school.school_name)
+st.header(md_text(school.school_name), anchor=False)
 cells = st.columns([1, 1, 1, 1.3, 1.5])
 for cell, (title, value) in zip(cells, charts.identity_rows(school, LEVEL_NAMES, OWNERSHIP_NAMES)):
-    cell.markdown(f"<small>{title}</small><br>**{value}**", unsafe_allow_html=True)
+    cell.markdown(f":small[{md_text(title)}]  \n**{md_text(value)}**")  # registry values: literal text
 if not assessed_level:
     st.info("Trường mầm non: QĐ 4725 (mức độ chuyển đổi số) và chỉ tiêu máy tính dạy Tin học không áp dụng; "
             "trường được theo dõi qua các chỉ số của phiếu khảo sát.", icon="ℹ️")
@@ -88,8 +89,8 @@ if shown:
     previous = order[order.index(shown) - 1] if order.index(shown) > 0 else None
     before = survey.iloc[reported[previous]] if previous in reported else None
     fields = [fd for fd in load_catalogue().fields.values() if fd.pillar not in ("id", "period") and fd.applies(level)]
-    sheet = f", trang “{now.source_sheet}”" if isinstance(now.source_sheet, str) and now.source_sheet else ""
-    st.caption(f"Nguồn: tệp {now.source_file}{sheet}, dòng {now.source_row}. "
+    sheet = f", trang “{md_text(now.source_sheet)}”" if isinstance(now.source_sheet, str) and now.source_sheet else ""
+    st.caption(f"Nguồn: tệp {md_text(now.source_file)}{sheet}, dòng {now.source_row}. "
                + (f"Cột “Kỳ trước”: {period_label(*previous)}." if before is not None else
                   f"Trường không có số liệu {period_label(*previous)} để so sánh." if previous else
                   "Chưa có kỳ trước để so sánh."))
@@ -141,8 +142,9 @@ if assessed_level:
             if flags.empty:
                 st.success("Không có điểm tự đánh giá nào mâu thuẫn với phiếu khảo sát của trường.")
             for flag in flags.itertuples():
-                st.warning(f"Năm học {flag.school_year}, tiêu chí {flag.criterion} (tự chấm "
-                           f"{number(flag.self_score, 1)}/{number(flag.max_points)} điểm): {flag.reason}.", icon="🔎")
+                st.warning(f"Năm học {flag.school_year}, tiêu chí {md_text(flag.criterion)} (tự chấm "
+                           f"{number(flag.self_score, 1)}/{number(flag.max_points)} điểm): {md_text(flag.reason)}.",
+                           icon="🔎")
         table(charts.maturity_years(maturity, labels("maturity_4725")),
               f"Kết quả QĐ 4725 theo năm học {name_of[code]}", "school_maturity", current=f,
               decimals={labels("maturity_4725")[c]: 1 for c in ("g1_score", "g2_score", "g1_gap", "g2_gap")})
@@ -168,7 +170,7 @@ if assessed_level:
         unmet = conditions[~conditions.met]
         if len(unmet):
             st.error("Điều kiện bắt buộc chưa đạt: " + "; ".join(
-                f"{c} {n}" for c, n in zip(unmet.criterion, unmet.name_vi))
+                f"{md_text(c)} {md_text(n)}" for c, n in zip(unmet.criterion, unmet.name_vi))
                 + " – theo quy ước của phòng, nhóm có điều kiện chưa đạt xếp Mức 1 dù điểm cao.")
         table(charts.conditions_table(conditions, names),
               f"Điều kiện bắt buộc {name_of[code]} năm học {row.school_year}",
@@ -205,7 +207,7 @@ if assessed_level:
                                             (it.missing_data, "thiếu số liệu để tính")) if flag]
         status = COMPUTER_STATUS_NAMES.get(it.status, it.status)
         (st.success if it.status == "met" else st.warning)(
-            f"Tình trạng: {status}" + (" – " + "; ".join(flags_it) if flags_it else "") + ".")
+            f"Tình trạng: {md_text(status)}" + (" – " + "; ".join(flags_it) if flags_it else "") + ".")
         inputs = ["it_students", "it_classes", "class_size", "it_rooms", "it_computers", "computers_per_room"]
         table(current[inputs].rename(columns=labels("informatics_computers")),
               f"Máy tính dạy Tin học {name_of[code]} {f.period_label}", "school_informatics", current=f,

@@ -4,7 +4,7 @@ office tasks."""
 import streamlit as st
 
 from dashboard.charts import plan as charts
-from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, number, period_label
+from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, md_text, number, period_label
 from dashboard.queries import plan as q
 from dashboard.queries import reporting
 from dashboard.ui import empty, page_start, plot, query_pair, table
@@ -24,7 +24,8 @@ REASONS = {"below_target": "Dưới chỉ tiêu", "missing": "Thiếu số liệ
 
 
 def with_unit(value, unit: str, decimals: int = 1) -> str:
-    return number(value, decimals) + ("%" if unit == "%" else f" {unit}")
+    """For markdown: the unit (from the catalogue) is escaped."""
+    return number(value, decimals) + ("%" if unit == "%" else f" {md_text(unit)}")
 
 
 def rows_height(rows: int) -> int:
@@ -72,13 +73,13 @@ if yearly and f.period == "HK1":
     notes = []
     for code in yearly:
         rows = progress[(progress.indicator == code) & progress.value.notna()]
-        name = progress.loc[progress.indicator == code, "indicator_vi"].iloc[0]
+        name = md_text(progress.loc[progress.indicator == code, "indicator_vi"].iloc[0])
         if len(rows):
             last = rows.iloc[-1]
-            notes.append(f"**{code}** {name}: gần nhất {with_unit(last.value, last.unit)} "
+            notes.append(f"**{md_text(code)}** {name}: gần nhất {with_unit(last.value, last.unit)} "
                          f"({period_label(last.school_year, last.period)}, {status_text(last.status)})")
         else:
-            notes.append(f"**{code}** {name}: chưa có kết quả")
+            notes.append(f"**{md_text(code)}** {name}: chưa có kết quả")
     st.info("Các chỉ số theo QĐ 4725 được đánh giá mỗi năm học một lần, vào cuối năm học (kỳ cả năm); kỳ "
             f"{f.period_label} chưa có kết quả của năm học này.\n\n" + "\n".join(f"- {n}" for n in notes), icon="📅")
 
@@ -87,7 +88,7 @@ plot(charts.values_against_targets(current, PILLAR_NAMES, f.period_label), "plan
 others = current[current.unit != "%"]
 if len(others):
     st.caption("Chỉ số không tính theo %, chỉ có trong bảng dưới: "
-               + "; ".join(f"{r.indicator} {r.indicator_vi}: {with_unit(r.value, r.unit)} "
+               + "; ".join(f"{md_text(r.indicator)} {md_text(r.indicator_vi)}: {with_unit(r.value, r.unit)} "
                            f"(chỉ tiêu {with_unit(r.target, r.unit)}, {status_text(r.status)})"
                            for r in others.itertuples()))
 
@@ -128,7 +129,8 @@ code = st.selectbox("Chỉ số", options, index=first, key="ke_hoach_chi_so",
 row = ordered.set_index("indicator").loc[code]
 lag = query_pair(q.laggards(f, code))
 if lag.empty:
-    st.success(f"Không có trường nào dưới chỉ tiêu hoặc thiếu số liệu cho chỉ số {code} trong phạm vi đang lọc.")
+    st.success(f"Không có trường nào dưới chỉ tiêu hoặc thiếu số liệu cho chỉ số {md_text(code)} trong phạm vi "
+               "đang lọc.")
 else:
     below = int((lag.reason == "below_target").sum())
     st.caption(f"{len(lag)} trường: {below} trường có giá trị riêng chưa đạt chỉ tiêu "

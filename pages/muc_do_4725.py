@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import streamlit as st
 
 from dashboard.charts import maturity as charts
-from dashboard.format import LEVEL_NAMES_4725, LEVEL_SHORT, number, percent
+from dashboard.format import LEVEL_NAMES_4725, LEVEL_SHORT, md_text, number, percent
 from dashboard.labels import LEVEL_NAMES
 from dashboard.queries import maturity as q
 from dashboard.queries import schools_by_level
@@ -41,7 +41,7 @@ rules = query_pair(q.rules()).iloc[0]
 criteria_ref = query_pair(q.catalogue())
 for warning in catalogue_warnings(SimpleNamespace(criteria=criteria_ref.to_dict("records"),
                                                   versions={"criteria_4725": rules.catalogue_version})):
-    st.warning(warning[0].upper() + warning[1:] + ".", icon="⚠️")
+    st.warning(md_text(warning[0].upper() + warning[1:]) + ".", icon="⚠️")
 
 schools = query_pair(q.schools(f, year))
 if schools.empty:
@@ -102,7 +102,7 @@ st.subheader("Điểm từng tiêu chí")
 criteria = query_pair(q.criteria(f, year))
 plot(charts.criteria_heatmap(criteria[~criteria.mandatory], list(schools.school_code), year), "maturity_heatmap")
 mandatory = criteria_ref[criteria_ref.mandatory].code.tolist()
-st.caption(f"Các điều kiện bắt buộc ({', '.join(mandatory)}) không có điểm nên không có trong bản đồ nhiệt; "
+st.caption(f"Các điều kiện bắt buộc ({md_text(', '.join(mandatory))}) không có điểm nên không có trong bản đồ nhiệt; "
            "trường chưa đạt điều kiện nào được liệt kê ở phần chi tiết một trường bên dưới.")
 
 st.subheader("Chi tiết một trường: tiêu chí bị mất điểm")
@@ -117,7 +117,8 @@ unmet = lost[lost.mandatory]
 if unmet.empty:
     st.success("Trường đạt đủ các điều kiện bắt buộc.")
 else:
-    st.error("Điều kiện bắt buộc chưa đạt: " + "; ".join(f"{c} {n}" for c, n in zip(unmet.criterion, unmet.name_vi))
+    st.error("Điều kiện bắt buộc chưa đạt: " + "; ".join(f"{md_text(c)} {md_text(n)}"
+                                                        for c, n in zip(unmet.criterion, unmet.name_vi))
              + (" – theo quy ước của phòng, nhóm có điều kiện chưa đạt được xếp Mức 1." if rules.mandatory_rule
                 else "."))
 
@@ -138,12 +139,12 @@ notes = [
     f"Mức của mỗi nhóm theo tổng điểm: dưới {low} điểm là Mức 1 (chưa đáp ứng), từ {low} đến {high} điểm là Mức 2 "
     f"(đáp ứng cơ bản), trên {high} điểm là Mức 3 (đáp ứng tốt).",
     ("Điều kiện bắt buộc (thiết lập mandatory_rule đang bật): theo quy ước của phòng, nhóm chưa đạt đủ điều kiện bắt "
-     f"buộc ({', '.join(mandatory)}) thì xếp Mức 1 dù điểm cao.") if rules.mandatory_rule else
+     f"buộc ({md_text(', '.join(mandatory))}) thì xếp Mức 1 dù điểm cao.") if rules.mandatory_rule else
     ("Điều kiện bắt buộc (thiết lập mandatory_rule đang tắt): mức của nhóm chỉ theo điểm; điều kiện chưa đạt chỉ được "
      "liệt kê."),
     "Mức chung là mức thấp hơn của hai nhóm: đây là quy ước tổng hợp của phòng; QĐ 4725 đánh giá riêng từng nhóm.",
     "Khi phòng đã thẩm định, điểm thẩm định là điểm chính thức (tiêu chí bỏ trống tính 0); nếu chưa, dùng điểm tự "
     "đánh giá.",
-    f"Bộ tiêu chí đang dùng: phiên bản {rules.catalogue_version} (mã nội dung của tệp criteria_4725.csv).",
+    f"Bộ tiêu chí đang dùng: phiên bản {md_text(rules.catalogue_version)} (mã nội dung của tệp criteria_4725.csv).",
 ]
 st.markdown("\n".join(f"- {n}" for n in notes))

@@ -3,7 +3,7 @@ plan status by pillar, and the short list of what needs attention."""
 import streamlit as st
 
 from dashboard.charts import overview as charts
-from dashboard.format import PILLAR_NAMES, number, percent, period_label, signed
+from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
 from dashboard.ui import page_start, plot, query_pair, table
@@ -61,13 +61,13 @@ with right:
 st.subheader("Cần chú ý")
 attention = []
 for row in current[current.status == "off_track"].itertuples():
-    unit = "%" if row.unit == "%" else f" {row.unit}"
-    attention.append(f"🔴 **{row.indicator_vi}**: {number(row.value, 1)}{unit} (chỉ tiêu {number(row.target)}{unit}), "
-                     "chậm tiến độ")
+    unit = "%" if row.unit == "%" else f" {md_text(row.unit)}"
+    attention.append(f"🔴 **{md_text(row.indicator_vi)}**: {number(row.value, 1)}{unit} "
+                     f"(chỉ tiêu {number(row.target)}{unit}), chậm tiến độ")
 rooms = query_pair(q.no_room(f))
 if len(rooms):
     attention.append(f"💻 {len(rooms)} trường có học sinh học Tin học nhưng chưa có phòng máy: "
-                     + ", ".join(rooms.school_name.head(5)) + (" …" if len(rooms) > 5 else ""))
+                     + ", ".join(map(md_text, rooms.school_name.head(5))) + (" …" if len(rooms) > 5 else ""))
 if need_now.schools_short:
     attention.append(f"💻 {int(need_now.schools_short)} trường chưa đạt số học sinh/máy trong giờ Tin học, "
                      f"cần thêm {number(need_now.needed)} máy.")

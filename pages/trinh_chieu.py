@@ -1,10 +1,9 @@
 """Trình chiếu và xuất báo cáo: the chosen charts one per slide with a headline written from the data, full
 screen; the same slides as a PowerPoint deck, a PDF report and an Excel workbook (source and filters named)."""
-import html
-
 import streamlit as st
 
 from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
+from dashboard.format import html_text, md_text
 from dashboard.slides import DEFAULT_SLIDES, SLIDES, applicable, build, build_all
 from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
 from etl.settings import setting
@@ -37,13 +36,13 @@ if presenting:
     keys = applicable(st.session_state.get(CHOSEN) or DEFAULT_SLIDES, f) or ["bao_cao"]
     index = min(st.session_state.get(INDEX, 0), len(keys) - 1)
     slide = build(keys[index], query_pair, f, tolerance)
-    st.markdown(f"<div class='slide-headline'>{html.escape(slide.headline)}</div>", unsafe_allow_html=True)
+    st.markdown(f"<div class='slide-headline'>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
     figure = slide.figure
     figure.update_layout(height=640, font={"size": 16}, title={"font": {"size": 22}})
     plot(figure, f"slide_{slide.key}")
     back, status, forward, leave = st.columns([1, 3, 1, 1])
     back.button("◀ Trang trước", on_click=move, args=(-1, len(keys)), disabled=index == 0, width="stretch")
-    status.markdown(f"<div class='slide-footer'>Trang {index + 1}/{len(keys)} · {html.escape(f.describe())}</div>",
+    status.markdown(f"<div class='slide-footer'>Trang {index + 1}/{len(keys)} · {html_text(f.describe())}</div>",
                     unsafe_allow_html=True)
     forward.button("Trang sau ▶", on_click=move, args=(1, len(keys)), disabled=index == len(keys) - 1,
                    width="stretch")
@@ -65,18 +64,19 @@ if not keys:
 with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để số liệu không đổi trong lúc họp)",
                  expanded=source()[1] is None):
     if source()[1] is not None:
-        st.caption(f"Đang xem ảnh chụp «{source()[1].name}». Chọn \"Số liệu hiện hành\" ở thanh bên để chụp mới.")
+        st.caption(f"Đang xem ảnh chụp «{md_text(source()[1].name)}». Chọn \"Số liệu hiện hành\" ở thanh bên để "
+                   "chụp mới.")
     else:
         st.text_input("Tên ảnh chụp", value=title, key="trinh_chieu_ten_anh")
 
         def freeze():
             try:
                 snap = take_snapshot(st.session_state["trinh_chieu_ten_anh"])
-                st.session_state["trinh_chieu_thong_bao"] = ("success", f"Đã chụp số liệu «{snap.name}» lúc "
+                st.session_state["trinh_chieu_thong_bao"] = ("success", f"Đã chụp số liệu «{md_text(snap.name)}» lúc "
                                                              f"{snap.created_at:%H:%M ngày %d/%m/%Y}; trang đang hiển "
                                                              "thị ảnh chụp này.")
             except ValueError as exc:
-                st.session_state["trinh_chieu_thong_bao"] = ("error", f"Không chụp được: {exc}.")
+                st.session_state["trinh_chieu_thong_bao"] = ("error", f"Không chụp được: {md_text(exc)}.")
         st.button("Chụp số liệu", on_click=freeze, key="trinh_chieu_chup")
     kind, message = st.session_state.pop("trinh_chieu_thong_bao", (None, None))
     if kind:
@@ -89,7 +89,7 @@ st.button("▶ Bắt đầu trình chiếu", type="primary",
 st.subheader("Xem trước")
 for key in keys:
     slide = build(key, query_pair, f, tolerance)
-    st.markdown(f"**{slide.headline}**")
+    st.markdown(f"**{md_text(slide.headline)}**")
     plot(slide.figure, f"preview_{key}")
 
 st.subheader("Xuất báo cáo")

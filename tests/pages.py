@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 from streamlit.testing.v1 import AppTest
 
+from dashboard.format import WORD_JOINER
 from tests.conftest import ROOT
 
 
@@ -43,11 +45,17 @@ def sql(db, query: str, params=None) -> list[tuple]:
         return con.execute(query, params or []).fetchall()
 
 
+def plain(source: str) -> str:
+    """A markdown source as the reader reads its escaped text: dashboard.format.md_text's backslash escapes and
+    word joiners undone (markup that is not escaped, like **bold**, stays as it is)."""
+    return re.sub(r"\\(.)", r"\1", str(source)).replace(WORD_JOINER, "")
+
+
 def texts(app: AppTest) -> str:
-    """Every piece of visible text, for 'no exception text' and wording checks."""
+    """Every piece of visible text, for 'no exception text' and wording checks (escapes undone: see plain)."""
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                                   "error", "success") for e in getattr(app, kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(plain(p) for p in parts)
 
 
 def values(trace: dict, axis: str) -> list:

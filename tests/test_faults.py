@@ -252,3 +252,87 @@ def test_snapshots_at_once_make_one_each(loaded_db):
     assert len(made) == 1 and [s.name for s in list_snapshots(loaded_db)] == ["Tổng kết"]
     with duckdb.connect(str(made[0]), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM survey").fetchone()[0] == 5
+
+
+# ---- small files that would kill the whole batch ---------------------------------------------------------------------
+
+def rewrite_part(src, dst, part, change):
+    import zipfile
+
+    with zipfile.ZipFile(src) as archive:
+        parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            archive.writestr(info, change(data) if info.filename == part else data)
+    return dst
+
+
+def small_survey(path):
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("TH")
+    sheet.write_row(0, 0, SURVEY_HEADER[:6])
+    sheet.write_row(1, 0, ["40200002", 25, 1000, 38, 3, 25])
+    book.close()
+    return path
+
+
+HOSTILE = {
+    # a two-cell sheet that declares the whole grid: the reader would allocate for 17 billion cells
+    "dimension": lambda data: data.replace(b'<dimension ref="A1:F2"/>', b'<dimension ref="A1:XFD1048576"/>'),
+    # one merge over the whole sheet
+    "merge": lambda data: data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell '
+                                       b'ref="A3:XFD1048576"/></mergeCells>'),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_small_hostile_file_is_one_error_and_the_batch_goes_on(loaded_db, tmp_path, kind):
+    hostile = rewrite_part(small_survey(tmp_path / "plain.xlsx"), tmp_path / f"KS_CN_2025-2026_{kind}.xlsx",
+                           "xl/worksheets/sheet1.xml", HOSTILE[kind])
+    good = tmp_path / "KS_CN_2025-2026_tot.csv"
+    good.write_text("Mã trường;Số lớp;Số học sinh;Số giáo viên;Số CBQL;Số phòng học\n40200001;30;1200;45;3;30\n",
+                    encoding="utf-8")
+    code, report = load(loaded_db, hostile, good)
+    statuses = {f["file"]: f["status"] for f in report["files"]}
+    assert statuses[good.name] == "loaded", report
+    if statuses[hostile.name] == "rejected":
+        assert any(hostile.name in e and ("quá lớn" in e or "quá" in e) for e in errors(report)), errors(report)
+    else:  # read safely after all (the merge is clipped to the cells there are): its value is right
+        assert sql(loaded_db, "SELECT students FROM survey WHERE school_code = '40200002' AND "
+                              "school_year = '2025-2026'") == [(1000,)]
+    assert sql(loaded_db, "SELECT students FROM survey WHERE school_code = '40200001' AND school_year = '2025-2026'") \
+        == [(1200,)]
+
+
+def test_a_file_that_needs_too_much_memory_is_refused(loaded_db, tmp_path, monkeypatch):
+    """The memory limit per file, made small so that an ordinary file exceeds it: the worker dies, the file gets
+    one error, and the next file still loads in a fresh worker."""
+    from etl import settings
+
+    real = settings.setting
+    monkeypatch.setattr("etl.isolate.setting", lambda name: 1 if name == "max_memory_mb_per_file" else real(name))
+    code, report = load(loaded_db, big_survey(tmp_path / "KS_CN_2025-2026_to.xlsx"),
+                        small_survey(tmp_path / "KS_CN_2025-2026_nho.xlsx"))
+    statuses = {f["file"]: f["status"] for f in report["files"]}
+    assert statuses["KS_CN_2025-2026_to.xlsx"] == "rejected", report
+    assert any("quá lớn" in e and "1 MB bộ nhớ" in e for e in errors(report)), errors(report)
+
+
+def big_survey(path):
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("TH")
+    sheet.write_row(0, 0, SURVEY_HEADER[:6])
+    for r in range(1, 19990):
+        sheet.write_row(r, 0, [f"X{r}", 1, 2, 3, 4, 5])
+    book.close()
+    return path
+
+
+def test_a_file_that_takes_too_long_is_refused(loaded_db, tmp_path, monkeypatch):
+    """A file that takes a few seconds to read (19,989 rows of unknown schools), against a limit of 0 seconds."""
+    from etl import settings
+
+    real = settings.setting
+    monkeypatch.setattr("etl.isolate.setting", lambda name: 0 if name == "max_seconds_per_file" else real(name))
+    code, report = load(loaded_db, big_survey(tmp_path / "KS_CN_2025-2026.xlsx"))
+    assert any("quá 0 giây" in e for e in errors(report)), errors(report)

@@ -4,8 +4,9 @@ import math
 
 import pytest
 
+from dashboard.format import plotly_text
 from etl.reference import LEVEL_NAMES
-from tests.pages import figure_titled, figures, open_page, sql, texts, values
+from tests.pages import figure_titled, figures, open_page, plain, sql, texts, values
 
 PAGE = "muc_do_4725.py"
 BASIS_VI = {"verified": "Thẩm định", "self": "Tự đánh giá"}
@@ -93,7 +94,7 @@ def test_group_scatter_equals_the_view(app, sample_db):
              for (name, *_), x, y in zip(trace["customdata"], values(trace, "x"), values(trace, "y"))}
     expected = sql(sample_db, """SELECT s.school_name, m.overall_level, m.g1_score, m.g2_score FROM maturity_4725 m
         JOIN schools s USING (school_code) WHERE m.school_year = ?""", [year])
-    assert shown == {(f"Mức {lv}", name, g1, g2) for name, lv, g1, g2 in expected}
+    assert shown == {(f"Mức {lv}", plotly_text(name), g1, g2) for name, lv, g1, g2 in expected}
     bounds = sorted({shape.get("x0") for shape in spec["layout"]["shapes"] if shape.get("x0") == shape.get("x1")})
     assert bounds == [50, 75]
 
@@ -117,9 +118,9 @@ def test_heatmap_equals_criteria_scores(app, sample_db):
 def test_gap_chart_equals_the_view(app, sample_db):
     year = latest_year(sample_db)
     spec = figure_titled(app, "Chênh lệch tự đánh giá − thẩm định")
-    expected = {name: (g1, g2) for name, g1, g2 in sql(sample_db, """SELECT s.school_name, m.g1_gap, m.g2_gap
-        FROM maturity_4725 m JOIN schools s USING (school_code) WHERE m.school_year = ? AND m.basis = 'verified'""",
-                                                            [year])}
+    rows = sql(sample_db, """SELECT s.school_name, m.g1_gap, m.g2_gap FROM maturity_4725 m JOIN schools s
+        USING (school_code) WHERE m.school_year = ? AND m.basis = 'verified'""", [year])
+    expected = {plotly_text(name): (g1, g2) for name, g1, g2 in rows}  # as the hover text holds them
     group1, group2 = spec["data"]
     assert len(group1["y"]) == 15
     for trace, index in ((group1, 0), (group2, 1)):
@@ -146,7 +147,7 @@ def test_rule_notes_and_catalogue_warning(app, sample_db):
     assert f"phiên bản {version}" in shown
     assert "mandatory_rule đang bật" in shown
     assert "quy ước tổng hợp của phòng" in shown
-    assert any("tiêu chí tạm" in w.value and "2.5" in w.value for w in app.warning)
+    assert any("tiêu chí tạm" in plain(w.value) and "2.5" in plain(w.value) for w in app.warning)
 
 
 def test_lost_points_of_the_chosen_school(app, sample_db):
@@ -155,14 +156,14 @@ def test_lost_points_of_the_chosen_school(app, sample_db):
         USING (school_code) WHERE m.school_year = ? AND NOT m.g1_mandatory_met ORDER BY 1 LIMIT 1""", [year])
     app.selectbox(key="maturity_school").select(code).run()
     assert not app.exception
-    spec = figure_titled(app, f"Điểm bị mất theo tiêu chí – {name}")
+    spec = figure_titled(app, f"Điểm bị mất theo tiêu chí – {plotly_text(name)}")
     shown = {label.split()[0]: lost for trace in spec["data"] for label, lost in zip(trace["y"], values(trace, "x"))}
     expected = sql(sample_db, """SELECT criterion, max_points - score FROM criteria_scores WHERE school_code = ?
         AND school_year = ? AND NOT mandatory AND score < max_points""", [code, year])
     assert shown == dict(expected)
     unmet = sql(sample_db, """SELECT criterion FROM criteria_scores WHERE school_code = ? AND school_year = ?
         AND mandatory AND NOT met""", [code, year])
-    message = " ".join(e.value for e in app.error)
+    message = " ".join(plain(e.value) for e in app.error)
     assert unmet and all(c in message for (c,) in unmet)
 
 

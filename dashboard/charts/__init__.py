@@ -1,5 +1,9 @@
 """Chart builders: pure functions, DataFrame in, Plotly figure out; no Streamlit. Titles, axes and hover
-text in Vietnamese; numbers with Vietnamese separators; the shared colours of dashboard.format."""
+text in Vietnamese; numbers with Vietnamese separators; the shared colours of dashboard.format.
+
+Plotly reads titles, tick labels, legend names, hover and bar text as a subset of HTML (<a href>, <b>, <br>...):
+every value that comes from a file (school, ward, criterion and indicator names, units) goes through
+dashboard.format.plotly_text before it reaches a figure."""
 from __future__ import annotations
 
 import plotly.graph_objects as go

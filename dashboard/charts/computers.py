@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.charts import base_layout, no_data_figure
-from dashboard.format import COMPUTER_STATUS_COLORS, COMPUTER_STATUS_NAMES, number
+from dashboard.format import COMPUTER_STATUS_COLORS, COMPUTER_STATUS_NAMES, number, plotly_text
 from etl.reference import LEVEL_NAMES
 
 APPLICABLE_LEVELS = ("TH", "THCS", "TH_THCS")
@@ -65,8 +65,8 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
             rows = part[part["kind"] == kind]
             if rows.empty:
                 continue
-            custom = list(zip(rows["school_name"], rows["class_size"], rows["computers_per_room"], rows["target"],
-                              rows["computers_needed"].fillna(0), rows["it_rooms"].fillna(0)))
+            custom = list(zip(rows["school_name"].map(plotly_text), rows["class_size"], rows["computers_per_room"],
+                              rows["target"], rows["computers_needed"].fillna(0), rows["it_rooms"].fillna(0)))
             if kind in ("met", "not_met"):
                 name = COMPUTER_STATUS_NAMES[kind]
                 trace = go.Bar(
@@ -90,7 +90,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
             figure.add_trace(trace, row=1, col=col)
         figure.add_vline(x=targets[lv], line={"dash": "dash", "color": "#333", "width": 1.5}, row=1, col=col)
         # the same bar thickness in every panel: a panel with few schools keeps empty rows at the bottom
-        figure.update_yaxes(tickvals=codes, ticktext=[short_name(n) for n in part["school_name"]],
+        figure.update_yaxes(tickvals=codes, ticktext=[plotly_text(short_name(n)) for n in part["school_name"]],
                             categoryorder="array", categoryarray=codes, range=[rows_shown - 0.5, -0.5],
                             tickfont={"size": 11}, row=1, col=col)
     figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=TARGET_NAME, hoverinfo="skip",
@@ -136,7 +136,8 @@ def needed_by_unit(frame: pd.DataFrame, period_label: str, unit_title: str) -> g
     if not data["needed"].any():
         return no_data_figure(title, "Không trường nào cần bổ sung máy")
     figure = go.Figure(go.Bar(
-        y=data["unit"], x=data["needed"], orientation="h", marker_color=COMPUTER_STATUS_COLORS["not_met"],
+        y=data["unit"].map(plotly_text), x=data["needed"], orientation="h",
+        marker_color=COMPUTER_STATUS_COLORS["not_met"],
         name="Số máy cần bổ sung", text=[number(v) for v in data["needed"]], textposition="outside",
         customdata=list(zip(data["schools_not_met"], data["schools"], data["schools_no_room"])),
         hovertemplate="<b>%{y}</b><br>Cần bổ sung %{x:,.0f} máy<br>%{customdata[0]}/%{customdata[1]} trường "

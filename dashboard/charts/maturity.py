@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import base_layout, no_data_figure
-from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, signed
+from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, plotly_text, signed
 
 GROUP_NAMES = {"1": "Nhóm 1 – dạy, học", "2": "Nhóm 2 – quản trị"}
 GROUP_COLORS = {"1": "#3b6fb6", "2": "#8e5ea2"}
@@ -22,7 +22,7 @@ def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, s
     if frame.empty:
         return no_data_figure(title, reason)
     figure = go.Figure()
-    labels = [names.get(u, u) for u in units]
+    labels = [names[u] if u in names else plotly_text(u) for u in units]  # ward names come from the registry
     for mark in (1, 2, 3):
         part = frame[frame["overall_level"] == mark].set_index("unit")["schools"].reindex(units)
         counts = part.fillna(0).astype(int)
@@ -48,7 +48,7 @@ def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: 
         part = frame[frame["overall_level"] == mark]
         if part.empty:
             continue
-        custom = list(zip(part["school_name"], [LEVEL_SHORT[v] for v in part["g1_level"]],
+        custom = list(zip(part["school_name"].map(plotly_text), [LEVEL_SHORT[v] for v in part["g1_level"]],
                           [LEVEL_SHORT[v] for v in part["g2_level"]], [BASIS_NAMES[b] for b in part["basis"]]))
         figure.add_scatter(
             x=part["g1_score"], y=part["g2_score"], mode="markers", name=LEVEL_SHORT[mark], customdata=custom,
@@ -83,12 +83,13 @@ def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: 
     share, score = pivot("share_of_max"), pivot("score")
     # hover data per cell: school name, criterion name, score, maximum
     custom = np.empty((len(rows), len(codes), 4), dtype=object)
-    custom[:, :, 0] = np.array([names[s] for s in rows], dtype=object)[:, None]
-    custom[:, :, 1] = criteria["name_vi"].to_numpy(dtype=object)[None, :]
+    custom[:, :, 0] = np.array([plotly_text(names[s]) for s in rows], dtype=object)[:, None]
+    custom[:, :, 1] = criteria["name_vi"].map(plotly_text).to_numpy(dtype=object)[None, :]
     custom[:, :, 2] = score.to_numpy()
     custom[:, :, 3] = criteria["max_points"].to_numpy()[None, :]
     figure = go.Figure(go.Heatmap(
-        z=share.to_numpy(), x=codes, y=[f"{_short_name(names[s])} ({s})" for s in rows], customdata=custom,
+        z=share.to_numpy(), x=[plotly_text(c) for c in codes], y=[plotly_text(f"{_short_name(names[s])} ({s})")
+                                                                  for s in rows], customdata=custom,
         zmin=0, zmax=1,
         colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], xgap=1, ygap=1,
         colorbar={"title": {"text": "Tỷ lệ so với<br>điểm tối đa"}, "tickformat": ".0%", "len": 0.6},
@@ -119,9 +120,10 @@ def gap_bars(frame: pd.DataFrame, school_year: str, limit: int = 15) -> go.Figur
     figure = go.Figure()
     for group in ("1", "2"):
         figure.add_bar(
-            y=[_short_name(n) for n in shown["school_name"]], x=shown[f"g{group}_gap"], orientation="h",
+            y=[plotly_text(_short_name(n)) for n in shown["school_name"]], x=shown[f"g{group}_gap"], orientation="h",
             name=GROUP_NAMES[group], marker_color=GROUP_COLORS[group],
-            customdata=list(zip(shown["school_name"], shown[f"g{group}_self"], shown[f"g{group}_verified"])),
+            customdata=list(zip(shown["school_name"].map(plotly_text), shown[f"g{group}_self"],
+                                shown[f"g{group}_verified"])),
             hovertemplate="<b>%{customdata[0]}</b><br>" + GROUP_NAMES[group] + "<br>Tự đánh giá: %{customdata[1]:"
                           + NUMBER + "} điểm<br>Thẩm định: %{customdata[2]:" + NUMBER + "} điểm<br>Chênh lệch: %{x:+"
                           + NUMBER + "} điểm<extra></extra>")
@@ -158,7 +160,7 @@ def _short_name(name: str) -> str:
 
 def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.Figure:
     """Maximum minus official score of each criterion where the school did not get the maximum."""
-    title = f"Điểm bị mất theo tiêu chí – {school_name}, năm học {school_year}"
+    title = f"Điểm bị mất theo tiêu chí – {plotly_text(school_name)}, năm học {school_year}"
     scored = frame[~frame["mandatory"]] if not frame.empty else frame
     if scored.empty:
         return no_data_figure(title, "Trường đạt điểm tối đa ở mọi tiêu chí có điểm")
@@ -168,10 +170,11 @@ def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.F
         part = scored[scored["criterion_group"] == group]
         if part.empty:
             continue
-        labels = [f"{c} {_short(n)}" for c, n in zip(part["criterion"], part["name_vi"])]
+        labels = [plotly_text(f"{c} {_short(n)}") for c, n in zip(part["criterion"], part["name_vi"])]
         figure.add_bar(
             y=labels, x=part["lost_points"], orientation="h", name=GROUP_NAMES[group],
-            marker_color=GROUP_COLORS[group], customdata=list(zip(part["name_vi"], part["score"], part["max_points"])),
+            marker_color=GROUP_COLORS[group],
+            customdata=list(zip(part["name_vi"].map(plotly_text), part["score"], part["max_points"])),
             texttemplate="%{x:" + NUMBER + "}", textposition="outside",
             hovertemplate="<b>%{customdata[0]}</b><br>Điểm: %{customdata[1]:" + NUMBER + "}/%{customdata[2]:"
                           + NUMBER + "}<br>Bị mất: %{x:" + NUMBER + "} điểm<extra></extra>")

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import base_layout, no_data_figure
-from dashboard.format import STATUS_COLORS, STATUS_NAMES, percent, period_label
+from dashboard.format import STATUS_COLORS, STATUS_NAMES, percent, period_label, plotly_text
 
 TARGET_NAME = "Chỉ tiêu"
 LINE_COLORS = ["#1f4e79", "#7b3f99", "#00838f", "#6d4c41", "#546e7a", "#ad1457"]
@@ -26,15 +26,16 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
     order = {p: i for i, p in enumerate(pillar_names)}
     data["pillar_order"] = data["pillar"].map(order).fillna(len(order))
     data = data.sort_values(["pillar_order", "indicator"])
-    data["pillar_vi"] = data["pillar"].map(pillar_names).fillna(data["pillar"])
-    data["label"] = [indicator_label(c, n) for c, n in zip(data["indicator"], data["indicator_vi"])]
+    data["pillar_vi"] = data["pillar"].map(pillar_names).fillna(data["pillar"]).map(plotly_text)
+    data["label"] = [plotly_text(indicator_label(c, n)) for c, n in zip(data["indicator"], data["indicator_vi"])]
+    data["name_text"] = data["indicator_vi"].map(plotly_text)
     axis = [list(data["pillar_vi"]), list(data["label"])]
     figure = go.Figure()
     # first trace: the targets, every category in pillar order (a two-level axis orders by first appearance)
     figure.add_scatter(
         y=axis, x=data["target"], mode="markers", name=TARGET_NAME,
         marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#222"}},
-        customdata=data["indicator_vi"], hovertemplate="<b>%{customdata}</b><br>Chỉ tiêu: %{x:,.0f}%<extra></extra>")
+        customdata=data["name_text"], hovertemplate="<b>%{customdata}</b><br>Chỉ tiêu: %{x:,.0f}%<extra></extra>")
     for status, name in STATUS_NAMES.items():
         part = data[data["status"] == status]
         if part.empty:
@@ -42,7 +43,7 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
         figure.add_bar(
             y=[list(part["pillar_vi"]), list(part["label"])], x=part["value"].fillna(0), orientation="h", name=name,
             marker_color=STATUS_COLORS[status],
-            customdata=list(zip(part["indicator_vi"], part["target"], part["schools_counted"],
+            customdata=list(zip(part["name_text"], part["target"], part["schools_counted"],
                                 part["schools_missing"])),
             hovertemplate="<b>%{customdata[0]}</b><br>Giá trị: %{x:,.1f}% – chỉ tiêu %{customdata[1]:,.0f}%<br>"
                           f"Tình trạng: {name}<br>Số trường có số liệu: %{{customdata[2]}}, thiếu: "
@@ -62,7 +63,8 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
 
 def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]], unit: str) -> go.Figure:
     """Chosen indicators over every period, a marker per period coloured by its status, with the targets."""
-    title = f"Diễn biến qua các kỳ ({unit})"
+    unit_text = plotly_text(unit)  # units and codes come from the catalogue file
+    title = f"Diễn biến qua các kỳ ({unit_text})"
     data = frame[frame["indicator"].isin(codes)]
     if data.empty or data["value"].isna().all():
         return no_data_figure(title, "Các chỉ số đã chọn chưa có số liệu ở kỳ nào")
@@ -77,35 +79,36 @@ def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]],
         if part["value"].isna().all():
             continue
         colour = LINE_COLORS[i % len(LINE_COLORS)]
-        name = part["indicator_vi"].dropna().iloc[0]
+        name, code_text = plotly_text(part["indicator_vi"].dropna().iloc[0]), plotly_text(code)
+        label = indicator_label(code_text, name)
         statuses = part["status"].fillna("no_data")
-        figure.add_scatter(x=labels, y=part["value"], mode="lines", name=indicator_label(code, name),
+        figure.add_scatter(x=labels, y=part["value"], mode="lines", name=label,
                            connectgaps=True, line={"color": colour, "width": 2.5}, legendgroup=code,
                            hoverinfo="skip")
         figure.add_scatter(
-            x=labels, y=part["value"], mode="markers", name=indicator_label(code, name), showlegend=False,
+            x=labels, y=part["value"], mode="markers", name=label, showlegend=False,
             legendgroup=code,
             marker={"size": 13, "color": [STATUS_COLORS[s] for s in statuses], "line": {"width": 2, "color": colour}},
             customdata=list(zip([STATUS_NAMES[s] for s in statuses], part["schools_counted"].fillna(0),
                                 part["schools_missing"].fillna(0))),
-            hovertemplate=f"<b>{code} · {name}</b><br>%{{x}}: %{{y:,.1f}} {unit}<br>Tình trạng: %{{customdata[0]}}"
+            hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:,.1f}} {unit_text}<br>Tình trạng: %{{customdata[0]}}"
                           "<br>Số trường có số liệu: %{customdata[1]:.0f}, thiếu: %{customdata[2]:.0f}<extra></extra>")
         seen.update(statuses[part["value"].notna()])
         if not one_target:
             figure.add_scatter(
-                x=labels, y=[targets[code]] * len(labels), mode="lines", name=f"{TARGET_NAME} {code}",
+                x=labels, y=[targets[code]] * len(labels), mode="lines", name=f"{TARGET_NAME} {code_text}",
                 line={"color": colour, "dash": "dash", "width": 1.5}, legendgroup=code, showlegend=False,
-                hovertemplate=f"{TARGET_NAME} {code}: %{{y:,.1f}} {unit}<extra></extra>")
+                hovertemplate=f"{TARGET_NAME} {code_text}: %{{y:,.1f}} {unit_text}<extra></extra>")
     if one_target:
         target = next(iter(targets.values()))
-        figure.add_scatter(x=labels, y=[target] * len(labels), mode="lines", name=f"{TARGET_NAME} ({unit})",
+        figure.add_scatter(x=labels, y=[target] * len(labels), mode="lines", name=f"{TARGET_NAME} ({unit_text})",
                            line={"color": "#222", "dash": "dash", "width": 1.5},
-                           hovertemplate=f"{TARGET_NAME}: %{{y:,.1f}} {unit}<extra></extra>")
+                           hovertemplate=f"{TARGET_NAME}: %{{y:,.1f}} {unit_text}<extra></extra>")
     for status, name in STATUS_NAMES.items():  # what the marker colours mean
         if status in seen:
             figure.add_scatter(x=[None], y=[None], mode="markers", name=name, legendgroup="status",
                                marker={"size": 11, "color": STATUS_COLORS[status]}, hoverinfo="skip")
-    figure = base_layout(figure, title, x_title="Kỳ báo cáo", y_title=f"Giá trị ({unit})", height=520)
+    figure = base_layout(figure, title, x_title="Kỳ báo cáo", y_title=f"Giá trị ({unit_text})", height=520)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
                          margin={"t": 60, "b": 150})

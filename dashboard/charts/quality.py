@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import base_layout, no_data_figure
-from dashboard.format import period_label
+from dashboard.format import period_label, plotly_text
 from etl.reference import LEVEL_NAMES
 
 
@@ -43,7 +43,7 @@ def class_sizes(frame: pd.DataFrame, low: float = 10, high: float = 60) -> go.Fi
         figure.add_scatter(x=[LEVEL_NAMES[level]] * len(part), y=size.tolist(), mode="markers",
                            marker={"color": ["#c0392b" if o else "#3b82c4" for o in outside], "size": 7,
                                    "opacity": 0.8},
-                           text=part["school_name"].tolist(), showlegend=False,
+                           text=part["school_name"].map(plotly_text).tolist(), showlegend=False,
                            hovertemplate="%{text}<br>%{y:,.1f} học sinh/lớp<extra></extra>")
     figure.add_hrect(y0=low, y1=high, fillcolor="#2e8b57", opacity=0.06, line_width=0)
     figure.update_layout(showlegend=False)

@@ -7,7 +7,16 @@ import plotly.graph_objects as go
 
 from dashboard.charts import base_layout, no_data_figure
 from dashboard.charts.maturity import BASIS_NAMES, GROUP_COLORS, GROUP_NAMES, NUMBER
-from dashboard.format import LEVEL_COLORS, LEVEL_SHORT, PILLAR_NAMES, is_missing, number, period_label, signed
+from dashboard.format import (
+    LEVEL_COLORS,
+    LEVEL_SHORT,
+    PILLAR_NAMES,
+    html_text,
+    is_missing,
+    number,
+    period_label,
+    signed,
+)
 
 LINE_COLORS = ["#3b6fb6", "#8e5ea2", "#2a9d8f"]
 PILLAR_LABELS = {"scale": "Quy mô", **PILLAR_NAMES}
@@ -133,10 +142,11 @@ def conditions_table(conditions: pd.DataFrame, names: dict[str, str]) -> pd.Data
 
 
 def level_chips(row) -> str:
-    """HTML badges of the two group levels and the overall level, in the level colours."""
+    """HTML badges of the two group levels and the overall level, in the level colours (for st.markdown with
+    unsafe_allow_html: every interpolated value goes through html_text)."""
     return " ".join(
-        f"<span style='background:{LEVEL_COLORS[lv]};color:white;padding:2px 8px;border-radius:4px'>"
-        f"{text}: {LEVEL_SHORT[lv]}</span>"
+        f"<span style='background:{html_text(LEVEL_COLORS[lv])};color:white;padding:2px 8px;border-radius:4px'>"
+        f"{html_text(text)}: {html_text(LEVEL_SHORT[lv])}</span>"
         for text, lv in (("Nhóm 1", row.g1_level), ("Nhóm 2", row.g2_level),
                          ("Mức chung (quy ước)", row.overall_level)))
 

@@ -44,9 +44,9 @@ class Grid:
         self._text: dict[tuple[int, int], str] = {}
         self.font = sheet_font(v for row in sheet.rows for v in row)  # a sheet typed in TCVN3 or VNI
         self._spread: dict[tuple[int, int], tuple[int, int]] = {}
-        for (r0, c0), (r1, c1) in sheet.merged:
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
+        for (r0, c0), (r1, c1) in sheet.merged:  # clipped to the cells there are: A2:XFD1048576 is not 17e9 cells
+            for r in range(r0, min(r1, self.height - 1) + 1):
+                for c in range(c0, min(c1, self.width - 1) + 1):
                     if (r, c) != (r0, c0):
                         self._spread[(r, c)] = (r0, c0)
 
