@@ -153,17 +153,18 @@ def _syllable_penalty(text: str) -> int:
     """Words that cannot be Vietnamese syllables (abbreviations aside), plus leftover legacy-font bytes."""
     bad = sum(1 for word in _WORD.findall(text)
               if not word.isdigit() and not _is_syllable(word) and not _ABBREVIATION.match(word))
-    return bad + sum(1 for c in text if c in _TCVN3_ONLY or c in _VNI_ONLY)
+    return bad + len(_LEGACY_ONLY.findall(text))
+
+
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff\u2013\u2014\u2018\u2019\u201c\u201d]")  # Unicode Vietnamese, not mojibake
+_LEGACY_ONLY = re.compile("[" + re.escape("".join(sorted(_TCVN3_ONLY | _VNI_ONLY))) + "]")
 
 
 def looks_legacy(text: str) -> bool:
-    if not text or any(ord(c) > 0xFF and c not in "\u2013\u2014\u2018\u2019\u201c\u201d" for c in text):
+    """Regular expressions, not loops over characters: a cell may hold 32,767 of them."""
+    if not text or text.isascii() or _BEYOND_LATIN1.search(text):
         return False
-    return (
-        any(c in _TCVN3_ONLY or c in _VNI_ONLY for c in text)
-        or bool(_VNI_PAIR.search(text))
-        or bool(_MIDWORD_CAPITAL.search(text))
-    )
+    return bool(_LEGACY_ONLY.search(text) or _VNI_PAIR.search(text) or _MIDWORD_CAPITAL.search(text))
 
 
 def fix_legacy_text(text: str) -> tuple[str, str | None]:

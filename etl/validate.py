@@ -94,7 +94,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
     unreadable = set()  # reported once, not again as missing
     for code, cell in record.cells.items():
         if cell.error:
-            check.error("formula_error", f"ô chứa lỗi công thức {cell.error} ({labels[code]})", cell.ref)
+            check.error("formula_error", f"{cell_error_vi(cell.error)} ({labels[code]})", cell.ref)
             unreadable.add(code)
             continue
         try:
@@ -173,6 +173,11 @@ CONTEXT_HINT = {
 }
 
 
+def cell_error_vi(error: str) -> str:
+    """An Excel error value (#DIV/0!) or the reader's own verdict on a cell, as a sentence."""
+    return f"ô chứa lỗi công thức {error}" if error.startswith("#") else f"ô {error}"
+
+
 def key_vi(key: str) -> str:
     return {"school_year": "năm học", "period": "kỳ báo cáo", "level": "cấp học"}[key]
 
@@ -245,7 +250,7 @@ def _score(criterion: str, cell: Cell, record: AssessmentRecord, catalogue: Cata
                         f"(phiên bản {catalogue.versions['criteria_4725']})", cell.ref)
         return None
     if cell.error:
-        check.error("formula_error", f"ô chứa lỗi công thức {cell.error} (tiêu chí {criterion})", cell.ref)
+        check.error("formula_error", f"{cell_error_vi(cell.error)} (tiêu chí {criterion})", cell.ref)
         return None
     entry = {"criterion": criterion, "score": None, "met": None, "cell": cell.ref,
              "evidence": parse_text(record.evidence[criterion].raw) if criterion in record.evidence else None}
@@ -328,7 +333,7 @@ def validate_task(record: TaskRecord, catalogue: Catalogue, log: IssueLog) -> Ro
                "percent": parse_percent, "status": parse_text}
     for key, cell in record.cells.items():
         if cell.error:
-            check.error("formula_error", f"ô chứa lỗi công thức {cell.error} ({TASK_COLUMNS_VI[key]})", cell.ref)
+            check.error("formula_error", f"{cell_error_vi(cell.error)} ({TASK_COLUMNS_VI[key]})", cell.ref)
             continue
         try:
             values[key] = parse_percent(cell.raw, cell.fraction) if key == "percent" else parsers[key](cell.raw)

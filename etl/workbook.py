@@ -224,12 +224,29 @@ def _read_calamine(path: Path, kind: str) -> Workbook:
             raise UnreadableFile(name, f"không đọc được ({type(exc).__name__})", meta.name) from None
         _check_size(name, meta.name, raw.height, raw.width)
         rows = raw.to_python(skip_empty_area=False)
+        too_long = _drop_overlong_text(rows)
         sheets.append(Sheet(
             name=meta.name, rows=rows, visible=meta.visible == calamine.SheetVisibleEnum.Visible,
-            merged=list(raw.merged_cell_ranges or []),
+            merged=list(raw.merged_cell_ranges or []), errors=too_long,
         ))
     _attach_error_cells(path, kind, sheets)
     return Workbook(path, kind, sheets)
+
+
+EXCEL_CELL_TEXT = 32767  # the most characters an Excel cell holds
+
+
+def _drop_overlong_text(rows: list[list]) -> dict[tuple[int, int], str]:
+    """Text longer than an Excel cell can hold was not typed by a person: it is kept out of the grid (reading it
+    costs seconds per cell) and marked, so a row that needs it is refused with its cell."""
+    marked = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > EXCEL_CELL_TEXT:
+                row[c] = ""
+                marked[(r, c)] = (f"chứa văn bản dài {len(value):,} ký tự, vượt giới hạn {EXCEL_CELL_TEXT:,} ký tự "
+                                  "của một ô Excel").replace(",", ".")
+    return marked
 
 
 def _check_size(file_name: str, sheet: str, height: int, width: int) -> None:

@@ -336,3 +336,24 @@ def test_a_file_that_takes_too_long_is_refused(loaded_db, tmp_path, monkeypatch)
     monkeypatch.setattr("etl.isolate.setting", lambda name: 0 if name == "max_seconds_per_file" else real(name))
     code, report = load(loaded_db, big_survey(tmp_path / "KS_CN_2025-2026.xlsx"))
     assert any("quá 0 giây" in e for e in errors(report)), errors(report)
+
+
+def test_text_longer_than_an_excel_cell_is_refused_at_its_cell_quickly(loaded_db, tmp_path):
+    """Another writer put 1,000,000 characters in one cell, used in 200 cells: no Excel cell holds that much."""
+    import time
+
+    plain = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(plain))
+    sheet = book.add_worksheet("TH")
+    sheet.write_row(0, 0, SURVEY_HEADER[:6] + ["Ghi chú"])
+    sheet.write_row(1, 0, ["40200002", 25, "DAI_QUA", 38, 3, 25])
+    for r in range(2, 202):
+        sheet.write_string(r, 6, "DAI_QUA")
+    book.close()
+    long = rewrite_part(plain, tmp_path / "KS_CN_2025-2026_dai.xlsx", "xl/sharedStrings.xml",
+                        lambda data: data.replace(b"DAI_QUA", b"x" * 1_000_000))
+    started = time.monotonic()
+    code, report = load(loaded_db, long)
+    assert time.monotonic() - started < 60
+    assert any("ô C2" in e and "vượt giới hạn 32.767 ký tự" in e and "Số học sinh" in e for e in errors(report)), \
+        errors(report)

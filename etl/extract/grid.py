@@ -210,7 +210,7 @@ def is_column_number_row(texts: list[str]) -> bool:
 
 
 def starts_with_any(text: str, words: tuple[str, ...]) -> bool:
-    key = norm_label(text)
+    key = norm_label(text[:160])  # only the start matters, and a cell may hold 32,767 characters
     return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
 
 
@@ -251,7 +251,7 @@ def is_section_row(texts: list[str]) -> str | None:
     """The level a section row names ("I. MẦM NON", "III. TRUNG HỌC CƠ SỞ"), or None for any other row."""
     from etl.values import find_level
 
-    if not texts or len(texts) > 2:
+    if not texts or len(texts) > 2 or sum(len(t) for t in texts) > 120:
         return None
     line = " ".join(texts)
     if "trường" in line.casefold() or not (_SECTION.match(line) or line == line.upper()):
