@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import os
 import shutil
 import stat
@@ -79,6 +80,14 @@ def _create_locked(db_path: Path, folder: Path, name: str, now: dt.datetime) -> 
 
 
 def read_snapshot(path: Path) -> Snapshot:
+    """The snapshot's name, date and counts; a snapshot never changes, so a file already read is not opened again
+    (a hundred snapshots list at once on every page refresh)."""
+    info = Path(path).stat()
+    return _read_snapshot(str(path), info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_snapshot(path: str, mtime_ns: int, size: int) -> Snapshot:
     with duckdb.connect(str(path), read_only=True) as con:
         meta = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'snapshot_%'").fetchall())
         files = con.execute("SELECT count(DISTINCT sha256) FROM load_log WHERE status <> 'registry'").fetchone()[0]
@@ -94,6 +103,6 @@ def list_snapshots(db_path: Path) -> list[Snapshot]:
     for path in sorted(folder.glob("*.duckdb")) if folder.is_dir() else []:
         try:
             found.append(read_snapshot(path))
-        except (duckdb.Error, KeyError, ValueError):
+        except (duckdb.Error, KeyError, ValueError, OSError):
             continue
     return sorted(found, key=lambda s: s.created_at, reverse=True)

@@ -121,8 +121,8 @@ def open_workbook(path: Path) -> Workbook:
         if ole_kind != "xls":
             raise UnreadableFile(name, "không phải bảng tính (tệp Office khác, ví dụ Word)")
     if kind == "zip":
-        _check_zip(path)
-    return _read_calamine(path, "xls" if kind == "ole" else ext.lstrip(".") or "xlsx")
+        return _read_calamine(path, _check_zip(path))
+    return _read_calamine(path, "xls")  # by content: a real .xls renamed .xlsx reads as what it is
 
 
 MARKUP_EXTENSIONS = (".xls", ".htm", ".html", ".xml")
@@ -185,7 +185,8 @@ def _ole_kind(path: Path) -> str:
         return "xls"  # let the spreadsheet reader give its own verdict
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> str:
+    """Refuse a zip that is no spreadsheet or inflates past the limit; return what it holds: xlsx, xlsb or ods."""
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
@@ -203,12 +204,14 @@ def _check_zip(path: Path) -> None:
     if unzipped > limit * 1024 * 1024:
         raise UnreadableFile(
             name, f"nội dung sau giải nén {unzipped / 1024 / 1024:.0f} MB, vượt giới hạn {limit} MB")
+    return "xlsx" if "xl/workbook.xml" in names else "xlsb" if "xl/workbook.bin" in names else "ods"
 
 
 def _read_calamine(path: Path, kind: str) -> Workbook:
     name = path.name
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        with open(path, "rb") as handle:  # by content, not by the extension someone gave it
+            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
     except calamine.PasswordError:
         raise UnreadableFile(name, "bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại") from None
     except Exception as exc:  # calamine raises several error types for broken files

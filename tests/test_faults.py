@@ -357,3 +357,34 @@ def test_text_longer_than_an_excel_cell_is_refused_at_its_cell_quickly(loaded_db
     assert time.monotonic() - started < 60
     assert any("ô C2" in e and "vượt giới hạn 32.767 ký tự" in e and "Số học sinh" in e for e in errors(report)), \
         errors(report)
+
+
+def test_a_real_xls_renamed_xlsx_reads_as_what_it_is(loaded_db, tmp_path):
+    renamed = tmp_path / "bieu_tong_hop_lo.xlsx"
+    shutil.copyfile(os.path.join(os.path.dirname(__file__), "data", "libreoffice", "bieu_tong_hop_lo.xls"), renamed)
+    code, report = load(loaded_db, renamed)
+    assert errors(report) == ["bieu_tong_hop_lo.xlsx, trang 'Tiểu học', ô H7: ô chứa lỗi công thức #DIV/0! "
+                              "(Số phòng học)"], report
+
+
+def test_lowercase_cell_references_with_a_percentage_style(loaded_db, tmp_path):
+    """Some writers spell cell references in lower case (r="g2"): error cells and % formats are still found."""
+    plain = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(plain))
+    sheet = book.add_worksheet("TH")
+    pct = book.add_format({"num_format": "0%"})
+    sheet.write_row(0, 0, SURVEY_HEADER[:6] + ["Tỷ lệ thu không dùng tiền mặt (%)"])
+    sheet.write_row(1, 0, ["40200001", 30, 1200, 45, 3, 30])
+    sheet.write(1, 6, 1, pct)
+    sheet.write_row(2, 0, ["40200002", 25, 1000, 38, 3])
+    sheet.write_formula(2, 5, "=1/0", None, "#DIV/0!")
+    sheet.write(2, 6, 1, pct)
+    book.close()
+    import re
+
+    def lowercase(data):
+        return re.sub(rb' r="([A-Z]+)([0-9]+)"', lambda m: b' r="' + m[1].lower() + m[2] + b'"', data)
+    lower = rewrite_part(plain, tmp_path / "KS_CN_2025-2026.xlsx", "xl/worksheets/sheet1.xml", lowercase)
+    code, report = load(loaded_db, lower)
+    assert any("ô F3" in e and "#DIV/0!" in e for e in errors(report)), errors(report)
+    assert sql(loaded_db, "SELECT cashless_pct FROM survey WHERE school_year = '2025-2026'") == [(100.0,)]
