@@ -131,3 +131,20 @@ def write_assessment_form(path: Path, code: str = "40300001", year: str = "2024-
             r += 1
     book.close()
     return path
+
+
+def write_error_and_percent_sheet(path: Path, sheet_name: str = "TH", first_share: float = 1) -> Path:
+    """Two primary schools of the fixture registry: the second's rooms are a #DIV/0! formula (cell F3), and both
+    cashless shares are cells formatted as % (first_share for the first school, 100% for the second)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(sheet_name)
+    pct = book.add_format({"num_format": "0%"})
+    sheet.write_row(0, 0, ["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học",
+                           "Tỷ lệ thu không dùng tiền mặt (%)"])
+    sheet.write_row(1, 0, ["40200001", 30, 1200, 45, 3, 30])
+    sheet.write(1, 6, first_share, pct)
+    sheet.write_row(2, 0, ["40200002", 25, 1000, 38, 3])
+    sheet.write_formula(2, 5, "=1/0", None, "#DIV/0!")
+    sheet.write(2, 6, 1, pct)
+    book.close()
+    return path

@@ -369,17 +369,7 @@ def test_a_real_xls_renamed_xlsx_reads_as_what_it_is(loaded_db, tmp_path):
 
 def test_lowercase_cell_references_with_a_percentage_style(loaded_db, tmp_path):
     """Some writers spell cell references in lower case (r="g2"): error cells and % formats are still found."""
-    plain = tmp_path / "plain.xlsx"
-    book = xlsxwriter.Workbook(str(plain))
-    sheet = book.add_worksheet("TH")
-    pct = book.add_format({"num_format": "0%"})
-    sheet.write_row(0, 0, SURVEY_HEADER[:6] + ["Tỷ lệ thu không dùng tiền mặt (%)"])
-    sheet.write_row(1, 0, ["40200001", 30, 1200, 45, 3, 30])
-    sheet.write(1, 6, 1, pct)
-    sheet.write_row(2, 0, ["40200002", 25, 1000, 38, 3])
-    sheet.write_formula(2, 5, "=1/0", None, "#DIV/0!")
-    sheet.write(2, 6, 1, pct)
-    book.close()
+    plain = fixtures.write_error_and_percent_sheet(tmp_path / "plain.xlsx")
     import re
 
     def lowercase(data):

@@ -241,17 +241,7 @@ def test_decode_text_prefers_the_reading_that_is_vietnamese():
 
 def test_prefixed_xlsx_keeps_error_cells_and_percentages(loaded_db, tmp_path):
     plain, prefixed = tmp_path / "plain.xlsx", tmp_path / "KS_CN_2025-2026.xlsx"
-    book = xlsxwriter.Workbook(str(plain))
-    sheet = book.add_worksheet("Trường Tiểu học")
-    pct = book.add_format({"num_format": "0%"})
-    sheet.write_row(0, 0, ["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học",
-                           "Tỷ lệ thu không dùng tiền mặt (%)"])
-    sheet.write_row(1, 0, ["40200001", 30, 1200, 45, 3, 30])
-    sheet.write(1, 6, 0.85, pct)
-    sheet.write_row(2, 0, ["40200002", 25, 1000, 38, 3])
-    sheet.write_formula(2, 5, "=1/0", None, "#DIV/0!")
-    sheet.write(2, 6, 1, pct)
-    book.close()
+    fixtures.write_error_and_percent_sheet(plain, "Trường Tiểu học", first_share=0.85)
     prefix_namespaces(plain, prefixed)
     with zipfile.ZipFile(prefixed) as archive:
         xml = archive.read("xl/workbook.xml")
