@@ -34,25 +34,27 @@ class Warehouse:
         stat = self.path.stat()
         return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for one query, on the file as it is now. The shared connection is only touched under
+        the lock (two threads calling it at once are refused as "busy"). The connection to a file a load has just
+        replaced is not closed here: other threads may be reading through it, and closing it under them fails
+        their pages; it closes itself once its last cursor is gone."""
         stamp = self.version()
         with self._lock:
             if self._con is None or stamp != self._stamp:
-                if self._con is not None:
-                    self._con.close()
                 self._con = duckdb.connect(str(self.path), read_only=True)
                 self._stamp = stamp
-            return self._con
+            return self._con.cursor()
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        cursor = self._connection().cursor()
+        cursor = self._cursor()
         try:
             return cursor.execute(sql, params or []).df()
         finally:
             cursor.close()
 
     def scalar(self, sql: str, params: list | None = None):
-        cursor = self._connection().cursor()
+        cursor = self._cursor()
         try:
             row = cursor.execute(sql, params or []).fetchone()
             return row[0] if row else None
