@@ -1,5 +1,6 @@
 """Hồ sơ trường: one school on one page, reachable by ?school=CODE: identity, the survey of the period against the
 period before, history of key values, the 4725 breakdown by school year, the computer gap and the data issues."""
+import pandas as pd
 import streamlit as st
 
 from dashboard.charts import school as charts
@@ -90,7 +91,8 @@ if shown:
     before = survey.iloc[reported[previous]] if previous in reported else None
     fields = [fd for fd in load_catalogue().fields.values() if fd.pillar not in ("id", "period") and fd.applies(level)]
     sheet = f", trang “{md_text(now.source_sheet)}”" if isinstance(now.source_sheet, str) and now.source_sheet else ""
-    st.caption(f"Nguồn: tệp {md_text(now.source_file)}{sheet}, dòng {now.source_row}. "
+    row = f", dòng {int(now.source_row)}" if pd.notna(now.source_row) else " (phiếu của trường)"  # a form has no row
+    st.caption(f"Nguồn: tệp {md_text(now.source_file)}{sheet}{row}. "
                + (f"Cột “Kỳ trước”: {period_label(*previous)}." if before is not None else
                   f"Trường không có số liệu {period_label(*previous)} để so sánh." if previous else
                   "Chưa có kỳ trước để so sánh."))

@@ -257,3 +257,13 @@ def test_filters_narrow_the_list_and_the_period(sample_db):
     assert rows.loc["Số học sinh", "Giá trị"] == vi(students)
     assert rows.loc["Số học sinh", "Kỳ trước"] == "–"
     assert "Chưa có kỳ trước để so sánh" in texts(app)
+
+
+def test_a_school_that_sent_a_form_names_the_file_not_a_row(sample_db):
+    """A per-school form has no row number: the source caption says it was the school's form, never "dòng <NA>"."""
+    [(code, year, period)] = sql(sample_db, "SELECT school_code, school_year, period FROM survey WHERE source_row IS "
+                                            "NULL ORDER BY 1 LIMIT 1")
+    app = open_page(PAGE, school=code, ky=f"{'Cả năm' if period == 'CN' else 'HK I'} {year}")
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert "Nguồn: tệp" in captions and "NA" not in captions and "phiếu của trường" in captions, captions
