@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -192,7 +193,8 @@ def _check_zip(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             bad = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError):
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, ValueError):
+        # a damaged zip speaks through many exception types (an unknown compression method, a "password" flag)
         raise UnreadableFile(name, "tệp bị hỏng hoặc không tải về hết (cấu trúc nén không đọc được)") from None
     if bad is not None:
         raise UnreadableFile(name, f"tệp bị hỏng (phần \"{bad}\" lỗi dữ liệu)")
@@ -293,7 +295,8 @@ def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
         except DefusedXmlException:
             raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
                                  "Excel, lưu lại thành .xlsx rồi gửi lại") from None
-        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile):
+        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, UnicodeError,
+                NotImplementedError, RuntimeError):
             raise UnreadableFile(path.name, "tệp bị hỏng: phần XML của bảng tính không đọc được; hãy mở bằng Excel, "
                                  "lưu lại rồi gửi lại") from None
     elif kind == "xls":
@@ -304,7 +307,8 @@ def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
         except DefusedXmlException:
             raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
                                  "LibreOffice, lưu lại rồi gửi lại") from None
-        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, ValueError):
+        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, ValueError, zlib.error, EOFError,
+                NotImplementedError, RuntimeError):
             raise UnreadableFile(path.name, "tệp bị hỏng: phần nội dung của bảng tính ODS không đọc được") from None
 
 

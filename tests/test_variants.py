@@ -126,3 +126,54 @@ def test_a_refused_row_or_file_changes_nothing_already_loaded(warehouse, tmp_pat
     code, report = run_cli("load", bad, "--db", warehouse, "--json", "--force")
     assert code in (1, 2) and report["totals"]["errors"] > 0, report
     assert _values(warehouse) == before
+
+
+def _mutate(data: bytes, how: str, at: float, byte: int) -> bytes:
+    """Damage a file the ways transfers and disks do: cut it short, flip a byte, or (for a zip) damage the XML of
+    one part while the zip itself stays valid."""
+    position = int(at * max(len(data) - 1, 0))
+    if how == "truncate":
+        return data[:position]
+    if how == "flip":
+        return data[:position] + bytes([data[position] ^ (byte or 1)]) + data[position + 1:] if data else data
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    except zipfile.BadZipFile:
+        return data[:position]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, (info, part) in enumerate(parts):
+            if info.filename.endswith(".xml") and i == int(at * len(parts)) % len(parts):
+                cut = int(at * len(part))
+                part = part[:cut] + b"<\x00&bad;>" + part[cut:]
+            archive.writestr(info, part)
+    return out.getvalue()
+
+
+HOSTILE_EXAMPLES = {"ci": 15, "fuzz": 300}.get(PROFILE, 15)
+
+
+@settings(settings.get_profile(PROFILE), max_examples=HOSTILE_EXAMPLES)
+@given(data=st.data())
+def test_a_damaged_file_is_refused_in_words_and_changes_nothing(warehouse, tmp_path_factory, data):
+    """Hostile mode: a generated file, damaged. The load must end with a report (never a traceback or an abort),
+    the damaged file either loads or is refused with a message, and a refused file changes nothing."""
+    spec = data.draw(st.sampled_from(CLI_LAYOUTS).flatmap(lambda layout: specs(layout, broken=False)), label="spec")
+    how = data.draw(st.sampled_from(("truncate", "flip", "xml")), label="how")
+    at = data.draw(st.floats(0, 1), label="at")
+    byte = data.draw(st.integers(0, 255), label="byte")
+    COUNTS[(spec.layout, spec.fmt)] += 1
+    _, path = build(spec, tmp_path_factory.mktemp("damaged"))
+    path.write_bytes(_mutate(path.read_bytes(), how, at, byte))
+    before = _values(warehouse)
+    code, report = run_cli("load", path, "--db", warehouse, "--json", "--force")
+    assert code in (0, 1, 2) and isinstance(report, dict), report
+    [result] = report["files"]
+    if result["status"] == "rejected":
+        assert result["issues"] and all(i["text"].startswith(path.name) for i in result["issues"]), result
+        assert _values(warehouse) == before
+    assert not any(i["code"] == "loader_fault" or "Traceback" in i["text"] for i in result["issues"]), result
