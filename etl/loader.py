@@ -254,6 +254,7 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
             "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
         results: list[FileResult] = []
         to_read: list[FileResult] = []
+        read_at: list[int] = []  # where each file to read stands in `results`
         seen: dict[str, str] = {}
         for path in files:
             result = FileResult(path)
@@ -271,12 +272,13 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
                 result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
             else:
                 seen[result.sha] = path.name
+                read_at.append(len(results) - 1)
                 to_read.append(result)
         done = iter(range(1, len(to_read) + 1))
         read_files(to_read, catalogue, registry,
                    lambda r: progress(f"[{next(done)}/{len(to_read)}] {r.name} ({r.seconds:.2f} giây)"))
-        read = iter(to_read)  # the workers hand back new FileResult objects, in the same order
-        results = [next(read) if r.sha is not None and r.status != "unchanged" else r for r in results]
+        for position, result in zip(read_at, to_read):  # the workers hand back new FileResult objects
+            results[position] = result
         for folder in unreadable:  # reported as a file that could not be read, so the rest of the batch goes on
             result = FileResult(folder)
             result.log.error("unreadable_folder", "không đọc được thư mục (không có quyền đọc); các tệp trong đó "

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -20,7 +21,7 @@ import python_calamine as calamine
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
 
-from etl.legacy_fonts import decode_tcvn3, decode_vni
+from etl.legacy_fonts import decode_fields, decode_tcvn3, decode_vni, reading_penalty
 from etl.settings import setting
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
@@ -134,7 +135,8 @@ def _read_markup(path: Path, head: bytes) -> Workbook | None:
     from etl.markup_books import SPREADSHEETML, is_html, read_html, read_spreadsheetml
 
     data = path.read_bytes()
-    try:
+    with _xml_faults(path.name, "tệp XML bị hỏng, không đọc được; hãy mở bằng Excel, lưu lại thành .xlsx rồi gửi lại",
+                     damaged=(ElementTree.ParseError,)):
         if SPREADSHEETML in head:
             parts = read_spreadsheetml(data)
             sheets = [Sheet(name=n, rows=rows, merged=merged, visible=visible, errors=errors, percent_cells=percent)
@@ -145,12 +147,6 @@ def _read_markup(path: Path, head: bytes) -> Workbook | None:
             kind = "html"
         else:
             return None
-    except DefusedXmlException:
-        raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng Excel, "
-                             "lưu lại thành .xlsx rồi gửi lại") from None
-    except ElementTree.ParseError:
-        raise UnreadableFile(path.name, "tệp XML bị hỏng, không đọc được; hãy mở bằng Excel, lưu lại thành .xlsx rồi "
-                             "gửi lại") from None
     if not sheets:
         raise UnreadableFile(path.name, "trang HTML không có bảng nào; hãy xuất lại tệp dạng Excel")
     if len(sheets) > setting("max_sheets"):
@@ -287,29 +283,37 @@ def _attach_error_cells(path: Path, kind: str, sheets: list[Sheet]) -> None:
     """What calamine does not keep: Excel error values, and which numbers are formatted as percentages."""
     by_name = {s.name: s for s in sheets}
     if kind in ("xlsx", "xlsm"):
-        try:
+        with _xml_faults(path.name, "tệp bị hỏng: phần XML của bảng tính không đọc được; hãy mở bằng Excel, lưu lại "
+                         "rồi gửi lại"):
             percent_styles = _xlsx_percent_styles(path)
             for sheet_name, xml in _xlsx_sheet_xml(path):
                 if sheet_name in by_name:
                     _scan_cells(xml, by_name[sheet_name], percent_styles)
-        except DefusedXmlException:
-            raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
-                                 "Excel, lưu lại thành .xlsx rồi gửi lại") from None
-        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, UnicodeError,
-                NotImplementedError, RuntimeError):
-            raise UnreadableFile(path.name, "tệp bị hỏng: phần XML của bảng tính không đọc được; hãy mở bằng Excel, "
-                                 "lưu lại rồi gửi lại") from None
     elif kind == "xls":
         _xls_error_cells(path, by_name)
     elif kind == "ods":
-        try:
+        with _xml_faults(path.name, "tệp bị hỏng: phần nội dung của bảng tính ODS không đọc được",
+                         reopen="LibreOffice, lưu lại"):
             _ods_side_cells(path, by_name)
-        except DefusedXmlException:
-            raise UnreadableFile(path.name, "tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
-                                 "LibreOffice, lưu lại rồi gửi lại") from None
-        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, ValueError, zlib.error, EOFError,
-                NotImplementedError, RuntimeError):
-            raise UnreadableFile(path.name, "tệp bị hỏng: phần nội dung của bảng tính ODS không đọc được") from None
+
+
+# what a damaged package raises while its parts are read: broken XML, a missing part, a damaged zip member (bad
+# deflate data, an unknown compression method, a "password" flag), bad numbers in attributes
+DAMAGED_PACKAGE = (ElementTree.ParseError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, UnicodeError,
+                   ValueError, NotImplementedError, RuntimeError)
+
+
+@contextmanager
+def _xml_faults(file_name: str, damaged_message: str, reopen: str = "Excel, lưu lại thành .xlsx",
+                damaged: tuple = DAMAGED_PACKAGE):
+    """Reading the XML of a file: entity declarations and damage become one UnreadableFile each."""
+    try:
+        yield
+    except DefusedXmlException:
+        raise UnreadableFile(file_name, f"tệp chứa khai báo thực thể XML (có thể là tệp độc hại); hãy mở bằng "
+                             f"{reopen} rồi gửi lại") from None
+    except damaged:
+        raise UnreadableFile(file_name, damaged_message) from None
 
 
 def _scan_cells(xml: bytes, sheet: Sheet, percent_styles: set[str]) -> None:
@@ -456,8 +460,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
     first): Windows-1258; Windows-1252 holding text typed in the legacy font TCVN3 or VNI (every field converted,
     since an ANSI file of the Latin code page cannot hold Vietnamese any other way); Windows-1252 as it is; and,
     when all of these read badly, charset-normalizer's guess."""
-    from etl.legacy_fonts import decode_fields, reading_penalty
-
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):

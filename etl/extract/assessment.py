@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, looks_like_code, starts_with_any
+from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, names_a_school, starts_with_any
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_label
@@ -87,11 +87,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
         if starts_with_any(texts[0], MAX_ROW_WORDS) or (name_col is not None and starts_with_any(
                 grid.text(r, name_col.index), MAX_ROW_WORDS)):
             continue  # the row of maximum points under the header
-        if (code_col is not None and looks_like_code(grid.text(r, code_col.index))) or (
-                name_col is not None and grid.text(r, name_col.index)
-                and not starts_with_any(grid.text(r, name_col.index), subtotal)):
-            pass
-        elif starts_with_any(texts[0], subtotal):
+        if not names_a_school(grid.row_texts(r), code_col, name_col, subtotal) and starts_with_any(texts[0], subtotal):
             trailer.totals.append((r, " ".join(texts)))
             continue
         identity = {k: Cell.at(sheet, r, columns[k].index)

@@ -225,6 +225,15 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE_LIKE.fullmatch(text)) and any(ch.isdigit() for ch in text)
 
 
+def names_a_school(texts: list[str], code_col, name_col, not_schools: tuple[str, ...]) -> bool:
+    """A row with a school code, or with a name that is no total, note or signature (`not_schools`), is a
+    school's row whatever its first cell says (a period column may read "Tổng kết")."""
+    if code_col is not None and looks_like_code(texts[code_col.index]):
+        return True
+    name = texts[name_col.index] if name_col is not None else ""
+    return bool(name) and not starts_with_any(name, not_schools) and not is_end_line([name], not_schools)
+
+
 def is_place_date(text: str) -> bool:
     return len(text) <= 80 and bool(_PLACE_DATE.match(text))
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl.values import parse_number
+
 
 @dataclass
 class Cell:
@@ -25,8 +27,6 @@ def _plain_number(raw) -> float | None:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return float(raw)
     if isinstance(raw, str) and "%" not in raw:
-        from etl.values import parse_number
-
         try:
             return parse_number(raw)
         except ValueError:

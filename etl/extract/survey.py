@@ -12,7 +12,7 @@ from etl.extract.grid import (
     find_header,
     is_end_line,
     is_section_row,
-    looks_like_code,
+    names_a_school,
     starts_with_any,
 )
 from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
@@ -91,7 +91,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
         filled = [t for t in texts if t]
         if not filled:
             continue
-        if not _names_a_school(texts, code_col, name_col, subtotal + end):
+        if not names_a_school(texts, code_col, name_col, subtotal + end):
             if records and is_end_line(filled, end):
                 end_row, trailer.end = r, (r, " ".join(filled))
                 break
@@ -124,15 +124,6 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
         if key in catalogue.fields and catalogue.fields[key].type == "percent":
             mark_fraction_columns([record.cells[key] for record in records])
     return records
-
-
-def _names_a_school(texts: list[str], code_col, name_col, not_schools: tuple[str, ...]) -> bool:
-    """A row with a school code, or with a name that is no total or note, is a school's row whatever its first
-    cell says (a period column may read "Tổng kết")."""
-    if code_col is not None and looks_like_code(texts[code_col.index]):
-        return True
-    name = texts[name_col.index] if name_col is not None else ""
-    return bool(name) and not starts_with_any(name, not_schools) and not is_end_line([name], not_schools)
 
 
 def _warn_data_after_end(grid: Grid, header: Header, end_row: int, log: IssueLog) -> None:
