@@ -209,7 +209,10 @@ def _read_calamine(path: Path, kind: str) -> Workbook:
     name = path.name
     try:
         with open(path, "rb") as handle:  # by content, not by the extension someone gave it
-            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+            data = handle.read()
+        if kind == "xlsx":
+            data = _without_oversized_dimensions(data)
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
         raise UnreadableFile(name, "bảng tính có mật khẩu; hãy bỏ mật khẩu rồi gửi lại") from None
     except Exception as exc:  # calamine raises several error types for broken files
@@ -232,6 +235,41 @@ def _read_calamine(path: Path, kind: str) -> Workbook:
         ))
     _attach_error_cells(path, kind, sheets)
     return Workbook(path, kind, sheets)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]+)?(\d+)?(?::([A-Za-z]+)(\d+))?"\s*/>')
+
+
+def _without_oversized_dimensions(data: bytes) -> bytes:
+    """A sheet's declared dimension is only a size hint, and the reader reserves memory for it before reading a
+    cell: a 2 KB file declaring A1:XFD1048576 asks for 512 GB. A declaration past the row or column limit is
+    dropped (the reader then sizes the sheet by the cells there are, and those are checked against the limits);
+    the head of each sheet is read, nothing else is inflated."""
+    max_rows, max_cols = setting("max_rows_per_sheet"), setting("max_columns_per_sheet")
+    oversized = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                match = _DIMENSION.search(head)
+                if match and match.group(4) and (int(match.group(4)) > max_rows
+                                                  or _column_index(match.group(3).decode()) + 1 > max_cols):
+                    oversized.append(info.filename)
+            if not oversized:
+                return data
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+                for info in archive.infolist():
+                    part = archive.read(info)
+                    if info.filename in oversized:
+                        part = _DIMENSION.sub(b"", part, count=1)
+                    rewritten.writestr(info, part)
+            return out.getvalue()
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, ValueError):
+        return data  # the reader then says the file is damaged
 
 
 EXCEL_CELL_TEXT = 32767  # the most characters an Excel cell holds

@@ -43,12 +43,22 @@ class Grid:
         self.width = sheet.width
         self._text: dict[tuple[int, int], str] = {}
         self.font = sheet_font(v for row in sheet.rows for v in row)  # a sheet typed in TCVN3 or VNI
-        self._spread: dict[tuple[int, int], tuple[int, int]] = {}
-        for (r0, c0), (r1, c1) in sheet.merged:  # clipped to the cells there are: A2:XFD1048576 is not 17e9 cells
+        # merged ranges by row, clipped to the cells there are (A2:XFD1048576 is not 17e9 cells): a sheet's merges
+        # cost their clipped height, never their area, so five merges of 400 × 20,000 cells are 100,000 entries
+        self._merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        for (r0, c0), (r1, c1) in sheet.merged:
+            if r0 >= self.height or c0 >= self.width or (r0, c0) == (r1, c1):
+                continue
+            span = (c0, min(c1, self.width - 1), (r0, c0))
             for r in range(r0, min(r1, self.height - 1) + 1):
-                for c in range(c0, min(c1, self.width - 1) + 1):
-                    if (r, c) != (r0, c0):
-                        self._spread[(r, c)] = (r0, c0)
+                self._merges.setdefault(r, []).append(span)
+
+    def _anchor(self, row: int, col: int) -> tuple[int, int]:
+        """The top-left cell of the merged range covering (row, col), or the cell itself."""
+        for c0, c1, anchor in self._merges.get(row, ()):
+            if c0 <= col <= c1:
+                return anchor
+        return row, col
 
     def text(self, row: int, col: int) -> str:
         key = (row, col)
@@ -58,12 +68,12 @@ class Grid:
 
     def spread_text(self, row: int, col: int) -> str:
         """Text of the cell, or of the merged range covering it."""
-        return self.text(*self._spread.get((row, col), (row, col)))
+        return self.text(*self._anchor(row, col))
 
     def cells_in_row(self, row: int) -> set[tuple[int, int]]:
         """The distinct non-empty cells a row shows, counting merged ranges from above once: a group cell
         ("Quy mô") beside labels merged down from the row above is a header row, a title line is one cell."""
-        return {anchor for c in range(self.width) if self.text(*(anchor := self._spread.get((row, c), (row, c))))}
+        return {anchor for c in range(self.width) if self.text(*(anchor := self._anchor(row, c)))}
 
     def group_text(self, row: int, col: int, bottom: int) -> str:
         """Text of a group cell over (row, col) in a header band ending at `bottom`: the merged range covering it,
