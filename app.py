@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.data import database_path
-from dashboard.ui import render_filters, render_source
+from dashboard.ui import render_filters, render_source, source, stop_if_unreadable
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
 
@@ -17,7 +17,9 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+stop_if_unreadable(database_path())
 if database_path().exists():
     render_source()
+    stop_if_unreadable(source()[0])  # the snapshot chosen, when it is not the live warehouse
     st.session_state["_filters"] = render_filters()
 page.run()

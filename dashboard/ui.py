@@ -72,6 +72,22 @@ def warehouse() -> Warehouse | None:
     return wh
 
 
+def stop_if_unreadable(path: Path) -> None:
+    """A warehouse file that exists but does not open (damaged by a disk fault, overwritten by another file):
+    one Vietnamese sentence saying how to recover, instead of Streamlit's redacted English error on every page."""
+    import duckdb
+
+    from etl.warehouse import WarehouseError
+
+    if not path.exists():
+        return
+    try:
+        _warehouse(str(path)).scalar("SELECT count(*) FROM meta")
+    except (duckdb.Error, OSError) as exc:
+        st.error(md_text(str(WarehouseError.from_duckdb(path, exc))))
+        st.stop()
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached_query(path: str, version: str, sql: str, params: tuple) -> pd.DataFrame:
     return _warehouse(path).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])

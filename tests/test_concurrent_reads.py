@@ -40,3 +40,47 @@ def test_reads_in_six_threads_survive_twenty_swaps(loaded_db, tmp_path):
         for thread in threads:
             thread.join(timeout=30)
     assert failures == [] and reads[0] > 20, (failures[:5], reads[0])
+
+
+LOAD_LOOP = """
+import sys
+from etl.__main__ import main
+if __name__ == "__main__":
+    db, files = sys.argv[1], sys.argv[2:]
+    for i in range(40):
+        main(["load", files[i % len(files)], "--db", db, "--json"])
+"""
+
+
+def test_every_page_renders_while_loads_replace_the_warehouse(loaded_db, tmp_path, monkeypatch):
+    """The app as a user sees it during a load: each page, opened again and again while another process loads two
+    versions of a file in turn (each load swaps the warehouse), shows its content and never an error."""
+    import os
+    import subprocess
+    import sys
+
+    from tests import fixtures
+    from tests.conftest import ROOT
+    from tests.pages import open_page, texts
+
+    versions = [fixtures.write_survey_table(tmp_path / f"KS_HK1_2024-2025_{i}.xlsx", rows=[
+        (None, ["40200001", "Lê Lợi", 30 + i, 1200 + i, 45, 3, 30, 2, 40, 750, 19, "x", 95, ""])]) for i in (1, 2)]
+    monkeypatch.setenv("DX_DB", str(loaded_db))
+    script = tmp_path / "load_loop.py"
+    script.write_text(LOAD_LOOP)
+    loads = subprocess.Popen([sys.executable, str(script), str(loaded_db), *map(str, versions)], cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    pages = ["tong_quan.py", "muc_do_4725.py", "may_tinh.py", "ke_hoach.py", "ho_so_truong.py", "chat_luong.py"]
+    renders = during = 0
+    try:
+        while loads.poll() is None or renders < len(pages):
+            loading = loads.poll() is None
+            app = open_page(pages[renders % len(pages)])  # asserts no exception
+            assert "Traceback" not in texts(app) and not app.error, [e.value for e in app.error]
+            renders += 1
+            during += loading and loads.poll() is None
+    finally:
+        _, err = loads.communicate(timeout=300)
+    assert loads.returncode == 0 and "Traceback" not in err, err
+    assert during >= 2 * len(pages), (during, renders)  # each page rendered twice with loads before and after

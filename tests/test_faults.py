@@ -4,6 +4,7 @@ simulated (CI runs as root, where permissions do not bite) at the call that woul
 import errno
 import os
 import shutil
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -387,6 +388,75 @@ def big_survey(path):
         sheet.write_row(r, 0, [f"X{r}", 1, 2, 3, 4, 5])
     book.close()
     return path
+
+
+ONE_READER_LOAD = """
+import sys
+from etl.settings import load_settings
+load_settings().update({"reader_processes": 1})
+from etl.__main__ import main
+sys.exit(main(["load", *sys.argv[2:-1], "--db", sys.argv[-1], "--json"]))
+"""
+
+
+def _descendants(pid: int) -> list[int]:
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found += (kids := children.get(todo.pop(), []))
+        todo += kids
+    return found
+
+
+def test_a_worker_killed_mid_read_is_one_error_and_the_batch_goes_on(loaded_db, tmp_path):
+    """The kernel's out-of-memory killer (or an operator) kills the process reading a file: that file gets one
+    error, a fresh worker reads the next file, the load ends normally."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    slow = big_survey(tmp_path / "KS_CN_2025-2026_cham.xlsx")
+    good = _good_csv(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", ONE_READER_LOAD, "x", str(slow), str(good), str(loaded_db)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    workers = []
+    while time.monotonic() < deadline and not workers:  # the fork server's child: the worker reading the slow file
+        time.sleep(0.2)
+        workers = [pid for server in _descendants(proc.pid) for pid in _descendants(server)]
+    assert workers, "no worker started"
+    time.sleep(0.5)
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err, err
+    report = json.loads(out)
+    statuses = {f["file"]: f["status"] for f in report["files"]}
+    assert statuses == {slow.name: "rejected", good.name: "loaded"}, report
+    assert any(slow.name in e and "quá lớn hoặc hỏng" in e for e in errors(report)), errors(report)
+    assert sql(loaded_db, "SELECT students FROM survey WHERE school_code = '40200001' AND school_year = '2025-2026'") \
+        == [(1200,)]
+
+
+def test_a_corrupt_warehouse_in_the_app_is_one_vietnamese_sentence(tmp_path, monkeypatch):
+    from tests.pages import open_page, texts
+
+    db = tmp_path / "wh.duckdb"
+    db.write_bytes(os.urandom(20000))
+    monkeypatch.setenv("DX_DB", str(db))
+    app = open_page()
+    assert "tệp kho dữ liệu bị hỏng" in texts(app) and "snapshot list" in texts(app)
+    assert not app.get("plotly_chart")
 
 
 def test_a_file_that_takes_too_long_is_refused(loaded_db, tmp_path, monkeypatch):
