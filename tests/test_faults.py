@@ -35,7 +35,8 @@ def leftovers(db):
 
 # ---- numbers no school has --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [float("inf"), float("-inf"), float("nan"), 1e308, 1e19, 2e12])
+@pytest.mark.parametrize("raw", [float("inf"), float("-inf"), float("nan"), 1e308, 1e19, 2e12,
+                                 "INF", "-INF", "OVERFLOW", "1E+309", "NaN", "Infinity"])
 def test_numbers_out_of_any_range_are_refused_in_words(raw):
     for parse in (parse_int, parse_number, parse_percent):
         with pytest.raises(ValueError) as info:
