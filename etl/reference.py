@@ -11,6 +11,20 @@ from etl.rules import Check, parse_rule
 from etl.settings import REFERENCE_DIR
 from etl.textnorm import fold, norm_label, without_parens
 
+def per_catalogue(factory):
+    """Build once per catalogue: `factory(catalogue)` (a classifier with its own cache, an index) is kept on the
+    catalogue, so every sheet of a load shares one cache instead of starting cold."""
+    name = f"_memo_{factory.__module__}.{factory.__qualname__}"
+
+    def cached(catalogue):
+        memo = catalogue.__dict__.get(name)
+        if memo is None:
+            memo = catalogue.__dict__[name] = factory(catalogue)
+        return memo
+    cached.__doc__, cached.__name__ = factory.__doc__, factory.__name__
+    return cached
+
+
 LEVELS = ("MN", "TH", "THCS", "TH_THCS")
 LEVEL_NAMES = {"MN": "Mầm non", "TH": "Tiểu học", "THCS": "THCS", "TH_THCS": "TH&THCS"}
 OWNERSHIP_NAMES = {"cong_lap": "Công lập", "tu_thuc": "Tư thục"}
@@ -58,6 +72,10 @@ class Catalogue:
     label_index: dict[str, str] = field(default_factory=dict)
     folded_index: dict[str, set[str]] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict:
+        """Sent to the reader processes without the per-process caches (classifiers are closures)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     @property
     def labels(self) -> dict[str, str]:
         return {code: f.label_vi for code, f in self.fields.items()}
@@ -66,8 +84,11 @@ class Catalogue:
         return next((c for c in self.criteria if c["code"] == code), None)
 
     def words(self, layout: str, key: str) -> tuple[str, ...]:
-        """Normalised labels of one layout key (data/reference/layout_labels.csv)."""
-        return tuple(norm_label(w) for w in self.layout_labels[(layout, key)])
+        """Normalised labels of one layout key (data/reference/layout_labels.csv), normalised once."""
+        cache = self.__dict__.setdefault("_words", {})
+        if (layout, key) not in cache:
+            cache[(layout, key)] = tuple(norm_label(w) for w in self.layout_labels[(layout, key)])
+        return cache[(layout, key)]
 
     def layout_keys(self, layout: str) -> dict[str, str]:
         """Normalised label -> key for one layout; the first key listed wins a shared label."""
@@ -145,6 +166,15 @@ def match_grouped_label(catalogue: Catalogue, label: str, group: str) -> str | N
 
 def match_label(catalogue: Catalogue, text: str) -> tuple[str | None, str]:
     """Field code for a header or form label, and how it matched ('exact', 'folded' or '')."""
+    memo = catalogue.__dict__.setdefault("_match_label", {})
+    if text not in memo:
+        if len(memo) > 1 << 16:
+            memo.clear()
+        memo[text] = _match_label(catalogue, text)
+    return memo[text]
+
+
+def _match_label(catalogue: Catalogue, text: str) -> tuple[str | None, str]:
     key = norm_label(text)
     if not key:
         return None, ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from etl.extract.grid import Grid, Trailer, find_header, is_end_line, is_section_row, looks_like_code, starts_with_any
 from etl.issues import IssueLog
-from etl.reference import LEVEL_NAMES, Catalogue, match_label
+from etl.reference import LEVEL_NAMES, Catalogue, match_label, per_catalogue
 from etl.settings import setting
 from etl.textnorm import cell_ref, clean_text, fold, norm_label
 from etl.values import find_level, parse_level, parse_ownership, parse_text
@@ -110,6 +110,7 @@ class Registry:
 
 # ---- reading the office's list -------------------------------------------------------------------
 
+@per_catalogue
 def _registry_classifier(catalogue: Catalogue):
     extra = catalogue.layout_keys("registry")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from etl.legacy_fonts import fix_legacy_in, fix_legacy_text
 
@@ -14,10 +15,24 @@ _PARENS = re.compile(r"\s*\([^)]*\)\s*")
 
 def clean_text(value: object, font: str | None = None, known: frozenset[str] = frozenset()) -> str:
     """A cell as readable Vietnamese text: legacy fonts repaired (in the sheet's `font`, when known, with the
-    catalogue's words `known` to decide short cells), NFC, single spaces."""
+    catalogue's words `known` to decide short cells), NFC, single spaces. A text is cleaned once per process: a
+    load sees the same labels, names and codes thousands of times."""
     if value is None:
         return ""
-    text = str(value)
+    if isinstance(value, str) and len(value) <= _CACHED_LENGTH:
+        return _clean_str(value, font, known)
+    return _clean(str(value), font, known)
+
+
+_CACHED_LENGTH = 256  # labels, names, codes; a long note is cleaned each time rather than kept
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_str(text: str, font: str | None, known: frozenset[str]) -> str:
+    return _clean(text, font, known)
+
+
+def _clean(text: str, font: str | None, known: frozenset[str]) -> str:
     text = fix_legacy_in(text, font, known) if font else fix_legacy_text(text)[0]
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
     return _SPACES.sub(" ", text).strip()
@@ -25,6 +40,16 @@ def clean_text(value: object, font: str | None = None, known: frozenset[str] = f
 
 def norm_label(value: object) -> str:
     """Key for matching a header or form label: cleaned, case-folded, numbering and colons removed."""
+    return _norm_label(value) if isinstance(value, str) and len(value) <= _CACHED_LENGTH else \
+        _norm_label_uncached(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_label(value: str) -> str:
+    return _norm_label_uncached(value)
+
+
+def _norm_label_uncached(value: object) -> str:
     text = clean_text(value).casefold()
     text = _ENUMERATION.sub("", text)
     text = _TRAILING.sub("", text)
@@ -35,6 +60,7 @@ def without_parens(label: str) -> str:
     return _SPACES.sub(" ", _PARENS.sub(" ", label)).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Diacritic-insensitive key (fallback matching only)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -7,7 +7,7 @@ from functools import lru_cache
 from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, names_a_school, starts_with_any
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
-from etl.reference import Catalogue, match_label
+from etl.reference import Catalogue, match_label, per_catalogue
 from etl.textnorm import cell_ref, clean_text, column_letter, norm_label
 
 _CODE = re.compile(r"^(?:tc|tiêu chí|chỉ tiêu)?\s*([12](?:\.[0-9]{1,2}){1,2})(?:[.):]|\s|$)", re.I)
@@ -48,6 +48,7 @@ def _group_number(text: str) -> str | None:
     return {"i": "1", "ii": "2"}.get(match.group(1).lower(), match.group(1))
 
 
+@per_catalogue
 def table_classifier(catalogue: Catalogue):
     @lru_cache(maxsize=4096)
     def classify(label: str, group: str) -> str | None:
@@ -116,6 +117,7 @@ def _has_scores(record: AssessmentRecord) -> bool:
     return any(cell.raw not in (None, "") or cell.error for cell in record.scores.values())
 
 
+@per_catalogue
 def form_classifier(catalogue: Catalogue):
     index = catalogue.layout_keys("assessment_form")
 
@@ -167,9 +169,7 @@ def cell_code(value, catalogue: Catalogue, name: str = "") -> str | None:
     """The criterion code a cell holds. A code typed as a number arrives as a float (1.1), which cannot tell 1.1
     from 1.10: the catalogue decides, and the criterion's name in the row when the catalogue has both."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        candidates = [c["code"] for c in catalogue.criteria + _parents(catalogue)
-                      if c["code"].count(".") == 1 and abs(float(c["code"]) - value) < 1e-9]
-        candidates = list(dict.fromkeys(candidates))
+        candidates = list(_codes_by_number(catalogue).get(round(float(value), 6), ()))
         if len(candidates) > 1 and name:
             named = [c for c in candidates if (spec := catalogue.criterion(c)) and norm_label(spec["name_vi"]) in
                      norm_label(name)]
@@ -178,6 +178,16 @@ def cell_code(value, catalogue: Catalogue, name: str = "") -> str | None:
             return candidates[0]
         return None if candidates else criterion_code(grid_number_text(value))
     return criterion_code(clean_text(value)) if value not in (None, "") else None
+
+
+@per_catalogue
+def _codes_by_number(catalogue: Catalogue) -> dict[float, tuple[str, ...]]:
+    """Two-part criterion codes by the number they read as (1.1 and 1.10 are both 1.1)."""
+    found: dict[float, list[str]] = {}
+    for c in catalogue.criteria + _parents(catalogue):
+        if c["code"].count(".") == 1 and c["code"] not in found.setdefault(round(float(c["code"]), 6), []):
+            found[round(float(c["code"]), 6)].append(c["code"])
+    return {number: tuple(codes) for number, codes in found.items()}
 
 
 def grid_number_text(value: float) -> str:

@@ -42,6 +42,7 @@ class Grid:
         self.height = sheet.height
         self.width = sheet.width
         self._text: dict[tuple[int, int], str] = {}
+        self._rows: dict[int, list[str]] = {}
         self.font = sheet_font(v for row in sheet.rows for v in row)  # a sheet typed in TCVN3 or VNI
         # merged ranges by row, clipped to the cells there are (A2:XFD1048576 is not 17e9 cells): a sheet's merges
         # cost their clipped height, never their area, so five merges of 400 × 20,000 cells are 100,000 entries
@@ -95,7 +96,10 @@ class Grid:
         return ""
 
     def row_texts(self, row: int) -> list[str]:
-        return [self.text(row, c) for c in range(self.width)]
+        texts = self._rows.get(row)
+        if texts is None:
+            texts = self._rows[row] = [self.text(row, c) for c in range(self.width)]
+        return list(texts)
 
     def line(self, row: int) -> str:
         return " ".join(t for t in self.row_texts(row) if t)
@@ -132,12 +136,18 @@ Classifier = Callable[[str, str], "str | None"]  # (label, group context) -> key
 def _name_columns(grid: Grid, top: int, bottom: int, classify: Classifier) -> Header:
     header = Header(top, bottom, {})
     seen: dict[str, Column] = {}
+    one_row = grid.row_texts(bottom) if top == bottom else None  # the usual case while scanning for the header
     for c in range(grid.width):
-        label_row = next((r for r in range(bottom, top - 1, -1) if grid.text(r, c)), None)
-        if label_row is None:
-            continue
-        label = grid.text(label_row, c)
-        group = " ".join(t for r in range(top, label_row) if (t := grid.group_text(r, c, bottom)))
+        if one_row is not None:
+            if not (label := one_row[c]):
+                continue
+            group = ""
+        else:
+            label_row = next((r for r in range(bottom, top - 1, -1) if grid.text(r, c)), None)
+            if label_row is None:
+                continue
+            label = grid.text(label_row, c)
+            group = " ".join(t for r in range(top, label_row) if (t := grid.group_text(r, c, bottom)))
         key = classify(label, group)
         if key is None:
             header.unknown.append((c, label))

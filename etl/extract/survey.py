@@ -17,7 +17,7 @@ from etl.extract.grid import (
 )
 from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
 from etl.issues import IssueLog
-from etl.reference import Catalogue, match_grouped_label, match_label
+from etl.reference import Catalogue, match_grouped_label, match_label, per_catalogue
 from etl.textnorm import cell_ref, norm_label
 from etl.values import CHECK_MARKS, parse_bool
 
@@ -25,6 +25,7 @@ SCALE_FIELDS_MIN = 3  # a survey header names the school and at least this many 
 FORM_FIELDS_MIN = 6
 
 
+@per_catalogue
 def survey_classifier(catalogue: Catalogue):
     @lru_cache(maxsize=4096)
     def classify(label: str, group: str) -> str | None:
