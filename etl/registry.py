@@ -277,7 +277,7 @@ def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str,
         set_meta(con, "registry_file", path.name)
         set_meta(con, "registry_synthetic", synthetic)
         orphans = con.execute("SELECT count(DISTINCT school_code) FROM survey WHERE school_code NOT IN "
-                              "(SELECT school_code FROM schools)").fetchone()[0]
+                              "(SELECT school_code FROM schools)").fetchall()[0][0]
     by_level = {lv: sum(r["level"] == lv for r in rows) for lv in LEVEL_NAMES}
     counts = ", ".join(f"{n} {LEVEL_NAMES[lv]}" for lv, n in by_level.items() if n)
     lines.append(f"✔ {path.name}: đã cài danh mục {len(rows)} trường ({counts}); "

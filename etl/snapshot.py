@@ -90,8 +90,8 @@ def read_snapshot(path: Path) -> Snapshot:
 def _read_snapshot(path: str, mtime_ns: int, size: int) -> Snapshot:
     with duckdb.connect(str(path), read_only=True) as con:
         meta = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'snapshot_%'").fetchall())
-        files = con.execute("SELECT count(DISTINCT sha256) FROM load_log WHERE status <> 'registry'").fetchone()[0]
-        schools = con.execute("SELECT count(DISTINCT school_code) FROM survey").fetchone()[0]
+        files = con.execute("SELECT count(DISTINCT sha256) FROM load_log WHERE status <> 'registry'").fetchall()[0][0]
+        schools = con.execute("SELECT count(DISTINCT school_code) FROM survey").fetchall()[0][0]
     return Snapshot(Path(path), meta["snapshot_name"], dt.datetime.fromisoformat(meta["snapshot_created_at"]),
                     files, schools)
 

@@ -26,21 +26,47 @@ def _record_replacement(con, load_id: int, dataset: str, key: tuple, new_file: s
     return len(old)
 
 
+def _replace(con, load_id: int, table: str, key_columns: tuple[str, str, str], keys: list[tuple],
+             dataset: str | None = None, also: tuple[str, ...] = ()) -> dict[int, int]:
+    """Set-based replacement: for the incoming keys (school, year, period or kind; plus the index of the file that
+    brings each), record which stored rows they replace in `replacements` (one row per key and old file), delete
+    those rows from `table` and the `also` tables, and return the number replaced per file index. One statement per
+    step whatever the number of rows: a per-row query made a 10,000-school load spend minutes here."""
+    if not keys:
+        return {}
+    a, b, c = key_columns
+    frame = pd.DataFrame(keys, columns=["k1", "k2", "k3", "new_file", "file_index"])
+    con.register("incoming_keys", frame)
+    try:
+        match = f"t.{a} = k.k1 AND t.{b} = k.k2 AND t.{c} = k.k3"
+        dataset_sql = "?" if dataset else "'assessment_' || k.k3"  # assessment_self, assessment_verified
+        period_sql = "k.k3" if table == "survey" else "NULL"
+        con.execute(f"""INSERT INTO replacements
+            SELECT DISTINCT ?, {dataset_sql}, k.k1, k.k2, {period_sql}, t.source_file, t.load_id, k.new_file
+            FROM {table} t JOIN incoming_keys k ON {match}""", [load_id, dataset] if dataset else [load_id]).fetchall()
+        counts = dict(con.execute(f"""SELECT file_index, count(*) FROM (
+            SELECT DISTINCT k.file_index, k.k1, k.k2, k.k3, t.source_file, t.load_id
+            FROM {table} t JOIN incoming_keys k ON {match}) GROUP BY file_index""").fetchall())
+        for target in (table, *also):
+            con.execute(f"DELETE FROM {target} t USING incoming_keys k WHERE {match}").fetchall()
+    finally:
+        con.unregister("incoming_keys")
+    return counts
+
+
 def store_results(write: WarehouseWrite, results: list, load_id: int, command: str, started_at: dt.datetime) -> None:
+    """Write every accepted row of the load: replacements found and deleted with one statement per table, rows
+    inserted as one batch per table, one log insert for all files."""
     con = write.con
     columns = list(survey_columns(write.catalogue))
-    for result in results:
-        survey, assessment, tasks = result.accepted()
-        if survey or assessment or tasks:
+    survey_rows, cell_rows, score_rows, survey_keys, score_keys = [], [], [], [], []
+    for index, result in enumerate(results):
+        survey, assessment, _ = result.accepted()
+        if survey or assessment or result.accepted()[2]:
             result.archive_path = write.archive(result.path, result.sha)
-        survey_rows, cell_rows = [], []
         for row in survey:
             key = (row.values["school_code"], row.values["school_year"], row.values["period"])
-            result.replaced += _record_replacement(
-                con, load_id, "survey", key, result.name,
-                "survey WHERE school_code = ? AND school_year = ? AND period = ?", list(key))
-            con.execute("DELETE FROM survey WHERE school_code = ? AND school_year = ? AND period = ?", list(key))
-            con.execute("DELETE FROM survey_cells WHERE school_code = ? AND school_year = ? AND period = ?", list(key))
+            survey_keys.append((*key, result.name, index))
             survey_rows.append({**{c: row.values.get(c) for c in write.catalogue.fields},
                                 "source_file": result.name, "source_sha256": result.sha, "source_sheet": row.sheet,
                                 "source_row": row.row, "load_id": load_id, "warnings": len(row.warnings)})
@@ -48,26 +74,28 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
                            "raw_value": None if cell.raw in (None, "") else str(cell.raw), "source_file": result.name,
                            "source_sheet": row.sheet, "cell": cell.ref, "load_id": load_id}
                           for code, cell in row.cells.items()]
-        _insert(con, "survey", survey_rows, columns)
-        _insert(con, "survey_cells", cell_rows, ["school_code", "school_year", "period", "field", "raw_value",
-                                                 "source_file", "source_sheet", "cell", "load_id"])
-        score_rows = []
         for rows in assessment:
-            key = (rows.school_code, rows.school_year, None)
-            result.replaced += _record_replacement(
-                con, load_id, f"assessment_{rows.kind}", key, result.name,
-                "assessment_scores WHERE school_code = ? AND school_year = ? AND kind = ?",
-                [rows.school_code, rows.school_year, rows.kind])
-            con.execute("DELETE FROM assessment_scores WHERE school_code = ? AND school_year = ? AND kind = ?",
-                        [rows.school_code, rows.school_year, rows.kind])
+            score_keys.append((rows.school_code, rows.school_year, rows.kind, result.name, index))
             score_rows += [{"school_code": rows.school_code, "school_year": rows.school_year, "kind": rows.kind,
                             "criterion": s["criterion"], "score": s["score"], "met": s["met"],
                             "evidence": s["evidence"], "source_file": result.name, "source_sha256": result.sha,
                             "source_sheet": rows.sheet, "source_cell": s["cell"], "load_id": load_id}
                            for s in rows.scores]
-        _insert(con, "assessment_scores", score_rows, list(score_rows[0]) if score_rows else [])
+    replaced = _replace(con, load_id, "survey", ("school_code", "school_year", "period"), survey_keys,
+                        dataset="survey", also=("survey_cells",))
+    for index, count in _replace(con, load_id, "assessment_scores", ("school_code", "school_year", "kind"),
+                                 score_keys).items():
+        replaced[index] = replaced.get(index, 0) + count
+    for index, count in replaced.items():
+        results[index].replaced += count
+    _insert(con, "survey", survey_rows, columns)
+    _insert(con, "survey_cells", cell_rows, ["school_code", "school_year", "period", "field", "raw_value",
+                                             "source_file", "source_sheet", "cell", "load_id"])
+    _insert(con, "assessment_scores", score_rows, list(score_rows[0]) if score_rows else [])
+    for result in results:  # a whole year's list per file, in file order (few files, few rows)
+        tasks = result.accepted()[2]
         if tasks:
-            old = con.execute("SELECT count(*) FROM office_tasks WHERE plan_year = ?", [result.task_year]).fetchone()[0]
+            old = con.execute("SELECT count(*) FROM office_tasks WHERE plan_year = ?", [result.task_year]).fetchall()[0][0]
             if old:
                 result.replaced += _record_replacement(
                     con, load_id, "office_tasks", (None, str(result.task_year), None), result.name,
@@ -81,18 +109,27 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
                 for n, t in enumerate(tasks, 1)],
                 ["plan_year", "task_no", "task", "owner", "due", "status", "status_code", "percent", "note",
                  "source_file", "source_sheet", "source_row", "load_id"])
-        _log_file(con, result, load_id, command, started_at)
+    _log_files(con, results, load_id, command, started_at)
 
 
-def _log_file(con, result, load_id: int, command: str, started_at: dt.datetime) -> None:
-    years = sorted({p.split()[0] for p in result.periods()})
-    periods = result.periods()
-    con.execute("INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        load_id, started_at, dt.datetime.now(), command, result.name, str(result.path), result.sha,
-        result.archive_path, result.status, ",".join(result.layouts), ",".join(years), ",".join(periods),
-        result.rows_loaded, result.rows_rejected, result.replaced, result.log.count("warning"),
-        result.log.count("error"), result.synthetic])
-    issues = [{"load_id": load_id, "file_name": i.file, "sha256": result.sha, "sheet": i.sheet, "cell": i.cell,
+LOG_COLUMNS = ["load_id", "started_at", "finished_at", "command", "file_name", "file_path", "sha256", "archive_path",
+               "status", "layouts", "school_years", "periods", "rows_loaded", "rows_rejected", "rows_replaced",
+               "warnings", "errors", "synthetic"]
+
+
+def _log_files(con, results: list, load_id: int, command: str, started_at: dt.datetime) -> None:
+    finished = dt.datetime.now()
+    log = [[load_id, started_at, finished, command, r.name, str(r.path), r.sha, r.archive_path, r.status,
+            ",".join(r.layouts), ",".join(sorted({p.split()[0] for p in r.periods()})), ",".join(r.periods()),
+            r.rows_loaded, r.rows_rejected, r.replaced, r.log.count("warning"), r.log.count("error"), r.synthetic]
+           for r in results]
+    con.register("incoming_log", pd.DataFrame(log, columns=LOG_COLUMNS).astype(object).where(
+        lambda f: f.notna(), None))
+    try:
+        con.execute("INSERT INTO load_log SELECT * FROM incoming_log").fetchall()
+    finally:
+        con.unregister("incoming_log")
+    issues = [{"load_id": load_id, "file_name": i.file, "sha256": r.sha, "sheet": i.sheet, "cell": i.cell,
                "severity": i.severity, "code": i.code, "message": i.message, "school_code": i.school_code,
-               "school_year": i.school_year, "period": i.period} for i in result.log.items]
+               "school_year": i.school_year, "period": i.period} for r in results for i in r.log.items]
     _insert(con, "load_issues", issues, list(issues[0]) if issues else [])

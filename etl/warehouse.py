@@ -115,7 +115,8 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None:
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    row = rows[0] if rows else None
     return row[0] if row else None
 
 
@@ -247,4 +248,4 @@ class WarehouseWrite:
         return str(target.relative_to(self.db_path.parent))
 
     def next_load_id(self) -> int:
-        return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
+        return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchall()[0][0]
