@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # TCVN3 (ABC): one byte per precomposed lowercase letter; capitals other than Ă Â Ê Ô Ơ Ư Đ
 # were typed with the capital font (.VnTimeH) over the same codes.
@@ -221,14 +222,21 @@ def sheet_font(texts) -> str | None:
     for text in texts:
         if not isinstance(text, str) or text.isascii():
             continue
-        if looks_legacy(text):
-            _, font = fix_legacy_text(text)
-            if font:
-                legacy[font] += 1
-        elif any(ord(c) > 0xFF for c in text):
+        kind = _cell_font(text) if len(text) <= 256 else _cell_font.__wrapped__(text)
+        if kind == "unicode":
             unicode_cells += 1
+        elif kind:
+            legacy[kind] += 1
     font = max(legacy, key=legacy.get)
     return font if legacy[font] >= 2 and legacy[font] >= unicode_cells else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_font(text: str) -> str | None:
+    """'TCVN3' or 'VNI' for a cell unmistakably in that font, 'unicode' for Unicode Vietnamese, else None."""
+    if looks_legacy(text):
+        return fix_legacy_text(text)[1]
+    return "unicode" if any(ord(c) > 0xFF for c in text) else None
 
 
 def fix_legacy_in(text: str, font: str | None, known: frozenset[str] = frozenset()) -> str:

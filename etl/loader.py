@@ -5,6 +5,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -45,8 +46,9 @@ class FileResult:
     def __post_init__(self):
         self.log = self.log or IssueLog(self.path.name)
 
-    @property
+    @cached_property
     def name(self) -> str:
+        """The file name as it may be printed (control characters escaped); asked for once per stored row."""
         return safe_name(self.path.name)
 
     def accepted(self) -> tuple[list[Row], list[AssessmentRows], list[Row]]:

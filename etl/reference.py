@@ -11,6 +11,7 @@ from etl.rules import Check, parse_rule
 from etl.settings import REFERENCE_DIR
 from etl.textnorm import fold, norm_label, without_parens
 
+
 def per_catalogue(factory):
     """Build once per catalogue: `factory(catalogue)` (a classifier with its own cache, an index) is kept on the
     catalogue, so every sheet of a load shares one cache instead of starting cold."""

@@ -95,7 +95,8 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
     for result in results:  # a whole year's list per file, in file order (few files, few rows)
         tasks = result.accepted()[2]
         if tasks:
-            old = con.execute("SELECT count(*) FROM office_tasks WHERE plan_year = ?", [result.task_year]).fetchall()[0][0]
+            old = con.execute("SELECT count(*) FROM office_tasks WHERE plan_year = ?",
+                              [result.task_year]).fetchall()[0][0]
             if old:
                 result.replaced += _record_replacement(
                     con, load_id, "office_tasks", (None, str(result.task_year), None), result.name,

@@ -354,6 +354,10 @@ def _xml_faults(file_name: str, damaged_message: str, reopen: str = "Excel, lưu
         raise UnreadableFile(file_name, damaged_message) from None
 
 
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*)>")  # a cell's start tag, any prefix
+_ATTRIBUTE = re.compile(rb"""\b(r|s|t)\s*=\s*["']([^"']*)["']""")
+
+
 def _scan_cells(xml: bytes, sheet: Sheet, percent_styles: set[str]) -> None:
     """Error cells and %-formatted cells of one sheet's XML, whatever prefix its writer used. The XML is parsed
     only when a byte search says it may hold either, so that ordinary sheets cost nothing."""
@@ -362,6 +366,13 @@ def _scan_cells(xml: bytes, sheet: Sheet, percent_styles: set[str]) -> None:
         alternatives = b"|".join(re.escape(s.encode()) for s in sorted(percent_styles))
         style_pattern = re.compile(rb"""\bs\s*=\s*["'](?:""" + alternatives + rb""")["']""")
     if not _ERROR_ATTRIBUTE.search(xml) and not (style_pattern and style_pattern.search(xml)):
+        return
+    if not _ERROR_ATTRIBUTE.search(xml):  # only %-formatted cells: their start tags say all (no XML tree needed)
+        for tag in _CELL_TAG.finditer(xml):
+            attributes = dict(_ATTRIBUTE.findall(tag[1]))
+            ref = _REF.fullmatch(attributes.get(b"r", b"").decode("ascii", "replace"))
+            if ref and attributes.get(b"s", b"").decode("ascii", "replace") in percent_styles:
+                sheet.percent_cells.add((int(ref[2]) - 1, _column_index(ref[1])))
         return
     for _, element in SafeTree.iterparse(io.BytesIO(xml), events=("end",)):
         if _local(element.tag) != "c":
