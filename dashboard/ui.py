@@ -208,6 +208,32 @@ def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     return styler.hide(axis="index")
 
 
+PAGE_ROWS = 500  # what a person reads on one screen of a table; the downloads hold every row
+
+
+def _page_of(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows to draw: all of a short table; of a long one (a province's or the country's schools), the rows that
+    match a search, one page at a time. Drawing and styling 45,000 rows cost seconds and crashed the page."""
+    if len(frame) <= PAGE_ROWS:
+        return frame
+    search, pager = st.columns([3, 1])
+    words = search.text_input("Tìm trong bảng", key=f"find_{key}", placeholder="mã, tên trường, phường…",
+                              help="Lọc các dòng có chứa từ này (không phân biệt hoa thường).").strip().casefold()
+    if words:
+        text = frame.select_dtypes(include=["object", "string"])
+        hit = pd.Series(False, index=frame.index)
+        for column in text.columns:
+            hit |= text[column].astype(str).str.casefold().str.contains(words, regex=False, na=False)
+        frame = frame[hit]
+    pages = max(1, -(-len(frame) // PAGE_ROWS))
+    number = pager.number_input(f"Trang (1–{pages})", min_value=1, max_value=pages, value=1, step=1,
+                                key=f"page_{key}_{pages}")
+    first = (int(number) - 1) * PAGE_ROWS
+    st.caption(f"Dòng {first + 1 if len(frame) else 0:,}–{min(first + PAGE_ROWS, len(frame)):,} trên {len(frame):,} "
+               "dòng; tải Excel hoặc CSV để có tất cả.".replace(",", "."))
+    return frame.iloc[first:first + PAGE_ROWS]
+
+
 def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | None = None,
           current: Filters | None = None, height: int | None = None, wide: tuple[str, ...] = ()) -> None:
     """A table with its Excel and CSV downloads (the file names the filters used); `wide` columns get room."""
@@ -215,7 +241,8 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
         empty(f"Không có dòng nào cho {md_text(title.lower())} với bộ lọc đang chọn.")
         return
     config = {column: st.column_config.TextColumn(column, width="large") for column in wide}
-    st.dataframe(vn_styler(frame, decimals), hide_index=True, width="stretch", key=f"df_{key}",
+    shown = _page_of(frame, key)
+    st.dataframe(vn_styler(shown, decimals), hide_index=True, width="stretch", key=f"df_{key}",
                  height=height or "auto", column_config=config or None, placeholder="–")
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])

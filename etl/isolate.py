@@ -56,11 +56,11 @@ def _worker(conn, catalogue, registry, memory_mb: int, settings: dict) -> None:
         if job is None:
             return
         index, path, sha = job
-        tick = time.monotonic()
+        tick, cpu = time.monotonic(), time.process_time()
         result = FileResult(Path(path))
         result.sha = sha
         _read_file(result, catalogue, registry)
-        result.seconds = time.monotonic() - tick
+        result.seconds, result.cpu_seconds = time.monotonic() - tick, time.process_time() - cpu
         conn.send((index, result))
 
 

@@ -40,6 +40,7 @@ class FileResult:
     task_year: int | None = None
     synthetic: bool = False
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the reader process on this file
     replaced: int = 0
     archive_path: str | None = None
 
@@ -197,9 +198,13 @@ def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, sett
     """A value far from the school's previous period loads, flagged."""
     history: dict[str, list[tuple[tuple, dict]]] = defaultdict(list)
     columns = ", ".join(CHANGE_FIELDS)
-    for row in con.execute(f"SELECT school_code, school_year, period, {columns} FROM survey").fetchall():
-        history[row[0]].append(((row[1], PERIOD_ORDER[row[2]]), dict(zip(CHANGE_FIELDS, row[3:]))))
     fresh = [(res, r) for res in results for r in res.accepted()[0]]
+    if not fresh:
+        return
+    codes = sorted({r.values["school_code"] for _, r in fresh})  # the history of these schools only, not everyone's
+    for row in con.execute(f"SELECT school_code, school_year, period, {columns} FROM survey "
+                           "WHERE school_code IN (SELECT unnest(?::VARCHAR[]))", [codes]).fetchall():
+        history[row[0]].append(((row[1], PERIOD_ORDER[row[2]]), dict(zip(CHANGE_FIELDS, row[3:]))))
     for _, r in fresh:
         history[r.values["school_code"]].append(
             ((r.values["school_year"], PERIOD_ORDER[r.values["period"]]), r.values))

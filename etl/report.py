@@ -27,6 +27,7 @@ def build_report(results: list, load_id: int | None, db_path: Path, elapsed: flo
         "file": r.name, "path": str(r.path), "sha256": r.sha, "status": r.status, "layouts": r.layouts,
         "periods": r.periods() if r.status != "unchanged" else [], "rows_loaded": r.rows_loaded,
         "rows_rejected": r.rows_rejected, "rows_replaced": r.replaced, "seconds": round(r.seconds, 3),
+        "cpu_seconds": round(r.cpu_seconds, 3),
         "issues": [i.as_dict() for i in r.log.items],
     } for r in results]
     totals = {key: sum(f[key] for f in files) for key in ("rows_loaded", "rows_rejected", "rows_replaced")}

@@ -1,37 +1,58 @@
-"""Performance figures, printed (targets are checked by reading them, not by timed unit tests).
+"""Performance figures, printed as tables and kept in scripts/benchmark_results.md (targets are read from these
+figures, never checked by timed unit tests).
 
-    .venv/bin/python scripts/benchmark.py [--schools 140] [--runs 5]
+    .venv/bin/python scripts/benchmark.py                       # 140, 1,500 and 10,000 schools, pages, browser
+    .venv/bin/python scripts/benchmark.py --schools 140 --no-browser   # a quick look
 
-1. ETL: generating the sample, installing the registry, loading every file into a new warehouse,
-   loading it again (nothing changes), the size of the warehouse.
-2. Pages: each page script run headless (streamlit AppTest) once cold and `runs` times warm;
-   target: under 0.5 s warm on the sample.
+1. Load against bare parse: the generated sample at each size, loaded into a new warehouse (the registry installed
+   beforehand, not timed), against a bare python-calamine read of every cell of the same files in one process.
+   Medians of `--runs` (one run at 10,000 schools). CPU time counts the reader processes.
+2. One school's file added to the warehouse of each size: the cost of a small load as the warehouse grows.
+3. Pages: each page script headless (Streamlit AppTest), warm median, on the 140-school sample and on a warehouse
+   of 45,000 schools × 8 periods made by replicating the sample's rows under new codes.
+4. Browser (Chromium, real server): time to the first chart for one viewer and for 20 at once, peak server memory.
+
+Generated data is kept under .bench/ (not committed) so that a second run does not generate it again.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import datetime as dt
 import io
 import logging
 import os
+import resource
+import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["tong_quan.py", "muc_do_4725.py", "may_tinh.py", "ke_hoach.py", "ho_so_truong.py", "chat_luong.py",
-         "trinh_chieu.py"]
-TARGET_SECONDS = 0.5
+WORK = ROOT / ".bench"
+RESULTS = ROOT / "scripts" / "benchmark_results.md"
+PAGES = {"tong_quan.py": "Tổng quan", "muc_do_4725.py": "Mức độ 4725", "may_tinh.py": "Máy tính",
+         "ke_hoach.py": "Kế hoạch", "ho_so_truong.py": "Hồ sơ trường", "chat_luong.py": "Chất lượng dữ liệu",
+         "trinh_chieu.py": "Trình chiếu"}
+RATIO_TARGET, SMALL_LOAD_TARGET, PAGE_TARGET_SMALL, PAGE_TARGET_LARGE, FIRST_CHART_TARGET = 3.0, 1.0, 0.1, 0.3, 2.5
+
+lines: list[str] = []  # everything printed, for the results file
 
 
-def timed(action) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
+def say(text: str = "") -> None:
+    print(text, flush=True)
+    lines.append(text)
+
+
+def num(value: float, decimals: int = 0) -> str:
+    """Vietnamese number format: 1.500 trường, 1,03 s."""
+    from etl.textnorm import fmt_number
+
+    return fmt_number(value, decimals)
 
 
 def quiet(function, *args):
@@ -39,58 +60,303 @@ def quiet(function, *args):
         return function(*args)
 
 
-def etl(workdir: Path, schools: int) -> Path:
-    from etl.__main__ import main
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def sample(schools: int) -> Path:
     from etl.sample import generate
 
-    sample = workdir / "sample"
-    seconds, manifest = timed(lambda: generate(sample, seed=2025, n_schools=schools))
-    print(f"Sinh dữ liệu mẫu: {len(manifest['files'])} tệp, {schools} trường: {seconds:.2f} s")
-    db = workdir / "warehouse.duckdb"
-    seconds, _ = timed(lambda: quiet(main, ["registry", str(sample / "danh_muc_truong.xlsx"), "--db", str(db)]))
-    print(f"Cài danh mục trường: {seconds:.2f} s")
-    seconds, code = timed(lambda: quiet(main, ["load", str(sample), "--db", str(db)]))
-    files = len(manifest["files"])
-    print(f"Nạp toàn bộ vào kho mới: {seconds:.2f} s ({1000 * seconds / files:.0f} ms/tệp), mã thoát {code}")
-    seconds, code = timed(lambda: quiet(main, ["load", str(sample), "--db", str(db)]))
-    print(f"Nạp lại cùng các tệp (không đổi gì): {seconds:.2f} s, mã thoát {code}")
-    print(f"Dung lượng kho: {db.stat().st_size / 1024 / 1024:.1f} MB")
-    return db
+    folder = WORK / f"sample-{schools}"
+    if not (folder / "manifest.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        generate(folder, seed=2025, n_schools=schools)
+        print(f"(sinh dữ liệu mẫu {schools} trường: {time.perf_counter() - start:.1f} s)", flush=True)
+    return folder
 
 
-def pages(db: Path, runs: int) -> None:
+def spreadsheets(folder: Path) -> list[Path]:
+    from etl.loader import expand_paths
+
+    files, _, _ = expand_paths([folder])
+    return [f for f in files if f.name != "danh_muc_truong.xlsx"]
+
+
+def bare_parse(files: list[Path]) -> float:
+    """Every cell of every file read by python-calamine (CSV by the csv module), in one process."""
+    import python_calamine as calamine
+
+    start = time.perf_counter()
+    for path in files:
+        if path.suffix.lower() == ".csv":
+            list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"))))
+            continue
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - start
+
+
+def empty_warehouse(folder: Path, target: Path) -> Path:
+    """A warehouse with the registry only, made once per size and copied for each run."""
+    from etl.__main__ import main
+
+    base = WORK / f"registry-{folder.name}.duckdb"
+    if not base.exists():
+        quiet(main, ["registry", str(folder / "danh_muc_truong.xlsx"), "--db", str(base)])
+    for stale in target.parent.glob(target.name + "*"):
+        stale.unlink()
+    shutil.rmtree(target.parent / "archive", ignore_errors=True)
+    shutil.copyfile(base, target)
+    return target
+
+
+def load_once(folder: Path, db: Path) -> tuple[float, float, dict]:
+    from etl.loader import run_load
+
+    cpu, start = cpu_seconds(), time.perf_counter()
+    report = run_load([folder], db)
+    readers = sum(f.get("cpu_seconds", 0) for f in report["files"])  # the fork server's children are not ours
+    return time.perf_counter() - start, cpu_seconds() - cpu + readers, report
+
+
+def small_load(folder: Path, db: Path, runs: int) -> float:
+    """One school's form (a copy of one survey form with a new part inside, so that it is new content that replaces
+    the school's row) loaded into `db`: the cost of a small load as the warehouse grows."""
+    import zipfile
+
+    from etl.loader import run_load
+
+    form = next(f for f in spreadsheets(folder) if f.name.startswith("PKS_") and f.suffix == ".xlsx")  # a school's form
+    times = []
+    for run in range(runs):
+        changed = db.parent / f"{form.stem}_lan{run}{form.suffix}"
+        with zipfile.ZipFile(form) as source, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                target.writestr(info, source.read(info))
+            target.writestr("customXml/bench.xml", f"<b>{run} {time.time()}</b>")
+        start = time.perf_counter()
+        report = run_load([changed], db)
+        times.append(time.perf_counter() - start)
+        if report["totals"]["rows_loaded"] < 1:
+            raise RuntimeError(f"{form.name}: không nạp được dòng nào khi đo nạp một trường")
+    return statistics.median(times)
+
+
+def load_table(sizes: list[int], runs: int) -> dict[int, Path]:
+    say("## 1. Nạp so với đọc thô (bare parse)")
+    say()
+    say(f"Máy: {os.cpu_count()} lõi. Mục tiêu: nạp ≤ {num(RATIO_TARGET)}× đọc thô; thêm tệp của một trường ≤ "
+        f"{num(SMALL_LOAD_TARGET)} s. CPU gồm cả các tiến trình đọc tệp.")
+    say()
+    say("| trường | tệp | `etl load` (thực) | CPU | đọc thô | tỷ lệ | dòng nạp | thêm 1 trường | dung lượng kho |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    warehouses = {}
+    for schools in sizes:
+        folder = sample(schools)
+        files = spreadsheets(folder)
+        n = 1 if schools >= 5000 else runs
+        bare = statistics.median(bare_parse(files) for _ in range(n))
+        walls, cpus, report = [], [], None
+        db = WORK / f"warehouse-{schools}" / "warehouse.duckdb"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(n):
+            empty_warehouse(folder, db)
+            wall, cpu, report = load_once(folder, db)
+            walls.append(wall)
+            cpus.append(cpu)
+        wall = statistics.median(walls)
+        small = small_load(folder, db, 3)
+        warehouses[schools] = db
+        ratio = wall / bare
+        say(f"| {num(schools)} | {num(len(files))} | {num(wall, 2)} s | {num(statistics.median(cpus), 2)} s | "
+            f"{num(bare, 2)} s | **{num(ratio)}×** | {num(report['totals']['rows_loaded'])} | {num(small, 2)} s | "
+            f"{num(db.stat().st_size / 1024 / 1024)} MB |")
+    say()
+    return warehouses
+
+
+def replicated_warehouse(source: Path, schools: int = 45000, periods: int = 8) -> Path:
+    """`schools` schools × `periods` periods, from the rows of `source` repeated under new codes and school years."""
+    import duckdb
+
+    target = WORK / f"replicated-{schools}x{periods}.duckdb"
+    if target.exists():
+        return target
+    partial = target.with_suffix(".part")
+    partial.unlink(missing_ok=True)
+    shutil.copyfile(source, partial)
+    con = duckdb.connect(str(partial))
+    base = con.execute("SELECT count(*) FROM schools").fetchall()[0][0]
+    copies = -(-schools // base)
+    years = [f"{2025 - k}-{2026 - k}" for k in range(periods // 2)]
+    con.execute(f"""CREATE TEMP TABLE copies AS SELECT range AS k FROM range({copies})""").fetchall()
+    con.execute(f"""CREATE TEMP TABLE new_schools AS
+        SELECT s.* REPLACE (CASE WHEN c.k = 0 THEN s.school_code ELSE 'R' || c.k || '-' || s.school_code END
+                            AS school_code,
+                            CASE WHEN c.k = 0 THEN s.school_name ELSE s.school_name || ' (' || c.k || ')' END
+                            AS school_name)
+        FROM schools s, copies c ORDER BY c.k, s.school_code LIMIT {schools}""").fetchall()
+    con.execute("DELETE FROM schools").fetchall()
+    con.execute("INSERT INTO schools SELECT * FROM new_schools").fetchall()
+    template = con.execute("SELECT school_code FROM survey WHERE school_year = (SELECT max(school_year) FROM survey) "
+                           "AND period = 'HK1' ORDER BY school_code").fetchall()
+    con.execute("CREATE TEMP TABLE base_survey AS SELECT * FROM survey WHERE school_year = "
+                "(SELECT max(school_year) FROM survey) AND period = 'HK1'").fetchall()
+    con.execute("DELETE FROM survey").fetchall()
+    for year in years:
+        for period in ("HK1", "CN"):
+            con.execute(f"""INSERT INTO survey SELECT b.* REPLACE (
+                    CASE WHEN c.k = 0 THEN b.school_code ELSE 'R' || c.k || '-' || b.school_code END AS school_code,
+                    '{year}' AS school_year, '{period}' AS period)
+                FROM base_survey b, copies c
+                WHERE (CASE WHEN c.k = 0 THEN b.school_code ELSE 'R' || c.k || '-' || b.school_code END)
+                      IN (SELECT school_code FROM schools)""").fetchall()
+    con.execute("CREATE TEMP TABLE base_scores AS SELECT * FROM assessment_scores WHERE school_year = "
+                "(SELECT max(school_year) FROM assessment_scores)").fetchall()
+    con.execute("DELETE FROM assessment_scores").fetchall()
+    for year in years[:2]:
+        con.execute(f"""INSERT INTO assessment_scores SELECT b.* REPLACE (
+                CASE WHEN c.k = 0 THEN b.school_code ELSE 'R' || c.k || '-' || b.school_code END AS school_code,
+                '{year}' AS school_year)
+            FROM base_scores b, copies c
+            WHERE (CASE WHEN c.k = 0 THEN b.school_code ELSE 'R' || c.k || '-' || b.school_code END)
+                  IN (SELECT school_code FROM schools)""").fetchall()
+    del template
+    con.execute("CHECKPOINT").fetchall()
+    counts = con.execute("SELECT (SELECT count(*) FROM schools), (SELECT count(*) FROM survey), "
+                         "(SELECT count(*) FROM assessment_scores)").fetchall()[0]
+    con.close()
+    partial.replace(target)
+    print(f"(kho nhân bản: {counts[0]:,} trường, {counts[1]:,} dòng khảo sát, {counts[2]:,} điểm 4725)", flush=True)
+    return target
+
+
+def page_times(db: Path, runs: int) -> dict[str, float | str]:
     from streamlit.testing.v1 import AppTest
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ["DX_DB"] = str(db)
-    print(f"\nThời gian chạy kịch bản mỗi trang (AppTest; {runs} lần khi bộ đệm đã nóng; "
-          f"mục tiêu < {TARGET_SECONDS} s):")
+    found = {}
     for page in PAGES:
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         app.run()
         app.switch_page(f"pages/{page}")
-        cold, _ = timed(app.run)
+        app.run()
         if app.exception:
-            print(f"  {page:18} LỖI: {app.exception[0].message}")
+            found[page] = "LỖI: " + app.exception[0].message.splitlines()[0][:80]
             continue
         warm = []
         for _ in range(runs):
-            seconds, _ = timed(app.run)
-            warm.append(seconds)
-        median = statistics.median(warm)
-        verdict = "đạt" if median < TARGET_SECONDS else "CHƯA ĐẠT"
-        print(f"  {page:18} lần đầu {cold:5.2f} s; nóng: trung vị {median:5.3f} s, "
-              f"lớn nhất {max(warm):5.3f} s — {verdict}")
+            start = time.perf_counter()
+            app.run()
+            warm.append(time.perf_counter() - start)
+        found[page] = statistics.median(warm)
+    return found
+
+
+def pages_table(small: Path, large: Path | None, runs: int) -> None:
+    say("## 2. Kịch bản mỗi trang (AppTest, trung vị khi bộ đệm đã nóng)")
+    say()
+    say(f"Mục tiêu: ≤ {PAGE_TARGET_SMALL * 1000:.0f} ms ở 140 trường, ≤ {PAGE_TARGET_LARGE * 1000:.0f} ms ở 45.000 "
+        "trường × 8 kỳ.")
+    say()
+    columns = [("140 trường", small, PAGE_TARGET_SMALL)]
+    if large:
+        columns.append(("45.000 trường × 8 kỳ", large, PAGE_TARGET_LARGE))
+    results = [(name, page_times(db, runs), target) for name, db, target in columns]
+    say("| trang | " + " | ".join(name for name, _, _ in results) + " |")
+    say("|---|" + "---|" * len(results))
+    for page, title in PAGES.items():
+        cells = []
+        for _, found, target in results:
+            value = found[page]
+            cells.append(value if isinstance(value, str) else
+                         f"{num(value * 1000)} ms{'' if value <= target else ' (chưa đạt)'}")
+        say(f"| {title} | " + " | ".join(cells) + " |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    say()
+    say(f"Bộ nhớ đỉnh của tiến trình đo (gồm các lần nạp và trang): {num(peak)} MB.")
+    say()
+
+
+def browser_table(db: Path, viewers: int) -> None:
+    """Time to the first chart in Chromium, alone and with `viewers` at once; the server's peak memory."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_app
+
+    say(f"## 3. Trình duyệt (Chromium, máy chủ thật; kho {db.parent.name if db.parent != WORK else db.stem})")
+    say()
+
+    async def first_chart(browser, url: str) -> float:
+        context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = await context.new_page()
+        start = time.perf_counter()
+        await page.goto(url)
+        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+        seconds = time.perf_counter() - start
+        errors = await page.locator("[data-testid='stException']").count()
+        await context.close()
+        if errors:
+            raise RuntimeError("trang hiện lỗi")
+        return seconds
+
+    async def measure(url: str) -> tuple[float, list[float]]:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            await first_chart(browser, url)  # the server's first run fills its caches
+            alone = await first_chart(browser, url)
+            together = await asyncio.gather(*(first_chart(browser, url) for _ in range(viewers)))
+            await browser.close()
+            return alone, list(together)
+
+    with running_app(ROOT, db, with_process=True) as (url, process):
+        alone, together = asyncio.run(measure(url))
+        peak = _peak_memory_mb(process.pid)
+    together.sort()
+    p95 = together[min(len(together) - 1, int(round(0.95 * (len(together) - 1))))]
+    say("| đo | giá trị |")
+    say("|---|---|")
+    verdict = "" if alone <= FIRST_CHART_TARGET else " (chưa đạt)"
+    say(f"| biểu đồ đầu tiên, một người xem | {num(alone, 2)} s{verdict} |")
+    say(f"| {viewers} người xem cùng lúc: trung vị / p95 | {num(statistics.median(together), 2)} s / {num(p95, 2)} s "
+        "(không lỗi) |")
+    say(f"| bộ nhớ đỉnh của máy chủ | {num(peak)} MB |")
+    say()
+
+
+def _peak_memory_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Đo hiệu năng nạp dữ liệu và các trang.")
-    parser.add_argument("--schools", type=int, default=140)
-    parser.add_argument("--runs", type=int, default=5)
+    parser = argparse.ArgumentParser(description="Đo hiệu năng nạp dữ liệu, các trang và trình duyệt.")
+    parser.add_argument("--schools", default="140,1500,10000", help="các quy mô, cách nhau bằng dấu phẩy")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-large", action="store_true", help="bỏ kho 45.000 trường × 8 kỳ")
+    parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = etl(Path(tmp), args.schools)
-        pages(db, args.runs)
+    WORK.mkdir(exist_ok=True)
+    sizes = [int(s) for s in args.schools.split(",")]
+    say(f"# Kết quả đo hiệu năng ({dt.datetime.now():%d/%m/%Y %H:%M}, `scripts/benchmark.py --schools "
+        f"{args.schools}`)")
+    say()
+    warehouses = load_table(sizes, args.runs)
+    small = warehouses[min(warehouses)]
+    large = None if args.no_large else replicated_warehouse(small)
+    pages_table(small, large, max(args.runs, 5))
+    if not args.no_browser:
+        browser_table(small, 20)
+        if large:
+            browser_table(large, 20)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Đã ghi {RESULTS.relative_to(ROOT)}")
     return 0
 
 

@@ -23,7 +23,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(root: Path, db: Path):
+def running_app(root: Path, db: Path, with_process: bool = False):
+    """The real app served on a free port; yields its URL (and the server process, `with_process`)."""
     port = free_port()
     env = {**os.environ, "DX_DB": str(db)}
     proc = subprocess.Popen(
@@ -40,7 +41,7 @@ def running_app(root: Path, db: Path):
                 time.sleep(0.3)
         else:
             raise RuntimeError("the app did not start: " + proc.stdout.read1().decode(errors="replace"))
-        yield url
+        yield (url, proc) if with_process else url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
