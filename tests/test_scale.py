@@ -40,3 +40,38 @@ def test_a_short_table_has_no_pager():
     app = AppTest.from_function(_short_table_app, default_timeout=60).run()
     assert not app.exception and len(app.dataframe[0].value) == 2
     assert not app.number_input and not app.text_input
+
+
+def test_a_province_of_schools_draws_the_worst_150_bars_per_level():
+    import pandas as pd
+
+    from dashboard.charts.computers import MAX_SCHOOL_BARS, ratio_by_school
+
+    n = 400
+    frame = pd.DataFrame({
+        "school_code": [f"{40000000 + i}" for i in range(n)],
+        "school_name": [f"Trường Tiểu học số {i}" for i in range(n)],
+        "level": "TH", "target": 3.0, "pupils_per_computer": [1 + i / 100 for i in range(n)],
+        "class_size": 30.0, "computers_per_room": 10.0, "computers_needed": 0.0, "it_rooms": 1.0,
+        "no_room": False, "room_without_computers": False, "missing_data": False,
+        "target_met": [1 + i / 100 <= 3 for i in range(n)]})
+    figure = ratio_by_school(frame, "HK1 2025-2026")
+    codes = [code for trace in figure.data if trace.y is not None for code in trace.y if code is not None]
+    assert len(codes) == MAX_SCHOOL_BARS == 150
+    assert set(codes) == {f"{40000000 + i}" for i in range(n - 150, n)}  # the highest pupils per computer
+    assert "150/400 trường nhiều HS/máy nhất" in figure.layout.annotations[0].text
+
+
+def test_the_heatmap_of_a_province_keeps_the_first_150_of_the_ranking():
+    import pandas as pd
+
+    from dashboard.charts.maturity import criteria_heatmap
+
+    schools = [f"{40000000 + i}" for i in range(300)]
+    frame = pd.DataFrame([{"school_code": s, "school_name": f"Trường {s}", "criterion": c, "position": p,
+                           "name_vi": f"Tiêu chí {c}", "max_points": 4.0, "score": 2.0, "share_of_max": 0.5}
+                          for s in schools for p, c in enumerate(["1.1", "2.1"])])
+    figure = criteria_heatmap(frame, list(reversed(schools)), "2025-2026")
+    rows = figure.data[0].y
+    assert len(rows) == 150 and rows[0].endswith("(40000299)")
+    assert "150/300 trường đầu bảng xếp hạng" in figure.layout.title.text

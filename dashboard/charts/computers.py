@@ -38,20 +38,27 @@ def _kind(row) -> str:
     return "met" if row.target_met else "not_met"
 
 
+MAX_SCHOOL_BARS = 150  # a city's schools of a level; a province's 1,500 are in the table under the chart
+
+
 def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     """One horizontal bar per school (pupils per computer in a lesson), worst first, a panel per level with its
-    target line; schools without a ratio (no room, room without computers, missing data) are markers at 0."""
+    target line; schools without a ratio (no room, room without computers, missing data) are markers at 0. Past
+    MAX_SCHOOL_BARS schools in a level, the worst ones (those without a ratio first) are drawn."""
     title = f"Số học sinh dùng chung một máy trong giờ Tin học, theo trường – {period_label}"
     if frame.empty:
         return no_data_figure(title, "Không có trường tiểu học, THCS nào báo cáo số liệu kỳ này trong phạm vi lọc")
     levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"])]
     counts = {lv: int((frame["level"] == lv).sum()) for lv in levels}
-    rows_shown = max(max(counts.values()), 8)
+    rows_shown = max(min(max(counts.values()), MAX_SCHOOL_BARS), 8)
     targets = {lv: float(frame.loc[frame["level"] == lv, "target"].iloc[0]) for lv in levels}
-    figure = make_subplots(
-        rows=1, cols=len(levels), horizontal_spacing=0.13 if len(levels) > 1 else 0.0,
-        subplot_titles=[f"{LEVEL_NAMES[lv]} ({counts[lv]} trường), tối đa {number(targets[lv])} HS/máy"
-                        for lv in levels])
+
+    def panel_title(lv: str) -> str:
+        many = f"{number(MAX_SCHOOL_BARS)}/{number(counts[lv])} trường nhiều HS/máy nhất" \
+            if counts[lv] > MAX_SCHOOL_BARS else f"{number(counts[lv])} trường"
+        return f"{LEVEL_NAMES[lv]} ({many}), tối đa {number(targets[lv])} HS/máy"
+    figure = make_subplots(rows=1, cols=len(levels), horizontal_spacing=0.13 if len(levels) > 1 else 0.0,
+                           subplot_titles=[panel_title(lv) for lv in levels])
     ratios = frame["pupils_per_computer"].dropna()
     top = max(ratios.max() if len(ratios) else 0, max(targets.values())) * 1.1
     shown = set()
@@ -59,7 +66,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
         part = frame[frame["level"] == lv].copy()
         part["kind"] = [_kind(r) for r in part.itertuples()]
         part["order"] = part["pupils_per_computer"].fillna(float("inf"))
-        part = part.sort_values(["order", "school_name"], ascending=[False, True])
+        part = part.sort_values(["order", "school_name"], ascending=[False, True]).head(MAX_SCHOOL_BARS)
         codes = list(part["school_code"])
         for kind in ("met", "not_met", *NO_RATIO):
             rows = part[part["kind"] == kind]

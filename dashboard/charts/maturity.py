@@ -68,6 +68,9 @@ def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: 
     return figure
 
 
+MAX_HEATMAP_ROWS = 150  # a city's schools; a province's are cut to the first ones
+
+
 def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str) -> go.Figure:
     """Share of the maximum of every scored criterion (catalogue order) for every school (in `school_order`,
     codes). `frame`: criteria rows of criteria_scores without the mandatory conditions."""
@@ -78,6 +81,10 @@ def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: 
     codes = criteria["criterion"].tolist()
     names = dict(zip(frame["school_code"], frame["school_name"]))
     rows = [s for s in school_order if s in names]
+    if len(rows) > MAX_HEATMAP_ROWS:  # a row per school stops being readable; the first ones in the given order
+        title += f" ({MAX_HEATMAP_ROWS}/{len(rows)} trường đầu bảng xếp hạng)".replace(",", ".")
+        rows = rows[:MAX_HEATMAP_ROWS]
+        frame = frame[frame["school_code"].isin(rows)]
     pivot = lambda column: frame.pivot(index="school_code", columns="criterion", values=column).reindex(  # noqa: E731
         index=rows, columns=codes)
     share, score = pivot("share_of_max"), pivot("score")
