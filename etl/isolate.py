@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
+import types
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable
@@ -71,7 +73,16 @@ class _Slot:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, catalogue, registry, memory_mb, dict(load_settings())),
                                    daemon=True)
-        self.process.start()
+        # a new process re-runs the caller's main script unless told otherwise: a script without a __main__ guard,
+        # or Streamlit's page script (which only runs inside Streamlit), would then fail in the reader. The readers
+        # need nothing from it, so they are started with a bare main module.
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self.process.start()
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
         child.close()
         self.job = None  # (index, result) being read
         self.since = 0.0
