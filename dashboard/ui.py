@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.data import Warehouse, database_path
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.filters import Filters
-from dashboard.format import md_text, period_label
+from dashboard.format import md_text, number, period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
@@ -226,11 +226,11 @@ def _page_of(frame: pd.DataFrame, key: str) -> pd.DataFrame:
             hit |= text[column].astype(str).str.casefold().str.contains(words, regex=False, na=False)
         frame = frame[hit]
     pages = max(1, -(-len(frame) // PAGE_ROWS))
-    number = pager.number_input(f"Trang (1–{pages})", min_value=1, max_value=pages, value=1, step=1,
+    chosen = pager.number_input(f"Trang (1–{pages})", min_value=1, max_value=pages, value=1, step=1,
                                 key=f"page_{key}_{pages}")
-    first = (int(number) - 1) * PAGE_ROWS
-    st.caption(f"Dòng {first + 1 if len(frame) else 0:,}–{min(first + PAGE_ROWS, len(frame)):,} trên {len(frame):,} "
-               "dòng; tải Excel hoặc CSV để có tất cả.".replace(",", "."))
+    first = (int(chosen) - 1) * PAGE_ROWS
+    st.caption(f"Dòng {number(first + 1 if len(frame) else 0)}–{number(min(first + PAGE_ROWS, len(frame)))} trên "
+               f"{number(len(frame))} dòng; tải Excel hoặc CSV để có tất cả.")
     return frame.iloc[first:first + PAGE_ROWS]
 
 

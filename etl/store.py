@@ -61,8 +61,8 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
     columns = list(survey_columns(write.catalogue))
     survey_rows, cell_rows, score_rows, survey_keys, score_keys = [], [], [], [], []
     for index, result in enumerate(results):
-        survey, assessment, _ = result.accepted()
-        if survey or assessment or result.accepted()[2]:
+        survey, assessment, tasks = result.accepted()
+        if survey or assessment or tasks:
             result.archive_path = write.archive(result.path, result.sha)
         for row in survey:
             key = (row.values["school_code"], row.values["school_year"], row.values["period"])

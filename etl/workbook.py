@@ -182,6 +182,10 @@ def _ole_kind(path: Path) -> str:
         return "xls"  # let the spreadsheet reader give its own verdict
 
 
+# a damaged zip speaks through many exception types (an unknown compression method, a "password" flag)
+DAMAGED_ZIP = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, ValueError)
+
+
 def _check_zip(path: Path) -> str:
     """Refuse a zip that is no spreadsheet or inflates past the limit; return what it holds: xlsx, xlsb or ods."""
     name = path.name
@@ -189,8 +193,7 @@ def _check_zip(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             bad = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, ValueError):
-        # a damaged zip speaks through many exception types (an unknown compression method, a "password" flag)
+    except DAMAGED_ZIP:
         raise UnreadableFile(name, "tệp bị hỏng hoặc không tải về hết (cấu trúc nén không đọc được)") from None
     if bad is not None:
         raise UnreadableFile(name, f"tệp bị hỏng (phần \"{bad}\" lỗi dữ liệu)")
@@ -268,7 +271,7 @@ def _without_oversized_dimensions(data: bytes) -> bytes:
                         part = _DIMENSION.sub(b"", part, count=1)
                     rewritten.writestr(info, part)
             return out.getvalue()
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, ValueError):
+    except DAMAGED_ZIP:
         return data  # the reader then says the file is damaged
 
 

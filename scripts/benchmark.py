@@ -201,8 +201,6 @@ def replicated_warehouse(source: Path, schools: int = 45000, periods: int = 8) -
         FROM schools s, copies c ORDER BY c.k, s.school_code LIMIT {schools}""").fetchall()
     con.execute("DELETE FROM schools").fetchall()
     con.execute("INSERT INTO schools SELECT * FROM new_schools").fetchall()
-    template = con.execute("SELECT school_code FROM survey WHERE school_year = (SELECT max(school_year) FROM survey) "
-                           "AND period = 'HK1' ORDER BY school_code").fetchall()
     con.execute("CREATE TEMP TABLE base_survey AS SELECT * FROM survey WHERE school_year = "
                 "(SELECT max(school_year) FROM survey) AND period = 'HK1'").fetchall()
     con.execute("DELETE FROM survey").fetchall()
@@ -224,7 +222,6 @@ def replicated_warehouse(source: Path, schools: int = 45000, periods: int = 8) -
             FROM base_scores b, copies c
             WHERE (CASE WHEN c.k = 0 THEN b.school_code ELSE 'R' || c.k || '-' || b.school_code END)
                   IN (SELECT school_code FROM schools)""").fetchall()
-    del template
     con.execute("CHECKPOINT").fetchall()
     counts = con.execute("SELECT (SELECT count(*) FROM schools), (SELECT count(*) FROM survey), "
                          "(SELECT count(*) FROM assessment_scores)").fetchall()[0]

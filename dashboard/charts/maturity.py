@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import base_layout, no_data_figure
-from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, plotly_text, signed
+from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, number, plotly_text, signed
 
 GROUP_NAMES = {"1": "Nhóm 1 – dạy, học", "2": "Nhóm 2 – quản trị"}
 GROUP_COLORS = {"1": "#3b6fb6", "2": "#8e5ea2"}
@@ -82,7 +82,7 @@ def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: 
     names = dict(zip(frame["school_code"], frame["school_name"]))
     rows = [s for s in school_order if s in names]
     if len(rows) > MAX_HEATMAP_ROWS:  # a row per school stops being readable; the first ones in the given order
-        title += f" ({MAX_HEATMAP_ROWS}/{len(rows)} trường đầu bảng xếp hạng)".replace(",", ".")
+        title += f" ({number(MAX_HEATMAP_ROWS)}/{number(len(rows))} trường đầu bảng xếp hạng)"
         rows = rows[:MAX_HEATMAP_ROWS]
         frame = frame[frame["school_code"].isin(rows)]
     pivot = lambda column: frame.pivot(index="school_code", columns="criterion", values=column).reindex(  # noqa: E731
