@@ -59,7 +59,8 @@ def test_a_province_of_schools_draws_the_worst_150_bars_per_level():
     codes = [code for trace in figure.data if trace.y is not None for code in trace.y if code is not None]
     assert len(codes) == MAX_SCHOOL_BARS == 150
     assert set(codes) == {f"{40000000 + i}" for i in range(n - 150, n)}  # the highest pupils per computer
-    assert "150/400 trường nhiều HS/máy nhất" in figure.layout.annotations[0].text
+    assert "(mỗi cấp: 150 trường nhiều HS/máy nhất)" in figure.layout.title.text
+    assert figure.layout.annotations[0].text.startswith("Tiểu học (400 trường)")
 
 
 def test_the_heatmap_of_a_province_keeps_the_first_150_of_the_ranking():
