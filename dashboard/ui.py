@@ -15,7 +15,7 @@ from dashboard.format import md_text, number, period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
-from etl.textnorm import slug
+from etl.textnorm import fold, slug
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -135,8 +135,7 @@ def render_filters() -> Filters | None:
     narrowed = Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                      ownership=tuple(ownership))
     where, params = narrowed.sql("schools")
-    names = query(f"SELECT school_code, school_name FROM schools WHERE {where} ORDER BY school_name", params)
-    name_of = dict(zip(names.school_code, names.school_name))
+    name_of = _school_options(side, where, params)
     schools = side.multiselect("Trường", list(name_of), format_func=lambda c: name_of.get(c, c), key="truong",
                                bind="query-params", placeholder="Tất cả")
     index = periods.index(period)
@@ -147,6 +146,34 @@ def render_filters() -> Filters | None:
         "Số liệu hiện hành"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                                      ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
+
+
+SCHOOL_OPTIONS = 3000  # a province's schools fit in one list; past that, the list holds what a search finds
+SCHOOL_MATCHES = 200
+
+
+def _school_options(side, where: str, params: list) -> dict[str, str]:
+    """code → name of the schools the 'Trường' list offers: every school of the scope, or for a larger scope (the
+    country) the chosen ones and those matching a search, found in the database rather than sent to the browser."""
+    total = int(query(f"SELECT count(*) AS n FROM schools WHERE {where}", params).n.iloc[0])
+    if total <= SCHOOL_OPTIONS:
+        names = query(f"SELECT school_code, school_name FROM schools WHERE {where} ORDER BY school_name", params)
+        return dict(zip(names.school_code, names.school_name))
+    chosen = list(st.session_state.get("truong") or st.query_params.get_all("truong"))
+    words = side.text_input("Tìm trường để chọn", key="tim_truong", placeholder="mã hoặc tên trường",
+                            help=f"Phạm vi có {number(total)} trường; danh sách bên dưới hiện tối đa "
+                                 f"{number(SCHOOL_MATCHES)} trường khớp với từ tìm.")
+    folded = "%" + fold(words.strip()).casefold() + "%"
+    names = query(f"""SELECT school_code, school_name FROM schools WHERE {where}
+                      AND school_code IN (SELECT unnest(?::VARCHAR[]))
+                      UNION ALL
+                      (SELECT school_code, school_name FROM schools WHERE {where} AND ? <> '%%'
+                         AND (school_code LIKE ? OR replace(strip_accents(lower(school_name)), 'đ', 'd') LIKE ?)
+                       ORDER BY school_name LIMIT {SCHOOL_MATCHES})""",
+                  [*params, chosen, *params, folded, folded, folded])
+    if not words.strip():
+        side.caption(f"{number(total)} trường trong phạm vi: gõ mã hoặc tên vào ô tìm để chọn trường.")
+    return dict(zip(names.school_code, names.school_name))
 
 
 def filters() -> Filters | None:
@@ -208,7 +235,7 @@ def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     return styler.hide(axis="index")
 
 
-PAGE_ROWS = 500  # what a person reads on one screen of a table; the downloads hold every row
+PAGE_ROWS = 200  # what a person reads on one screen of a table; the downloads hold every row
 
 
 def _page_of(frame: pd.DataFrame, key: str) -> pd.DataFrame:

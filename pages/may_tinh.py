@@ -102,8 +102,9 @@ table(by_unit, f"Máy tính dạy Tin học theo {unit_title.lower()}", "compute
 
 st.subheader("Trường chưa đạt chuẩn hoặc thiếu số liệu")
 short = schools[schools["target_met"].eq(False) | schools["missing_data"].eq(True)].copy()
-short["flags"] = [", ".join(text for key, text in FLAGS.items() if getattr(r, key)) or "Vượt mức tối đa"
-                  for r in short.itertuples()]
+flags = zip(*(short[key].fillna(False).astype(bool).to_numpy() for key in FLAGS))
+short["flags"] = [", ".join(text for text, on in zip(FLAGS.values(), row) if on) or "Vượt mức tối đa"
+                  for row in flags]
 short["level"] = short["level"].map(LEVEL_NAMES)
 short = short.sort_values(["computers_needed", "school_name"], ascending=[False, True])
 columns = ["school_code", "school_name", "level", "ward_new", "class_size", "computers_per_room",

@@ -99,8 +99,9 @@ table(ranking, f"Xếp hạng mức độ chuyển đổi số năm học {year}
       decimals={names[c]: 1 for c in ("g1_score", "g2_score", "g1_gap", "g2_gap")}, height=420)
 
 st.subheader("Điểm từng tiêu chí")
-criteria = query_pair(q.criteria(f, year))
-plot(charts.criteria_heatmap(criteria[~criteria.mandatory], list(schools.school_code), year), "maturity_heatmap")
+first = list(schools.school_code[:charts.MAX_HEATMAP_ROWS])
+criteria = query_pair(q.criteria(f, year, first))
+plot(charts.criteria_heatmap(criteria[~criteria.mandatory], first, year, total=assessed), "maturity_heatmap")
 mandatory = criteria_ref[criteria_ref.mandatory].code.tolist()
 st.caption(f"Các điều kiện bắt buộc ({md_text(', '.join(mandatory))}) không có điểm nên không có trong bản đồ nhiệt; "
            "trường chưa đạt điều kiện nào được liệt kê ở phần chi tiết một trường bên dưới.")

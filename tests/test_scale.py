@@ -8,9 +8,9 @@ def _long_table_app():
 
     from dashboard.ui import table
 
-    frame = pd.DataFrame({"Mã trường": [f"{40000000 + i}" for i in range(1200)],
-                          "Tên trường": [f"Trường số {i}" for i in range(1200)],
-                          "Số máy": [i * 1.5 for i in range(1200)]})
+    frame = pd.DataFrame({"Mã trường": [f"{40000000 + i}" for i in range(1150)],
+                          "Tên trường": [f"Trường số {i}" for i in range(1150)],
+                          "Số máy": [i * 1.5 for i in range(1150)]})
     table(frame, "Danh sách dài", "long")
 
 
@@ -18,14 +18,14 @@ def test_a_long_table_shows_one_page_and_finds_rows():
     app = AppTest.from_function(_long_table_app, default_timeout=60).run()
     assert not app.exception, app.exception
     shown = app.dataframe[0].value
-    assert len(shown) == 500 and shown.iloc[0, 0] == "40000000"
-    assert any("Dòng 1–500 trên 1.200 dòng" in c.value for c in app.caption), [c.value for c in app.caption]
-    app.number_input[0].set_value(3).run()
+    assert len(shown) == 200 and shown.iloc[0, 0] == "40000000"
+    assert any("Dòng 1–200 trên 1.150 dòng" in c.value for c in app.caption), [c.value for c in app.caption]
+    app.number_input[0].set_value(6).run()
     shown = app.dataframe[0].value
-    assert len(shown) == 200 and shown.iloc[0, 0] == "40001000"
-    app.text_input[0].input("số 1199").run()
+    assert len(shown) == 150 and shown.iloc[0, 0] == "40001000"
+    app.text_input[0].input("số 1149").run()
     shown = app.dataframe[0].value
-    assert list(shown.iloc[:, 0]) == ["40001199"], shown
+    assert list(shown.iloc[:, 0]) == ["40001149"], shown
 
 
 def _short_table_app():
@@ -76,3 +76,55 @@ def test_the_heatmap_of_a_province_keeps_the_first_150_of_the_ranking():
     rows = figure.data[0].y
     assert len(rows) == 150 and rows[0].endswith("(40000299)")
     assert "150/300 trường đầu bảng xếp hạng" in figure.layout.title.text
+
+
+def test_the_school_filter_of_a_large_scope_searches_instead_of_listing(sample_warehouse, monkeypatch, sample_db):
+    """Past SCHOOL_OPTIONS schools the 'Trường' list is not sent whole: a search finds schools (accents and case
+    ignored) and a chosen school stays chosen."""
+    import dashboard.ui as ui
+    from tests.pages import open_page, sql
+
+    monkeypatch.setattr(ui, "SCHOOL_OPTIONS", 20)
+    app = open_page()
+    schools = app.sidebar.multiselect[-1]
+    assert schools.label == "Trường" and schools.options == []
+    [(code, name)] = sql(sample_db, "SELECT school_code, school_name FROM schools WHERE school_name LIKE '%Lê%' "
+                                    "ORDER BY school_name LIMIT 1")
+    app.sidebar.text_input(key="tim_truong").input("le").run()
+    schools = app.sidebar.multiselect[-1]
+    assert name in schools.options and all("le" in ui.fold(o).casefold() or "le" in o for o in schools.options)
+    schools.select(code).run()
+    assert not app.exception, app.exception
+    app.sidebar.text_input(key="tim_truong").input("").run()
+    assert app.sidebar.multiselect[-1].value == [code]
+    assert name in " ".join(c.value for c in app.caption)
+
+
+def test_a_crowded_scatter_draws_a_point_per_score_pair():
+    import pandas as pd
+
+    from dashboard.charts.maturity import MAX_SCATTER_POINTS, group_scatter
+
+    n = MAX_SCATTER_POINTS + 500
+    frame = pd.DataFrame({"school_name": [f"Trường {i}" for i in range(n)],
+                          "g1_score": [60.2 + i % 3 for i in range(n)],
+                          "g2_score": [70.4] * n, "g1_level": 2, "g2_level": 2, "overall_level": 2, "basis": "self"})
+    figure = group_scatter(frame, "2025-2026")
+    [trace] = [t for t in figure.data if t.customdata is not None]
+    assert sorted(zip(trace.x, trace.y, trace.customdata)) == [(60, 70, 834), (61, 70, 833), (62, 70, 833)]
+    assert "gộp các trường cùng điểm" in figure.layout.title.text
+
+
+def test_crowded_class_sizes_keep_the_box_and_the_outliers():
+    import pandas as pd
+
+    from dashboard.charts.quality import MAX_POINTS, class_sizes
+
+    n = MAX_POINTS + 1000
+    frame = pd.DataFrame({"level": "TH", "school_name": [f"Trường {i}" for i in range(n)],
+                          "students": [300 if i % 100 else 2000 for i in range(n)], "classes": 10})
+    figure = class_sizes(frame)
+    box = next(t for t in figure.data if t.type == "box")
+    assert box.median == (30,) and box.upperfence == (200,)
+    [points] = [t for t in figure.data if t.type == "scatter"]
+    assert len(points.y) == len(range(0, n, 100)) and set(points.y) == {200}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -28,14 +29,11 @@ def short_name(name: str) -> str:
     return _PREFIX.sub("", name or "").strip() or name
 
 
-def _kind(row) -> str:
-    if row.no_room:
-        return "no_room"
-    if row.room_without_computers:
-        return "room_without_computers"
-    if row.missing_data:
-        return "missing_data"
-    return "met" if row.target_met else "not_met"
+def _kinds(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: no_room, room_without_computers, missing_data, met or not_met (the first that holds)."""
+    flag = lambda column: frame[column].fillna(False).astype(bool).to_numpy()  # noqa: E731
+    return np.select([flag("no_room"), flag("room_without_computers"), flag("missing_data"), flag("target_met")],
+                     ["no_room", "room_without_computers", "missing_data", "met"], "not_met")
 
 
 MAX_SCHOOL_BARS = 150  # a city's schools of a level; a province's 1,500 are in the table under the chart
@@ -48,7 +46,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     title = f"Số học sinh dùng chung một máy trong giờ Tin học, theo trường – {period_label}"
     if frame.empty:
         return no_data_figure(title, "Không có trường tiểu học, THCS nào báo cáo số liệu kỳ này trong phạm vi lọc")
-    levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"])]
+    levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"].unique())]
     counts = {lv: int((frame["level"] == lv).sum()) for lv in levels}
     rows_shown = max(min(max(counts.values()), MAX_SCHOOL_BARS), 8)
     targets = {lv: float(frame.loc[frame["level"] == lv, "target"].iloc[0]) for lv in levels}
@@ -63,10 +61,10 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     top = max(ratios.max() if len(ratios) else 0, max(targets.values())) * 1.1
     shown = set()
     for col, lv in enumerate(levels, start=1):
-        part = frame[frame["level"] == lv].copy()
-        part["kind"] = [_kind(r) for r in part.itertuples()]
-        part["order"] = part["pupils_per_computer"].fillna(float("inf"))
+        part = frame[frame["level"] == lv]
+        part = part.assign(order=part["pupils_per_computer"].fillna(float("inf")))
         part = part.sort_values(["order", "school_name"], ascending=[False, True]).head(MAX_SCHOOL_BARS)
+        part = part.assign(kind=_kinds(part))
         codes = list(part["school_code"])
         for kind in ("met", "not_met", *NO_RATIO):
             rows = part[part["kind"] == kind]
@@ -118,10 +116,11 @@ def status_by_level(frame: pd.DataFrame, period_label: str) -> go.Figure:
     title = f"Trường đạt chuẩn HS/máy theo cấp học – {period_label}"
     if frame.empty:
         return no_data_figure(title, "Không có trường nào báo cáo số liệu kỳ này trong phạm vi lọc")
-    levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"])]
+    levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"].unique())]
     figure = go.Figure()
+    tally = frame.groupby(["level", "status"]).size()
     for status in ("met", "not_met", "no_room", "missing_data", "no_it_pupils"):
-        counts = [int(((frame["level"] == lv) & (frame["status"] == status)).sum()) for lv in levels]
+        counts = [int(tally.get((lv, status), 0)) for lv in levels]
         if any(counts):
             figure.add_bar(y=[LEVEL_NAMES[lv] for lv in levels], x=counts, orientation="h",
                            name=COMPUTER_STATUS_NAMES[status], marker_color=COMPUTER_STATUS_COLORS[status],

@@ -44,9 +44,15 @@ def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: 
     for bound in (low, high):
         figure.add_vline(x=bound, line={"color": "#999", "dash": "dash", "width": 1})
         figure.add_hline(y=bound, line={"color": "#999", "dash": "dash", "width": 1})
+    crowded = len(frame) > MAX_SCATTER_POINTS
+    if crowded:
+        title += " (mỗi chấm gộp các trường cùng điểm, làm tròn đến 1 điểm)"
     for mark in (1, 2, 3):
         part = frame[frame["overall_level"] == mark]
         if part.empty:
+            continue
+        if crowded:  # 45,000 points draw as one blot and cost seconds; a point per score pair, sized by schools
+            _add_crowded(figure, part, mark)
             continue
         custom = list(zip(part["school_name"].map(plotly_text), [LEVEL_SHORT[v] for v in part["g1_level"]],
                           [LEVEL_SHORT[v] for v in part["g2_level"]], [BASIS_NAMES[b] for b in part["basis"]]))
@@ -68,23 +74,42 @@ def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: 
     return figure
 
 
+MAX_SCATTER_POINTS = 2000  # a province's primary and lower secondary schools still draw one point each
+
+
+def _add_crowded(figure: go.Figure, part: pd.DataFrame, mark: int) -> None:
+    cells = (part.assign(x=part["g1_score"].round(0), y=part["g2_score"].round(0))
+             .groupby(["x", "y"], as_index=False).size())
+    figure.add_scatter(
+        x=cells["x"], y=cells["y"], mode="markers", name=LEVEL_SHORT[mark], customdata=cells["size"],
+        marker={"color": LEVEL_COLORS[mark], "size": (6 + 3 * np.sqrt(cells["size"])).clip(upper=40),
+                "line": {"color": "white", "width": 1}, "opacity": 0.75},
+        hovertemplate="<b>%{customdata:,} trường</b> " + LEVEL_SHORT[mark] + "<br>Nhóm 1 (dạy, học): khoảng %{x} "
+                      "điểm<br>Nhóm 2 (quản trị): khoảng %{y} điểm<extra></extra>")
+
+
 MAX_HEATMAP_ROWS = 150  # a city's schools; a province's are cut to the first ones
 
 
-def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str) -> go.Figure:
+def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str,
+                     total: int | None = None) -> go.Figure:
     """Share of the maximum of every scored criterion (catalogue order) for every school (in `school_order`,
-    codes). `frame`: criteria rows of criteria_scores without the mandatory conditions."""
+    codes). `frame`: criteria rows of criteria_scores without the mandatory conditions; `total`: the schools
+    ranked when the caller already cut `frame` and `school_order` to the first ones."""
     title = f"Tỷ lệ điểm đạt so với điểm tối đa theo tiêu chí – năm học {school_year}"
     if frame.empty:
         return no_data_figure(title, "Chưa có điểm tiêu chí cho phạm vi đang lọc")
+    present = set(frame["school_code"].unique())
+    rows = [s for s in school_order if s in present]
+    total = max(total or 0, len(rows))
+    rows = rows[:MAX_HEATMAP_ROWS]  # a row per school stops being readable; the first ones in the given order
+    if total > len(rows):
+        title += f" ({number(len(rows))}/{number(total)} trường đầu bảng xếp hạng)"
+    if len(present) > len(rows):
+        frame = frame[frame["school_code"].isin(rows)]
     criteria = frame.sort_values("position").drop_duplicates("criterion")
     codes = criteria["criterion"].tolist()
     names = dict(zip(frame["school_code"], frame["school_name"]))
-    rows = [s for s in school_order if s in names]
-    if len(rows) > MAX_HEATMAP_ROWS:  # a row per school stops being readable; the first ones in the given order
-        title += f" ({number(MAX_HEATMAP_ROWS)}/{number(len(rows))} trường đầu bảng xếp hạng)"
-        rows = rows[:MAX_HEATMAP_ROWS]
-        frame = frame[frame["school_code"].isin(rows)]
     pivot = lambda column: frame.pivot(index="school_code", columns="criterion", values=column).reindex(  # noqa: E731
         index=rows, columns=codes)
     share, score = pivot("share_of_max"), pivot("score")

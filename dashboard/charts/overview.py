@@ -15,7 +15,7 @@ def level_distribution(frame: pd.DataFrame, school_year: str) -> go.Figure:
     if frame.empty:
         return no_data_figure(title, "Chưa có kết quả đánh giá QĐ 4725 cho phạm vi đang lọc")
     figure = go.Figure()
-    levels = [lv for lv in LEVEL_NAMES if lv in set(frame["level"])]
+    levels = [lv for lv in LEVEL_NAMES if lv in set(frame["level"].unique())]
     for mark in (1, 2, 3):
         part = frame[frame["overall_level"] == mark].set_index("level").reindex(levels)
         counts = part["schools"].fillna(0).astype(int)
@@ -32,7 +32,7 @@ def plan_status_by_pillar(frame: pd.DataFrame, pillar_names: dict[str, str], per
     title = f"Tình trạng chỉ số kế hoạch theo trụ cột – {period_label}"
     if frame.empty:
         return no_data_figure(title, "Chưa có số liệu chỉ số kế hoạch cho kỳ này")
-    pillars = [p for p in pillar_names if p in set(frame["pillar"])]
+    pillars = [p for p in pillar_names if p in set(frame["pillar"].unique())]
     figure = go.Figure()
     for status in STATUS_NAMES:
         counts = [int(((frame["pillar"] == p) & (frame["status"] == status)).sum()) for p in pillars]

@@ -35,9 +35,13 @@ def level_counts(filters: Filters, school_year: str, by: str) -> tuple[str, list
                 WHERE m.school_year = ? AND {where} GROUP BY ALL ORDER BY 1, 2""", [school_year, *params])
 
 
-def criteria(filters: Filters, school_year: str) -> tuple[str, list]:
-    """criteria_scores of the assessed schools of the filter, criteria in catalogue order (`position`)."""
+def criteria(filters: Filters, school_year: str, only: list[str] | None = None) -> tuple[str, list]:
+    """criteria_scores of the assessed schools of the filter (of those among them in `only`, when given: a
+    province's heat map draws its first rows, not 45,000 × 20 cells), criteria in catalogue order (`position`)."""
     where, params = scope_where(filters)
+    if only is not None:
+        where += " AND c.school_code IN (SELECT unnest(?::VARCHAR[]))"
+        params = [*params, list(only)]
     return (f"""SELECT c.school_code, sc.school_name, c.criterion, c.criterion_group, c.name_vi, c.mandatory,
                        c.max_points, c.score, c.met, c.share_of_max, c.self_score, c.verified_score, c.basis,
                        r.rowid AS position
