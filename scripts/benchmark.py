@@ -280,51 +280,100 @@ def pages_table(small: Path, large: Path | None, runs: int) -> None:
 
 
 def browser_table(db: Path, viewers: int) -> None:
-    """Time to the first chart in Chromium, alone and with `viewers` at once; the server's peak memory."""
+    """Time to the first chart: in Chromium for one viewer (first visit, and returning with the browser's cache), and
+    for `viewers` at once as websocket clients on loopback (20 Chromium renderers on the same 2 cores would measure
+    the client, not the server); the server's peak memory."""
     import asyncio
 
     from playwright.async_api import async_playwright
 
     from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_app
 
-    say(f"## 3. Trình duyệt (Chromium, máy chủ thật; kho {db.parent.name if db.parent != WORK else db.stem})")
+    say(f"## 3. Trình duyệt và người xem đồng thời (máy chủ thật; kho "
+        f"{db.parent.name if db.parent != WORK else db.stem})")
     say()
 
-    async def first_chart(browser, url: str) -> float:
-        context = await browser.new_context(viewport={"width": 1440, "height": 1000})
-        page = await context.new_page()
+    async def first_chart(page, url: str) -> float:
         start = time.perf_counter()
-        await page.goto(url)
-        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+        await page.goto(url, timeout=300_000)
+        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
         seconds = time.perf_counter() - start
-        errors = await page.locator("[data-testid='stException']").count()
-        await context.close()
-        if errors:
+        if await page.locator("[data-testid='stException']").count():
             raise RuntimeError("trang hiện lỗi")
         return seconds
 
-    async def measure(url: str) -> tuple[float, list[float]]:
+    async def in_chromium(url: str) -> tuple[float, float]:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            await first_chart(browser, url)  # the server's first run fills its caches
-            alone = await first_chart(browser, url)
-            together = await asyncio.gather(*(first_chart(browser, url) for _ in range(viewers)))
+            warm_up = await browser.new_context()
+            await first_chart(await warm_up.new_page(), url)  # the server's first run fills its caches
+            await warm_up.close()
+            context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = await context.new_page()
+            first = await first_chart(page, url)
+            returning = await first_chart(page, url)  # the same browser again: scripts come from its cache
             await browser.close()
-            return alone, list(together)
+            return first, returning
 
     with running_app(ROOT, db, with_process=True) as (url, process):
-        alone, together = asyncio.run(measure(url))
+        first, returning = asyncio.run(in_chromium(url))
+        together = asyncio.run(_websocket_viewers(url, viewers))
         peak = _peak_memory_mb(process.pid)
-    together.sort()
-    p95 = together[min(len(together) - 1, int(round(0.95 * (len(together) - 1))))]
+    times = sorted(t for t in together if isinstance(t, float))
+    errors = len(together) - len(times)
     say("| đo | giá trị |")
     say("|---|---|")
-    verdict = "" if alone <= FIRST_CHART_TARGET else " (chưa đạt)"
-    say(f"| biểu đồ đầu tiên, một người xem | {num(alone, 2)} s{verdict} |")
-    say(f"| {viewers} người xem cùng lúc: trung vị / p95 | {num(statistics.median(together), 2)} s / {num(p95, 2)} s "
-        "(không lỗi) |")
+    for label, value in (("lần đầu mở", first), ("mở lại (trình duyệt đã có bộ đệm)", returning)):
+        verdict = "" if value <= FIRST_CHART_TARGET else " (chưa đạt)"
+        say(f"| Chromium, một người xem, biểu đồ đầu tiên: {label} | {num(value, 2)} s{verdict} |")
+    if times:
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        say(f"| {viewers} người xem cùng lúc (websocket), biểu đồ đầu tiên: trung vị / p95 | "
+            f"{num(statistics.median(times), 2)} s / {num(p95, 2)} s |")
+    say(f"| lỗi khi {viewers} người xem cùng lúc | {errors}"
+        + (f" ({'; '.join(sorted({str(t)[:80] for t in together if not isinstance(t, float)}))})" if errors else "")
+        + " |")
     say(f"| bộ nhớ đỉnh của máy chủ | {num(peak)} MB |")
     say()
+
+
+async def _websocket_viewers(url: str, viewers: int) -> list:
+    """Each viewer opens a session the way the browser does (Streamlit's websocket, its protobuf messages), asks for
+    the default page and stops the clock at the first chart; returns the seconds, or the error, of each."""
+    import asyncio
+
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def viewer() -> float:
+        start = time.perf_counter()
+        async with websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=None, open_timeout=120) as socket:
+            message = BackMsg()
+            message.rerun_script.query_string = ""
+            await socket.send(message.SerializeToString())
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await asyncio.wait_for(socket.recv(), timeout=300))
+                kind = reply.WhichOneof("type")
+                if kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                    element = reply.delta.new_element.WhichOneof("type")
+                    if element == "exception":
+                        raise RuntimeError("trang hiện lỗi: " + reply.delta.new_element.exception.message[:60])
+                    if element == "plotly_chart":
+                        return time.perf_counter() - start
+                if kind == "script_finished":
+                    raise RuntimeError("trang chạy xong mà không có biểu đồ")
+
+    async def guarded():
+        try:
+            return await viewer()
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and named, the others go on
+            return exc
+
+    await guarded()  # the server's caches
+    return list(await asyncio.gather(*(guarded() for _ in range(viewers))))
 
 
 def _peak_memory_mb(pid: int) -> float:

@@ -128,3 +128,26 @@ def test_crowded_class_sizes_keep_the_box_and_the_outliers():
     assert box.median == (30,) and box.upperfence == (200,)
     [points] = [t for t in figure.data if t.type == "scatter"]
     assert len(points.y) == len(range(0, n, 100)) and set(points.y) == {200}
+
+
+def test_a_memoised_figure_is_the_same_figure_and_its_own_copy():
+    import json
+
+    import pandas as pd
+    import plotly.io as pio
+
+    from dashboard.charts import computers
+
+    def spec(figure):
+        return json.loads(pio.to_json(figure, validate=False))
+
+    frame = pd.DataFrame({"unit": ["Phường Vinh Hưng", "Phường Trường Vinh"], "computers_needed": [12, 0],
+                          "schools_not_met": [3, 0], "schools": [10, 8], "schools_no_room": [1, 0]})
+    first = computers.needed_by_unit(frame, "Học kỳ I 2025-2026", "Phường mới")
+    again = computers.needed_by_unit(frame.copy(), "Học kỳ I 2025-2026", "Phường mới")
+    assert again is not first and spec(again) == spec(first)
+    again.update_layout(height=999)  # a page that resizes its copy (presentation mode) changes only its copy
+    third = computers.needed_by_unit(frame, "Học kỳ I 2025-2026", "Phường mới")
+    assert third.layout.height != 999
+    changed = computers.needed_by_unit(frame.assign(computers_needed=[13, 0]), "Học kỳ I 2025-2026", "Phường mới")
+    assert spec(changed) != spec(first)

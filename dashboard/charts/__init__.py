@@ -6,6 +6,12 @@ every value that comes from a file (school, ward, criterion and indicator names,
 dashboard.format.plotly_text before it reaches a figure."""
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
+import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.format import PLOTLY_SEPARATORS
@@ -40,3 +46,75 @@ def no_data_figure(title: str, message: str) -> go.Figure:
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return base_layout(figure, title, height=260)
+
+
+# ---- a memo of built figures -----------------------------------------------------------------------------
+# Building a figure runs Plotly's validators over every property (20-150 ms a chart, most of a page's time); a
+# rerun of a page with the same data builds the same figure. The memo keeps the figure as a plain dict and hands
+# out a new Figure made from a copy without validating again (~5 ms), so a caller may change its own figure.
+
+MEMO_SIZE = 256
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+class _Unhashable(Exception):
+    pass
+
+
+def _fingerprint(value) -> object:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        try:
+            digest = hashlib.blake2b(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes(),
+                                     digest_size=16).hexdigest()
+        except TypeError as exc:  # cells holding lists or dicts
+            raise _Unhashable from exc
+        if isinstance(value, pd.DataFrame):
+            return "DataFrame", tuple(value.columns), tuple(map(str, value.dtypes)), digest
+        return "Series", value.name, str(value.dtype), digest
+    if isinstance(value, dict):
+        return "dict", tuple((_fingerprint(k), _fingerprint(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, tuple(_fingerprint(v) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        hash(value)
+    except TypeError as exc:
+        raise _Unhashable from exc
+    return type(value).__name__, value
+
+
+def memo_figure(builder):
+    """Decorate a chart builder: the same arguments (DataFrames compared by content) give the figure built before."""
+    @functools.wraps(builder)
+    def memoised(*args, **kwargs):
+        try:
+            key = (builder.__module__, builder.__qualname__, _fingerprint(args), _fingerprint(kwargs))
+        except _Unhashable:
+            return builder(*args, **kwargs)
+        with _memo_lock:
+            spec = _memo.get(key)
+            if spec is not None:
+                _memo.move_to_end(key)
+        if spec is None:
+            figure = builder(*args, **kwargs)
+            spec = figure.to_dict()
+            with _memo_lock:
+                _memo[key] = spec
+                while len(_memo) > MEMO_SIZE:
+                    _memo.popitem(last=False)
+            return figure
+        return go.Figure(_copy(spec), _validate=False)
+    return memoised
+
+
+def _copy(spec):
+    """A deep copy of a figure dict; numpy arrays are copied by numpy, not element by element."""
+    if isinstance(spec, dict):
+        return {k: _copy(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_copy(v) for v in spec]
+    if hasattr(spec, "copy") and hasattr(spec, "dtype"):
+        return spec.copy()
+    return spec

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.format import COMPUTER_STATUS_COLORS, COMPUTER_STATUS_NAMES, number, plotly_text
 from etl.reference import LEVEL_NAMES
 
@@ -39,6 +39,7 @@ def _kinds(frame: pd.DataFrame) -> np.ndarray:
 MAX_SCHOOL_BARS = 150  # a city's schools of a level; a province's 1,500 are in the table under the chart
 
 
+@memo_figure
 def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     """One horizontal bar per school (pupils per computer in a lesson), worst first, a panel per level with its
     target line; schools without a ratio (no room, room without computers, missing data) are markers at 0. Past
@@ -111,6 +112,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     return figure
 
 
+@memo_figure
 def status_by_level(frame: pd.DataFrame, period_label: str) -> go.Figure:
     """How many schools of each level meet the target, miss it, have no room, or lack data."""
     title = f"Trường đạt chuẩn HS/máy theo cấp học – {period_label}"
@@ -132,6 +134,7 @@ def status_by_level(frame: pd.DataFrame, period_label: str) -> go.Figure:
     return base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=340)
 
 
+@memo_figure
 def needed_by_unit(frame: pd.DataFrame, period_label: str, unit_title: str) -> go.Figure:
     """Computers needed to meet the target, one bar per ward (new or former), largest first."""
     title = f"Số máy tính cần bổ sung theo {unit_title.lower()} – {period_label}"

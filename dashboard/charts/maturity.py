@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, number, plotly_text, signed
 
 GROUP_NAMES = {"1": "Nhóm 1 – dạy, học", "2": "Nhóm 2 – quản trị"}
@@ -15,6 +15,7 @@ BASIS_NAMES = {"verified": "Thẩm định", "self": "Tự đánh giá"}
 NUMBER = ",.1~f"  # d3 format: 1.234,5 with the Vietnamese separators of base_layout, no trailing ",0"
 
 
+@memo_figure
 def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, str], title: str,
                        unit_title: str, reason: str) -> go.Figure:
     """Schools at each overall level (derived convention), one stacked horizontal bar per unit.
@@ -35,6 +36,7 @@ def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, s
                        legend_title="Mức chung (quy ước):")
 
 
+@memo_figure
 def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: float = 75) -> go.Figure:
     """Group 1 against group 2 score per school, coloured by overall level, with the level boundaries."""
     title = f"Điểm nhóm 1 và nhóm 2 của từng trường – năm học {school_year}"
@@ -91,6 +93,7 @@ def _add_crowded(figure: go.Figure, part: pd.DataFrame, mark: int) -> None:
 MAX_HEATMAP_ROWS = 150  # a city's schools; a province's are cut to the first ones
 
 
+@memo_figure
 def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str,
                      total: int | None = None) -> go.Figure:
     """Share of the maximum of every scored criterion (catalogue order) for every school (in `school_order`,
@@ -138,6 +141,7 @@ def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: 
     return figure
 
 
+@memo_figure
 def gap_bars(frame: pd.DataFrame, school_year: str, limit: int = 15) -> go.Figure:
     """Self-assessed minus verified score, per group, for the verified schools whose scores differ most.
     `frame`: maturity rows (school_name, g1_verified, g2_verified, g1_gap, g2_gap)."""
@@ -190,6 +194,7 @@ def _short_name(name: str) -> str:
     return name[len("Trường "):] if name.startswith("Trường ") else name
 
 
+@memo_figure
 def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.Figure:
     """Maximum minus official score of each criterion where the school did not get the maximum."""
     title = f"Điểm bị mất theo tiêu chí – {plotly_text(school_name)}, năm học {school_year}"

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, STATUS_COLORS, STATUS_NAMES
 from etl.reference import LEVEL_NAMES
 
 
+@memo_figure
 def level_distribution(frame: pd.DataFrame, school_year: str) -> go.Figure:
     """Schools at each 4725 level (overall, derived), one stacked bar per school level."""
     title = f"Mức chung QĐ 4725 theo cấp học – {school_year}"
@@ -27,6 +28,7 @@ def level_distribution(frame: pd.DataFrame, school_year: str) -> go.Figure:
     return base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=320)
 
 
+@memo_figure
 def plan_status_by_pillar(frame: pd.DataFrame, pillar_names: dict[str, str], period_label: str) -> go.Figure:
     """How many indicators of each pillar are met, on track, at risk, off track."""
     title = f"Tình trạng chỉ số kế hoạch theo trụ cột – {period_label}"

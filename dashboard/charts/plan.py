@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.format import STATUS_COLORS, STATUS_NAMES, percent, period_label, plotly_text
 
 TARGET_NAME = "Chỉ tiêu"
@@ -16,6 +16,7 @@ def indicator_label(code: str, name: str) -> str:
     return f"{code} · {name}"
 
 
+@memo_figure
 def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], period_label: str) -> go.Figure:
     """Percent indicators: a bar per indicator coloured by its status, the target as a black tick, the value
     written right of the 100% line; grouped by pillar (two-level axis). Other units are left to the table."""
@@ -61,6 +62,7 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
     return figure
 
 
+@memo_figure
 def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]], unit: str) -> go.Figure:
     """Chosen indicators over every period, a marker per period coloured by its status, with the targets."""
     unit_text = plotly_text(unit)  # units and codes come from the catalogue file

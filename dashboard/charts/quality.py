@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.format import number, period_label, plotly_text
 from etl.reference import LEVEL_NAMES
 
 
+@memo_figure
 def reporting(frame: pd.DataFrame) -> go.Figure:
     """Schools that reported, against those expected, in every period loaded."""
     title = "Số trường đã gửi số liệu theo kỳ báo cáo"
@@ -30,6 +31,7 @@ def reporting(frame: pd.DataFrame) -> go.Figure:
 MAX_POINTS = 2000  # a province's schools still draw one point each
 
 
+@memo_figure
 def class_sizes(frame: pd.DataFrame, low: float = 10, high: float = 60) -> go.Figure:
     """Pupils per class by school level; points outside the plausible band are the outliers."""
     title = "Sĩ số bình quân mỗi lớp theo cấp học"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, no_data_figure
+from dashboard.charts import base_layout, memo_figure, no_data_figure
 from dashboard.charts.maturity import BASIS_NAMES, GROUP_COLORS, GROUP_NAMES, NUMBER
 from dashboard.format import (
     LEVEL_COLORS,
@@ -22,6 +22,7 @@ LINE_COLORS = ["#3b6fb6", "#8e5ea2", "#2a9d8f"]
 PILLAR_LABELS = {"scale": "Quy mô", **PILLAR_NAMES}
 
 
+@memo_figure
 def history(frame: pd.DataFrame, series: dict[str, str], title: str, y_title: str, unit: str, reason: str,
             target: str | None = None, target_name: str = "Mức tối đa cho phép", decimals: int = 0,
             percent_axis: bool = False) -> go.Figure:
@@ -50,6 +51,7 @@ def history(frame: pd.DataFrame, series: dict[str, str], title: str, y_title: st
     return base_layout(figure, title, x_title="Kỳ báo cáo", y_title=y_title, height=340)
 
 
+@memo_figure
 def maturity_history(frame: pd.DataFrame, low: float = 50, high: float = 75) -> go.Figure:
     """Group 1 and 2 scores by school year; markers in the colour of the group's level."""
     title = "Điểm QĐ 4725 của trường qua các năm học"
