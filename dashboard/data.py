@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from etl.settings import DEFAULT_DB
+from etl.warehouse import open_read_only, read_cursor
 
 
 def database_path() -> Path:
@@ -42,9 +43,9 @@ class Warehouse:
         stamp = self.version()
         with self._lock:
             if self._con is None or stamp != self._stamp:
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = open_read_only(self.path)
                 self._stamp = stamp
-            return self._con.cursor()
+            return read_cursor(self._con)
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         cursor = self._cursor()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -165,8 +166,10 @@ class WarehouseWrite:
     """`with WarehouseWrite(db) as w:` changes a copy; leaving the block normally swaps it in,
     an exception (or `w.discard()`) throws the copy away."""
 
-    def __init__(self, db_path: Path, catalogue: Catalogue):
+    def __init__(self, db_path: Path, catalogue: Catalogue, source: Path | None = None):
         self.db_path = Path(db_path)
+        self.source = Path(source) if source else self.db_path  # a kept version, when undoing a load
+        self._version: dict | None = None
         self.catalogue = catalogue
         self.tmp_path = self.db_path.with_name(f"{self.db_path.name}.tmp-{os.getpid()}")
         self.lock_path = self.db_path.with_name(f"{self.db_path.name}.lock")
@@ -188,8 +191,8 @@ class WarehouseWrite:
                        "lại") from None
         try:
             self._remove_stale_copies()
-            if self.db_path.exists():
-                shutil.copyfile(self.db_path, self.tmp_path)
+            if self.source.exists():
+                shutil.copyfile(self.source, self.tmp_path)
             self.con = duckdb.connect(str(self.tmp_path))
             ensure_schema(self.con, self.catalogue)
         except BaseException as exc:
@@ -212,6 +215,31 @@ class WarehouseWrite:
     def discard(self) -> None:
         self._discard = True
 
+    def keep_version(self, meta: dict) -> None:
+        """Keep the warehouse as it is before this write (for undo), described by `meta` (load_id, files...)."""
+        self._version = meta
+
+    def _save_version(self) -> None:
+        """The current file becomes a kept version: a hard link (no copy; a write never changes a file in place, it
+        replaces it), then the oldest versions past `keep_versions` are removed."""
+        from etl.settings import setting
+
+        if self._version is None or not self.db_path.exists():
+            return
+        folder = versions_folder(self.db_path)
+        folder.mkdir(exist_ok=True)
+        stem = f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}-{self._version.get('load_id', 0):06d}"
+        target = folder / f"{stem}.duckdb"
+        try:
+            os.link(self.db_path, target)
+        except OSError:
+            shutil.copyfile(self.db_path, target)
+        (folder / f"{stem}.json").write_text(json.dumps(self._version, ensure_ascii=False), encoding="utf-8")
+        keep = max(int(setting("keep_versions")), 0)
+        for old in sorted(folder.glob("*.json"))[:-keep or None]:
+            old.with_suffix(".duckdb").unlink(missing_ok=True)
+            old.unlink(missing_ok=True)
+
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if self.con is not None:
@@ -222,6 +250,7 @@ class WarehouseWrite:
             if exc_type is None and not self._discard:
                 with open(self.tmp_path, "rb") as fh:
                     os.fsync(fh.fileno())
+                self._save_version()
                 os.replace(self.tmp_path, self.db_path)
                 dir_fd = os.open(self.db_path.parent, os.O_RDONLY)
                 try:
@@ -249,3 +278,46 @@ class WarehouseWrite:
 
     def next_load_id(self) -> int:
         return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchall()[0][0]
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file as it is now. `duckdb.connect(path)` hands back the database
+    this process already has open under that path, even after a load has replaced the file (DuckDB's instance
+    cache), so a reader would keep seeing the old figures; attaching the file to a new in-memory database opens
+    the current file. Cursors of the connection start in the in-memory database: use `read_cursor`."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS warehouse (READ_ONLY)")
+        con.execute("USE warehouse")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of an `open_read_only` connection (one per thread), reading the warehouse's tables."""
+    cursor = con.cursor()
+    cursor.execute("USE warehouse")
+    return cursor
+
+
+def versions_folder(db_path: Path) -> Path:
+    return Path(db_path).parent / "versions"
+
+
+def restore_version(db_path: Path, version: dict) -> dict:
+    """Put the kept version `version` (from etl.intake.list_versions) back as the warehouse, atomically and under
+    the write lock, and record the undo in it (table undo_log); the version is used up."""
+    from etl.reference import load_catalogue
+
+    source = Path(version["path"])
+    with WarehouseWrite(db_path, load_catalogue(), source=source) as write:
+        write.con.execute("""CREATE TABLE IF NOT EXISTS undo_log (undone_load_id INTEGER, files VARCHAR,
+                             command VARCHAR, undone_at TIMESTAMP)""")
+        write.con.execute("INSERT INTO undo_log VALUES (?, ?, ?, ?)",
+                          [version.get("load_id"), ", ".join(version.get("files", [])), version.get("command"),
+                           dt.datetime.now()])
+    source.unlink(missing_ok=True)
+    source.with_suffix(".json").unlink(missing_ok=True)
+    return version

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 
-import duckdb
 from streamlit.testing.v1 import AppTest
 
 from dashboard.format import WORD_JOINER
@@ -41,7 +40,10 @@ def figure_titled(app: AppTest, start: str) -> dict:
 
 
 def sql(db, query: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    """Read the warehouse file as it is now (not the database this process may still hold under its path)."""
+    from etl.warehouse import open_read_only
+
+    with open_read_only(db) as con:
         return con.execute(query, params or []).fetchall()
 
 

@@ -84,3 +84,26 @@ def test_every_page_renders_while_loads_replace_the_warehouse(loaded_db, tmp_pat
         _, err = loads.communicate(timeout=300)
     assert loads.returncode == 0 and "Traceback" not in err, err
     assert during >= 2 * len(pages), (during, renders)  # each page rendered twice with loads before and after
+
+
+def test_a_reader_sees_the_file_a_load_put_in_place(tmp_path):
+    """DuckDB hands back the database a process already holds under a path, even after the file was replaced; the
+    dashboard's reader must open the new file (seen: a page kept the old figures after a load from the app)."""
+    import os
+    import shutil
+
+    import duckdb
+
+    from dashboard.data import Warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    reader = Warehouse(path)
+    assert reader.scalar("SELECT x FROM t") == 1
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE t SET x = 2")
+    os.replace(copy, path)
+    assert reader.scalar("SELECT x FROM t") == 2
