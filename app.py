@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/ke_hoach.py", title="Tiến độ kế hoạch 2025", icon="🎯", url_path="ke-hoach"),
     st.Page("pages/ho_so_truong.py", title="Hồ sơ trường", icon="🏫", url_path="ho-so-truong"),
     st.Page("pages/chat_luong.py", title="Chất lượng dữ liệu", icon="🧪", url_path="chat-luong-du-lieu"),
+    st.Page("pages/nap_so_lieu.py", title="Nạp số liệu", icon="📥", url_path="nap-so-lieu"),
     st.Page("pages/trinh_chieu.py", title="Trình chiếu và xuất báo cáo", icon="📽️", url_path="trinh-chieu"),
 ]
 

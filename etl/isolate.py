@@ -57,10 +57,10 @@ def _worker(conn, catalogue, registry, memory_mb: int, settings: dict) -> None:
         job = conn.recv()
         if job is None:
             return
-        index, path, sha = job
+        index, path, sha, hints = job
         tick, cpu = time.monotonic(), time.process_time()
         result = FileResult(Path(path))
-        result.sha = sha
+        result.sha, result.hints = sha, hints
         _read_file(result, catalogue, registry)
         result.seconds, result.cpu_seconds = time.monotonic() - tick, time.process_time() - cpu
         conn.send((index, result))
@@ -118,7 +118,7 @@ def read_files(results: list, catalogue, registry, progress: Callable[[object], 
                     slot.job = pending.pop(0)
                     slot.since = time.monotonic()
                     index, result = slot.job
-                    slot.conn.send((index, str(result.path), result.sha))
+                    slot.conn.send((index, str(result.path), result.sha, result.hints))
             busy = [slot for slot in slots if slot.job]
             ready = wait([slot.conn for slot in busy] + [slot.process.sentinel for slot in busy], timeout=1.0)
             for i, slot in enumerate(slots):

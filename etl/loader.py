@@ -16,7 +16,7 @@ from etl.reference import Catalogue, load_catalogue
 from etl.registry import Registry
 from etl.textnorm import fmt_number, safe_name
 from etl.validate import AssessmentRows, Row, plan_year, validate_assessment, validate_survey, validate_task
-from etl.warehouse import WarehouseWrite, sha256_file
+from etl.warehouse import WarehouseWrite, get_meta, sha256_file
 from etl.workbook import ENCODING_VI, SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
 
 PERIOD_ORDER = {"HK1": 0, "CN": 1}
@@ -43,6 +43,8 @@ class FileResult:
     cpu_seconds: float = 0.0  # CPU time of the reader process on this file
     replaced: int = 0
     archive_path: str | None = None
+    hints: dict = field(default_factory=dict)  # corrections and import profiles (etl.intake)
+    sheets: list[dict] = field(default_factory=list)  # what was recognised on each sheet, for the review
 
     def __post_init__(self):
         self.log = self.log or IssueLog(self.path.name)
@@ -124,8 +126,8 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
             encoding = ENCODING_VI.get(sheet.encoding, sheet.encoding)
             result.log.info("text_encoding", f"tệp văn bản được đọc theo bảng mã {encoding}; nếu tên trường hiển "
                             "thị sai dấu, hãy lưu lại dạng CSV UTF-8")
-    extraction = extract(workbook, catalogue, result.log)
-    result.layouts, result.synthetic = extraction.layouts, extraction.synthetic
+    extraction = extract(workbook, catalogue, result.log, result.hints)
+    result.layouts, result.synthetic, result.sheets = extraction.layouts, extraction.synthetic, extraction.sheets
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
     result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
     result.tasks = [validate_task(r, catalogue, result.log) for r in extraction.tasks]
@@ -237,65 +239,103 @@ def _status(result: FileResult) -> str:
     return "loaded" if result.rows_loaded or result.survey or result.assessment else "rejected"
 
 
-def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,
-             progress: Callable[[str], None] = lambda message: None) -> dict:
-    """Load files into the warehouse; returns the report (see etl.report)."""
+def file_hints(hints: dict | None, sha: str | None) -> dict:
+    """The hints for one file: the column mappings of every profile and correction, the year and period set for
+    this file (by its content hash) in the review."""
+    hints = hints or {}
+    return {"columns": hints.get("columns", {}), **hints.get("files", {}).get(sha or "", {})}
+
+
+def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False,
+               progress: Callable[[str], None] = lambda message: None, hints: dict | None = None) -> list[FileResult]:
+    """Read, check and compare with the warehouse (`con`, read-only is enough) every file of `paths`; nothing is
+    written. The statuses say what a load would do with each file."""
     from etl.settings import load_settings
 
-    started = time.monotonic()
-    started_at = dt.datetime.now()
-    catalogue = load_catalogue()
     files, problems, unreadable = expand_paths(paths)
     if problems:
         raise UsageError("\n".join(problems))
     if not files and not unreadable:
         raise UsageError("không có tệp bảng tính nào để nạp (.xlsx, .xls, .xlsb, .ods, .csv)")
+    registry = Registry(_schools(con))
+    if not registry.schools:
+        raise UsageError("kho dữ liệu chưa có danh mục trường; hãy cài danh mục trước: python -m etl registry "
+                         "<tệp danh mục>")
+    loaded = {r[0]: r[1] for r in con.execute(
+        "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
+    results: list[FileResult] = []
+    to_read: list[FileResult] = []
+    read_at: list[int] = []  # where each file to read stands in `results`
+    seen: dict[str, str] = {}
+    for path in files:
+        result = FileResult(path)
+        results.append(result)
+        try:
+            result.sha = sha256_file(path)
+        except OSError:
+            result.log.error("unreadable", "không đọc được tệp (không có quyền đọc hoặc tệp đang bị khoá); hãy "
+                             "kiểm tra quyền của tệp rồi nạp lại")
+        if result.sha is None:
+            pass
+        elif not force and (result.sha in loaded or result.sha in seen):
+            result.status = "unchanged"
+            earlier = loaded.get(result.sha) or seen[result.sha]
+            result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
+        else:
+            seen[result.sha] = path.name
+            result.hints = file_hints(hints, result.sha)
+            read_at.append(len(results) - 1)
+            to_read.append(result)
+    done = iter(range(1, len(to_read) + 1))
+    read_files(to_read, catalogue, registry,
+               lambda r: progress(f"[{next(done)}/{len(to_read)}] {r.name} ({r.seconds:.2f} giây)"))
+    for position, result in zip(read_at, to_read):  # the workers hand back new FileResult objects
+        results[position] = result
+    for folder in unreadable:  # reported as a file that could not be read, so the rest of the batch goes on
+        result = FileResult(folder)
+        result.log.error("unreadable_folder", "không đọc được thư mục (không có quyền đọc); các tệp trong đó "
+                         "chưa được nạp; hãy cấp quyền đọc rồi nạp lại thư mục này")
+        results.append(result)
+    fresh = [r for r in results if r.status != "unchanged"]
+    _reject_duplicates(fresh)
+    _warn_big_changes(fresh, con, catalogue, load_settings())
+    for result in fresh:
+        result.status = _status(result)
+    return results
+
+
+def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,
+             progress: Callable[[str], None] = lambda message: None, hints: dict | None = None,
+             expected_version: str | None = None) -> dict:
+    """Load files into the warehouse; returns the report (see etl.report). The import profiles saved beside the
+    warehouse apply, then `hints` (corrections made in a review). With `expected_version` (the warehouse's
+    data_version when the review was made), a warehouse changed since is refused: the review would be stale."""
+    from etl.intake import IntakeError, load_profiles, merge_hints, profile_hints
+
+    started = time.monotonic()
+    started_at = dt.datetime.now()
+    catalogue = load_catalogue()
+    try:
+        hints = merge_hints(profile_hints(load_profiles(db_path)), hints or {})
+    except IntakeError as exc:
+        raise UsageError(str(exc)) from None
+    expand_check = expand_paths(paths)
+    if expand_check[1]:
+        raise UsageError("\n".join(expand_check[1]))
     with WarehouseWrite(db_path, catalogue) as write:
         con = write.con
-        registry = Registry(_schools(con))
-        if not registry.schools:
+        if expected_version is not None and (get_meta(con, "data_version") or "") != expected_version:
             write.discard()
-            raise UsageError(f"{db_path.name}: kho dữ liệu chưa có danh mục trường; hãy chạy trước: "
-                             "python -m etl registry <tệp danh mục> --db " + str(db_path))
-        loaded = {r[0]: r[1] for r in con.execute(
-            "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
-        results: list[FileResult] = []
-        to_read: list[FileResult] = []
-        read_at: list[int] = []  # where each file to read stands in `results`
-        seen: dict[str, str] = {}
-        for path in files:
-            result = FileResult(path)
-            results.append(result)
-            try:
-                result.sha = sha256_file(path)
-            except OSError:
-                result.log.error("unreadable", "không đọc được tệp (không có quyền đọc hoặc tệp đang bị khoá); hãy "
-                                 "kiểm tra quyền của tệp rồi nạp lại")
-            if result.sha is None:
-                pass
-            elif not force and (result.sha in loaded or result.sha in seen):
-                result.status = "unchanged"
-                earlier = loaded.get(result.sha) or seen[result.sha]
-                result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
-            else:
-                seen[result.sha] = path.name
-                read_at.append(len(results) - 1)
-                to_read.append(result)
-        done = iter(range(1, len(to_read) + 1))
-        read_files(to_read, catalogue, registry,
-                   lambda r: progress(f"[{next(done)}/{len(to_read)}] {r.name} ({r.seconds:.2f} giây)"))
-        for position, result in zip(read_at, to_read):  # the workers hand back new FileResult objects
-            results[position] = result
-        for folder in unreadable:  # reported as a file that could not be read, so the rest of the batch goes on
-            result = FileResult(folder)
-            result.log.error("unreadable_folder", "không đọc được thư mục (không có quyền đọc); các tệp trong đó "
-                             "chưa được nạp; hãy cấp quyền đọc rồi nạp lại thư mục này")
-            results.append(result)
+            raise UsageError("kho dữ liệu đã thay đổi từ lúc xem trước (có lần nạp khác); hãy xem trước lại rồi nạp")
+        try:
+            results = read_batch(paths, con, catalogue, force, progress, hints)
+        except UsageError as exc:
+            write.discard()
+            if "danh mục trường" in str(exc):
+                raise UsageError(f"{db_path.name}: kho dữ liệu chưa có danh mục trường; hãy chạy trước: "
+                                 f"python -m etl registry <tệp danh mục> --db {db_path}") from None
+            raise
         fresh = [r for r in results if r.status != "unchanged"]
-        _reject_duplicates(fresh)
-        _warn_big_changes(fresh, con, catalogue, load_settings())
-        for result in fresh:
-            result.status = _status(result)
         if not fresh:
             write.discard()
             load_id = None
@@ -303,6 +343,8 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
             load_id = write.next_load_id()
             from etl.store import store_results
             store_results(write, fresh, load_id, command, started_at)
+            write.keep_version({"load_id": load_id, "command": command, "files": [r.name for r in fresh],
+                                "saved_at": started_at.isoformat(timespec="seconds")})
     elapsed = time.monotonic() - started
     from etl.report import build_report
     return build_report(results, load_id, db_path, elapsed)

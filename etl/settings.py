@@ -32,6 +32,7 @@ SETTINGS = [
     Setting("max_memory_mb_per_file", 1536,
             "Bộ nhớ tối đa để đọc một tệp (MB); tệp cần nhiều hơn (ví dụ khai báo hàng triệu ô) bị từ chối."),
     Setting("max_seconds_per_file", 120, "Thời gian tối đa để đọc một tệp (giây); quá thời gian thì tệp bị từ chối."),
+    Setting("keep_versions", 5, "Số phiên bản kho trước các lần nạp gần nhất được giữ lại để hoàn tác."),
     Setting("reader_processes", 2, "Số tiến trình đọc tệp song song (mỗi tệp đọc trong một tiến trình riêng)."),
     Setting("change_warn_ratio", 0.5,
             "Cảnh báo khi số liệu quy mô thay đổi quá tỷ lệ này so với kỳ trước (0,5 = 50%)."),

@@ -41,6 +41,7 @@ class Row:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     duplicate_of: object = None  # the row of this load that says the same and is stored instead
+    matched_by: str = ""  # how the school was found in the registry: code | name | folded_name
 
     @property
     def ok(self) -> bool:
@@ -137,7 +138,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             if message:
                 ref = record.cells[code].ref if code in record.cells else None
                 (check.error if rule.severity == "error" else check.warning)(f"rule_{rule.severity}", message, ref)
-    return Row(values, record.sheet, record.row, record.cells, check.errors, check.warnings)
+    return Row(values, record.sheet, record.row, record.cells, check.errors, check.warnings, matched_by=match.how)
 
 
 def level_hints(sheet: str, file: str) -> tuple[str | None, ...]:
@@ -196,6 +197,7 @@ class AssessmentRows:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     duplicate_of: object = None
+    matched_by: str = ""
 
     @property
     def ok(self) -> bool:
@@ -235,7 +237,7 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
     if match.school and match.school["level"] == "MN" and scores:
         check.warning("not_applicable", "bộ chỉ số 4725 áp dụng cho TH, THCS; trường mầm non không được đánh giá")
     return AssessmentRows(code, year, record.kind, scores, record.sheet, record.row, record.anchor(),
-                          check.errors, check.warnings)
+                          check.errors, check.warnings, matched_by=match.how)
 
 
 def _score(criterion: str, cell: Cell, record: AssessmentRecord, catalogue: Catalogue, check: RowChecker

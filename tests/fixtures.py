@@ -57,9 +57,11 @@ def survey_rows() -> list[tuple]:
 
 
 def write_survey_table(path: Path, rows: list[tuple] | None = None, title: list[str] = TITLE,
-                       drop_labels: tuple[str, ...] = ()) -> Path:
+                       drop_labels: tuple[str, ...] = (), rename: dict[str, str] | None = None) -> Path:
     """A consolidated survey: title rows, a two-row merged header, column numbers, sections, a subtotal,
-    a signature block. Returns the path; data starts at Excel row 10."""
+    a signature block. `rename`: header labels written otherwise (a school's own wording). Returns the path; data
+    starts at Excel row 10."""
+    rename = rename or {}
     rows = survey_rows() if rows is None else rows
     book = xlsxwriter.Workbook(str(path))
     book.set_properties({"created": dt.datetime(2025, 1, 15)})
@@ -73,6 +75,7 @@ def write_survey_table(path: Path, rows: list[tuple] | None = None, title: list[
         if group and len(labels) > 1:
             sheet.merge_range(header_top, col, header_top, col + len(labels) - 1, group)
         for i, label in enumerate(labels):
+            label = rename.get(label, label)
             if group:
                 sheet.write(header_top + 1, col + i, label)
             else:

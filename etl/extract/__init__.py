@@ -1,6 +1,7 @@
 """Recognise the layout of each sheet and pull out raw records with their cells of origin."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from etl.extract.assessment import (
     find_assessment_table,
     score_kind,
 )
-from etl.extract.context import sheet_context
-from etl.extract.grid import Grid, Header, title_lines
+from etl.extract.context import Found, sheet_context
+from etl.extract.grid import Column, Grid, Header, title_lines
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
 from etl.extract.survey import extract_survey_form, extract_survey_table, find_survey_header, missing_required
 from etl.extract.tasks import extract_tasks, find_task_header
@@ -40,6 +41,7 @@ class Extraction:
     tasks: list[TaskRecord] = field(default_factory=list)
     synthetic: bool = False
     task_context: dict = field(default_factory=dict)
+    sheets: list[dict] = field(default_factory=list)  # per recognised sheet: layout, header band, columns, context
 
     def record_count(self) -> int:
         return len(self.survey) + len(self.assessment) + len(self.tasks)
@@ -63,18 +65,24 @@ def _report_columns(header: Header, sheet: str | None, log: IssueLog) -> None:
                     f"{column_letter(first.index)} (\"{first.label}\"); dùng cột {column_letter(first.index)}", sheet)
 
 
-def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction) -> str | None:
+def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, hints: dict
+                   ) -> str | None:
     name = grid.sheet.name or None
     before = out.record_count()
-    layout = _recognise(path, grid, catalogue, log, out)
+    layout = _recognise(path, grid, catalogue, log, out, hints)
     if layout not in (None, "rejected", "registry") and out.record_count() == before:
         log.error("no_rows", f"đã nhận ra {LAYOUT_VI[layout]} nhưng không có dòng số liệu nào để nạp", name)
         return "rejected"
     return layout
 
 
-def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction) -> str | None:
+def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, hints: dict
+               ) -> str | None:
     name = grid.sheet.name or None
+
+    def context_of(titles: list) -> dict:
+        return _corrected(sheet_context(path, titles, log, name), hints)
+
     if header := find_assessment_table(grid, catalogue):
         titles = _titles(grid, header.top)
         if duplicated := ambiguous_columns(header):
@@ -89,34 +97,38 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
             log.info("assumed_self", "tiêu đề không nói rõ là kết quả thẩm định; các cột không ghi loại điểm được coi "
                      "là điểm tự đánh giá", name)
         kind = title_kind or "self"
-        context = sheet_context(path, titles, log, name)
+        context = context_of(titles)
+        out.sheets.append(_sheet_record(grid, "assessment_table", header, context))
         _report_columns(header, name, log)
         out.assessment += extract_assessment_table(grid, header, catalogue, context, kind, log)
         return "assessment_table"
     if header := find_assessment_form(grid, catalogue):
-        context = sheet_context(path, _titles(grid, header.top), log, name)
+        context = context_of(_titles(grid, header.top))
+        out.sheets.append(_sheet_record(grid, "assessment_form", None, context))
         out.assessment += extract_assessment_form(grid, header, catalogue, context, log)
         return "assessment_form"
     if header := find_task_header(grid, catalogue):
         out.task_context = {"titles": _titles(grid, header.top)}
         out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
-    if header := find_survey_header(grid, catalogue):
+    if header := _survey_header(grid, catalogue, hints):
         missing = missing_required(header, catalogue)
         if "level" in header.by_key() and not any(catalogue.fields[k].pillar == "scale" for k in header.by_key()):
             log.info("registry_file", "đây là danh mục trường, không phải số liệu khảo sát; không nạp. Cài danh mục "
                      "bằng lệnh: python -m etl registry <tệp>", name)
             return "registry"
+        context = context_of(_titles(grid, header.top))
+        out.sheets.append(_sheet_record(grid, "survey_table", header, context))
         if missing:
             log.error("missing_required_column", f"dòng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}",
                       name, header.span(grid.width))
             return "rejected"
-        context = sheet_context(path, _titles(grid, header.top), log, name)
         _report_columns(header, name, log)
         out.survey += extract_survey_table(grid, header, catalogue, context, log)
         return "survey_table"
     if record := extract_survey_form(grid, catalogue, log):
-        context = sheet_context(path, _titles(grid, 12), log, name)
+        context = context_of(_titles(grid, 12))
+        out.sheets.append(_sheet_record(grid, "survey_form", None, context))
         for key in ("school_year", "period"):
             if key not in record.cells and context.get(key):
                 found = context[key]
@@ -126,8 +138,11 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
     return None
 
 
-def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog) -> Extraction:
+def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict | None = None) -> Extraction:
+    """`hints`: corrections from the review or saved import profiles: {"columns": {header signature: {column
+    letter: field or ""}}, "school_year": ..., "period": ...}."""
     out = Extraction()
+    hints = hints or {}
     synthetic_words = catalogue.words("title", "synthetic")
     unrecognised = []
     for sheet in workbook.sheets:
@@ -141,7 +156,7 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog) -> Extracti
         grid = Grid(sheet)
         if any(w in norm_label(grid.line(r)) for r in range(min(15, grid.height)) for w in synthetic_words):
             out.synthetic = True
-        layout = _extract_sheet(workbook.path, grid, catalogue, log, out)
+        layout = _extract_sheet(workbook.path, grid, catalogue, log, out, hints)
         if layout is None:
             unrecognised.append(name)
         elif layout != "rejected":
@@ -154,3 +169,79 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog) -> Extracti
         for name in unrecognised:
             log.info("sheet_skipped", "trang không có bảng số liệu nhận ra được, bỏ qua", name)
     return out
+
+
+# ---- corrections: a column mapped to a field (or ignored), the year or period set -------------------------
+
+def header_labels(grid: Grid, header: Header) -> list[tuple[int, str]]:
+    """(column, label) of every labelled column of the header band, known or not, left to right."""
+    labelled = [(c, col.label) for c, col in header.columns.items()] + list(header.unknown)
+    labelled += [(second.index, second.label) for _, second in header.duplicates] + list(header.ignored)
+    return sorted(labelled)
+
+
+def header_signature(grid: Grid, header: Header) -> str:
+    """The shape of a header band: its labels, normalised, and their columns; the same template gives the same
+    signature whatever the school or period, a column added or renamed gives another."""
+    text = "\x1f".join(f"{c}={norm_label(label)}" for c, label in header_labels(grid, header))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _survey_header(grid: Grid, catalogue: Catalogue, hints: dict) -> Header | None:
+    """The survey header as recognised, with the column mapping saved for its signature applied."""
+    header = find_survey_header(grid, catalogue)
+    if header is None:
+        return None
+    return _mapped(grid, header, (hints.get("columns") or {}).get(header_signature(grid, header)), catalogue)
+
+
+def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalogue) -> Header:
+    """`header` with the columns of `mapping` (column letter → field, "" to ignore) changed."""
+    if not mapping:
+        return header
+    labelled = header_labels(grid, header)
+    columns: dict[int, Column] = {}
+    unknown: list[tuple[int, str]] = []
+    seen: dict[str, Column] = {}
+    duplicates = []
+    ignored: list[tuple[int, str]] = []
+    for c, label in labelled:
+        letter = column_letter(c)
+        current = header.columns.get(c)
+        key = mapping.get(letter, current.key if current else None)
+        if key == "":
+            ignored.append((c, label))
+            continue
+        if key is None or key not in catalogue.fields:
+            unknown.append((c, label))
+            continue
+        column = Column(c, key, label, current.group if current else "")
+        if key in seen:
+            duplicates.append((seen[key], column))
+        else:
+            seen[key] = columns[c] = column
+    return Header(header.top, header.bottom, columns, unknown, duplicates, header.data_start, ignored)
+
+
+def _corrected(context: dict, hints: dict) -> dict:
+    for key in ("school_year", "period"):
+        if hints.get(key):
+            context[key] = Found(hints[key], "correction")
+    return context
+
+
+def _sheet_record(grid: Grid, layout: str, header: Header | None, context: dict) -> dict:
+    record: dict = {"sheet": grid.sheet.name or None, "layout": layout}
+    for key in ("school_year", "period"):
+        found = context.get(key)
+        record[key] = {"value": found.value, "source": found.source, "where": found.where} if found else None
+    if header is not None:
+        record["header"] = header.span(grid.width)
+        record["header_rows"] = (header.top + 1, header.bottom + 1)
+        record["signature"] = header_signature(grid, header)
+        ignored = {c for c, _ in header.ignored}
+        record["columns"] = [{"letter": column_letter(c), "label": label, "ignored": c in ignored,
+                              "routine": norm_label(label) in ROW_NUMBER_HEADERS,
+                              "key": header.columns[c].key if c in header.columns else None}
+                             for c, label in header_labels(grid, header)]
+    return record

@@ -121,6 +121,7 @@ class Header:
     unknown: list[tuple[int, str]] = field(default_factory=list)
     duplicates: list[tuple[Column, Column]] = field(default_factory=list)
     data_start: int = 0
+    ignored: list[tuple[int, str]] = field(default_factory=list)  # set aside by a correction: not read, not reported
 
     def by_key(self) -> dict[str, Column]:
         return {col.key: col for col in self.columns.values()}

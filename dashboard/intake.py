@@ -1,0 +1,97 @@
+"""What the intake page shows and hands out: the review as tables and sentences, the choices of a column mapping,
+the load report as an Excel workbook with one sheet per school."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from etl.extract.context import SOURCE_VI
+from etl.issues import SEVERITY_VI
+from etl.report import STATUS_VI
+
+IGNORE = "(bỏ qua cột này)"
+
+
+def column_choices(catalogue) -> dict[str, str]:
+    """Display label → survey field key ("" for an ignored column), in catalogue order."""
+    choices = {IGNORE: ""}
+    for key, field in catalogue.fields.items():
+        choices[f"{field.label_vi} ({key})"] = key
+    return choices
+
+
+def review_table(review) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Tệp": f.name, "Kết quả": f.status_vi, "Dạng biểu": f.layouts_vi, "Kỳ": ", ".join(f.periods),
+        "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
+        "Lỗi": sum(m["severity"] == "error" for m in f.messages),
+        "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages)} for f in review.files])
+
+
+def _found(found: dict | None) -> str:
+    if not found:
+        return "chưa xác định"
+    where = SOURCE_VI.get(found["source"], found["source"])
+    return f"{found['value']} (đọc từ {where}{', ô ' + found['where'] if found.get('where') else ''})"
+
+
+def sheet_summary(sheet: dict) -> str:
+    """'Trang "HK1": biểu tổng hợp khảo sát; dòng tiêu đề 3–4 (A3:K4); năm học 2025-2026 (đọc từ tiêu đề, ô A1) …'"""
+    from etl.extract import LAYOUT_VI
+
+    parts = [f"Trang «{sheet['sheet'] or '(không tên)'}»: {LAYOUT_VI.get(sheet['layout'], sheet['layout'])}"]
+    if sheet.get("header"):
+        top, bottom = sheet["header_rows"]
+        rows = f"dòng {top}" if top == bottom else f"dòng {top}–{bottom}"
+        parts.append(f"tiêu đề ở {rows} ({sheet['header']})")
+        known = sum(1 for c in sheet["columns"] if c["key"])
+        parts.append(f"{known}/{len(sheet['columns'])} cột nhận ra")
+    if "school_year" in sheet:
+        parts.append(f"năm học {_found(sheet.get('school_year'))}")
+    if "period" in sheet:
+        parts.append(f"kỳ {_found(sheet.get('period'))}")
+    return "; ".join(parts) + "."
+
+
+def report_workbook(report: dict) -> bytes:
+    """The load report for the schools: a summary sheet of the files, then one sheet per school with its messages
+    (file, sheet, cell, what to do), ready to send back; messages of no school on a sheet of their own."""
+    files = pd.DataFrame([{
+        "Tệp": f["file"], "Kết quả": STATUS_VI.get(f["status"], f["status"]), "Kỳ": ", ".join(f["periods"]),
+        "Dòng nạp": f["rows_loaded"], "Dòng từ chối": f["rows_rejected"], "Dòng thay thế": f["rows_replaced"],
+        "Lỗi": sum(i["severity"] == "error" for i in f["issues"]),
+        "Cảnh báo": sum(i["severity"] == "warning" for i in f["issues"])} for f in report["files"]])
+    issues = [{"school": i.get("school_code") or "", "Mức độ": SEVERITY_VI.get(i["severity"], i["severity"]),
+               "Tệp": f["file"], "Trang": i.get("sheet") or "", "Ô": i.get("cell") or "", "Nội dung": i["message"],
+               "Năm học": i.get("school_year") or "", "Kỳ": i.get("period") or ""}
+              for f in report["files"] for i in f["issues"] if i["severity"] != "info"]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        files.to_excel(writer, sheet_name="Tổng hợp", index=False)
+        _fit(writer.sheets["Tổng hợp"], files)
+        by_school: dict[str, list[dict]] = {}
+        for issue in issues:
+            by_school.setdefault(issue.pop("school"), []).append(issue)
+        used = {"Tổng hợp"}
+        for school in sorted(by_school, key=lambda s: (s == "", s)):
+            frame = pd.DataFrame(by_school[school])
+            name = _sheet_name(school or "Chung", used)
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _fit(writer.sheets[name], frame)
+    return buffer.getvalue()
+
+
+def _sheet_name(text: str, used: set[str]) -> str:
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in text)[:28] or "Trường"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base[:26]}_{n}", n + 1
+    used.add(name)
+    return name
+
+
+def _fit(sheet, frame: pd.DataFrame) -> None:
+    for position, column in enumerate(frame.columns):
+        longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
+        sheet.set_column(position, position, min(max(10, longest + 2), 90))

@@ -1,0 +1,447 @@
+"""Intake from the app (page "Nạp số liệu"): uploaded files saved to an inbox, a review of what a load would do
+with nothing written, corrections (a column mapped to a field, the year or period set) kept as import profiles,
+the load of exactly what was reviewed, and the warehouse versions kept for undo.
+
+The review reads the files the way `python -m etl load` does (the same reader processes, checks and registry)
+against the warehouse as it is, then compares the rows it would store with those stored: added, replaced (old
+value → new value) or refused, each with its sheet and cell."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import duckdb
+
+from etl.extract import LAYOUT_VI
+from etl.report import STATUS_VI
+from etl.textnorm import fmt_number, safe_name
+from etl.workbook import SPREADSHEET_EXTENSIONS
+
+UPLOAD_EXTENSIONS = tuple(sorted({*SPREADSHEET_EXTENSIONS, ".xlsm", ".zip"}))
+MAX_UPLOAD_FILES = 500  # files in one upload, counting those inside a .zip
+MAX_UPLOAD_TOTAL_MB = 500
+
+
+class IntakeError(Exception):
+    """One Vietnamese sentence for the page."""
+
+
+# ---- uploads ----------------------------------------------------------------------------------------------
+
+def inbox_folder(db_path: Path) -> Path:
+    """A new folder for one upload, beside the warehouse (kept: the files a review and a load read)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    folder = Path(db_path).parent / "inbox" / stamp
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+def save_uploads(uploads: list[tuple[str, bytes]], folder: Path, max_file_mb: float) -> tuple[list[Path], list[str]]:
+    """Save uploaded files (name, content) in `folder`; a .zip is expanded (spreadsheets only, folders kept, nothing
+    outside `folder`). Returns the spreadsheets saved and one sentence per file refused."""
+    saved: list[Path] = []
+    problems: list[str] = []
+    total = 0
+    limit = int(max_file_mb * 1024 * 1024)
+
+    def keep(name: str, data: bytes) -> None:
+        nonlocal total
+        shown = safe_name(name)
+        suffix = PurePosixPath(name).suffix.lower()
+        if suffix not in SPREADSHEET_EXTENSIONS and suffix != ".xlsm":
+            problems.append(f"{shown}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) nên bỏ qua")
+            return
+        if len(data) > limit:
+            problems.append(f"{shown}: dung lượng {fmt_number(len(data) / 1048576, 1)} MB vượt giới hạn "
+                            f"{fmt_number(max_file_mb)} MB cho một tệp; hãy tách tệp hoặc bỏ các trang không cần")
+            return
+        if len(saved) >= MAX_UPLOAD_FILES:
+            problems.append(f"{shown}: quá {MAX_UPLOAD_FILES} tệp trong một lần tải lên; hãy tải phần còn lại lần sau")
+            return
+        total += len(data)
+        if total > MAX_UPLOAD_TOTAL_MB * 1048576:
+            problems.append(f"{shown}: tổng dung lượng lần tải lên vượt {MAX_UPLOAD_TOTAL_MB} MB; hãy tải phần còn "
+                            "lại lần sau")
+            return
+        target = _unique(folder / _safe_relative(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        saved.append(target)
+
+    for name, data in uploads:
+        if PurePosixPath(name).suffix.lower() == ".zip":
+            _expand_zip(name, data, keep, problems, limit)
+        else:
+            keep(PurePosixPath(name.replace("\\", "/")).name, data)
+    return saved, problems
+
+
+def _expand_zip(name: str, data: bytes, keep, problems: list[str], limit: int) -> None:
+    import io
+
+    shown = safe_name(name)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        problems.append(f"{shown}: tệp .zip bị hỏng hoặc không phải tệp nén zip; hãy nén lại thư mục rồi tải lên")
+        return
+    if not members:
+        problems.append(f"{shown}: tệp .zip không có tệp nào")
+        return
+    for member in members:
+        inner = member.filename.replace("\\", "/")
+        label = f"{shown} › {safe_name(inner)}"
+        base = PurePosixPath(inner).name
+        if base.startswith(("~$", ".")) or "__MACOSX" in inner:
+            continue
+        if member.file_size > limit:
+            problems.append(f"{label}: dung lượng sau giải nén vượt giới hạn {fmt_number(limit / 1048576)} MB cho "
+                            "một tệp")
+            continue
+        try:
+            content = archive.read(member)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+            problems.append(f"{label}: không giải nén được (tệp nén hỏng hoặc có mật khẩu)")
+            continue
+        keep(inner, content)
+
+
+def _safe_relative(name: str) -> Path:
+    """A path inside the upload folder: no absolute path, no '..', no empty or hidden parts."""
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
+    parts = [p.replace(":", "_") for p in parts if not p.startswith(".")] or ["tep"]
+    return Path(*parts)
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise IntakeError(f"{safe_name(path.name)}: quá nhiều tệp trùng tên")
+
+
+# ---- import profiles ------------------------------------------------------------------------------------
+
+def profiles_path(db_path: Path) -> Path:
+    return Path(db_path).parent / "import_profiles.json"
+
+
+def load_profiles(db_path: Path) -> list[dict]:
+    """Saved corrections: {name, signature, columns: {column letter: field or ""}, labels: {letter: label},
+    created_at}."""
+    path = profiles_path(db_path)
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IntakeError(f"{path.name}: không đọc được tệp mẫu nhập ({exc}); hãy khôi phục tệp từ bản sao lưu "
+                          "hoặc xoá tệp để tạo lại các mẫu") from None
+    return [p for p in data.get("profiles", []) if isinstance(p, dict) and p.get("signature")]
+
+
+def save_profiles(db_path: Path, profiles: list[dict]) -> None:
+    path = profiles_path(db_path)
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps({"profiles": profiles}, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def save_profile(db_path: Path, name: str, sheet: dict, columns: dict[str, str]) -> dict:
+    """Keep the corrections of one sheet under `name`, keyed by its header signature; replaces a profile of the same
+    signature or name."""
+    name = name.strip()
+    if not name:
+        raise IntakeError("Hãy đặt tên cho mẫu nhập, ví dụ \"Biểu khảo sát trường TH Lê Lợi\".")
+    profile = {"name": name, "signature": sheet["signature"],
+               "labels": {c["letter"]: c["label"] for c in sheet["columns"]},
+               "columns": dict(columns), "created_at": dt.datetime.now().isoformat(timespec="seconds")}
+    kept = [p for p in load_profiles(db_path) if p["signature"] != profile["signature"] and p["name"] != name]
+    save_profiles(db_path, [*kept, profile])
+    return profile
+
+
+def delete_profile(db_path: Path, name: str) -> None:
+    save_profiles(db_path, [p for p in load_profiles(db_path) if p["name"] != name])
+
+
+def profile_hints(profiles: list[dict]) -> dict:
+    return {"columns": {p["signature"]: p["columns"] for p in profiles}}
+
+
+def merge_hints(*parts: dict) -> dict:
+    """Hints for the reader: column mappings by header signature, year and period by file (content hash); later
+    parts win."""
+    merged: dict = {"columns": {}, "files": {}}
+    for part in parts:
+        for signature, columns in (part or {}).get("columns", {}).items():
+            merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
+        for sha, context in (part or {}).get("files", {}).items():
+            merged["files"][sha] = {**merged["files"].get(sha, {}), **context}
+    return merged
+
+
+# ---- the review -------------------------------------------------------------------------------------------
+
+@dataclass
+class FileReview:
+    name: str
+    path: str
+    sha: str | None
+    status: str
+    layouts: list[str]
+    periods: list[str]
+    sheets: list[dict]
+    added: int = 0
+    replaced: int = 0
+    refused: int = 0
+    schools: list[dict] = field(default_factory=list)  # code, name, period, how, sheet, cell, action
+    changes: list[dict] = field(default_factory=list)  # code, name, period, field, old, new
+    refusals: list[dict] = field(default_factory=list)  # sheet, cell, school, reason
+    messages: list[dict] = field(default_factory=list)  # severity, sheet, cell, text
+
+    @property
+    def status_vi(self) -> str:
+        return REVIEW_STATUS_VI.get(self.status, STATUS_VI.get(self.status, self.status))
+
+    @property
+    def layouts_vi(self) -> str:
+        return ", ".join(LAYOUT_VI.get(k, k) for k in dict.fromkeys(self.layouts)) or "không nhận ra"
+
+
+REVIEW_STATUS_VI = {"loaded": "sẽ nạp", "partial": "sẽ nạp một phần", "rejected": "sẽ bị từ chối",
+                    "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
+
+
+@dataclass
+class Review:
+    files: list[FileReview]
+    data_version: str | None
+    hints: dict
+    paths: list[str]
+
+    def totals(self) -> dict:
+        return {"files": len(self.files), "added": sum(f.added for f in self.files),
+                "replaced": sum(f.replaced for f in self.files), "refused": sum(f.refused for f in self.files),
+                "errors": sum(m["severity"] == "error" for f in self.files for m in f.messages),
+                "warnings": sum(m["severity"] == "warning" for f in self.files for m in f.messages)}
+
+
+def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, progress=lambda message: None
+                 ) -> Review:
+    """What loading `paths` would do now, without writing anything."""
+    from etl.loader import UsageError, read_batch
+    from etl.reference import load_catalogue
+    from etl.warehouse import WarehouseError, get_meta, open_read_only
+
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise IntakeError(f"Chưa có kho dữ liệu ({db_path.name}); hãy cài danh mục trường trước: "
+                          "python -m etl registry <tệp danh mục>.")
+    hints = merge_hints(profile_hints(load_profiles(db_path)), hints or {})
+    catalogue = load_catalogue()
+    try:
+        con = open_read_only(db_path)
+    except duckdb.Error as exc:
+        raise IntakeError(str(WarehouseError.from_duckdb(db_path, exc))) from None
+    try:
+        version = get_meta(con, "data_version")
+        try:
+            results = read_batch(paths, con, catalogue, force=False, progress=progress, hints=hints)
+        except UsageError as exc:
+            raise IntakeError(str(exc)) from None
+        files = [_file_review(result, con, catalogue) for result in results]
+    finally:
+        con.close()
+    return Review(files, version, hints, [str(p) for p in paths])
+
+
+def _file_review(result, con, catalogue) -> FileReview:
+    review = FileReview(result.name, str(result.path), result.sha, result.status, list(result.layouts),
+                        result.periods() if result.status != "unchanged" else [], list(result.sheets))
+    review.messages = [{"severity": i.severity, "sheet": i.sheet, "cell": i.cell, "text": i.message,
+                        "school_code": i.school_code} for i in result.log.items]
+    if result.status in ("unchanged", "skipped"):
+        return review
+    names = dict(con.execute("SELECT school_code, school_name FROM schools").fetchall())
+    survey, assessment, _ = result.accepted()
+    stored = _stored_survey(con, survey, catalogue)
+    for row in result.survey:
+        code = row.values.get("school_code")
+        period = f"{row.values.get('school_year')} {row.values.get('period')}"
+        cell = _row_anchor(row)
+        if not row.ok:
+            review.refused += 1
+            review.refusals.append({"sheet": row.sheet, "cell": cell, "school": code or row.values.get("school_name"),
+                                    "reason": "; ".join(i.message for i in row.errors)})
+            continue
+        if row.duplicate_of is not None:
+            continue
+        old = stored.get((code, row.values.get("school_year"), row.values.get("period")))
+        action = "replace" if old is not None else "add"
+        review.schools.append({"school_code": code, "school_name": names.get(code, code), "period": period,
+                               "how": row.matched_by, "sheet": row.sheet, "cell": cell, "action": action})
+        if old is None:
+            review.added += 1
+            continue
+        review.replaced += 1
+        for key, label in _survey_fields(catalogue):
+            new_value, old_value = row.values.get(key), old.get(key)
+            if key in row.values and not _same(new_value, old_value):
+                review.changes.append({"school_code": code, "school_name": names.get(code, code), "period": period,
+                                       "field": label, "old": _shown(old_value), "new": _shown(new_value),
+                                       "cell": row.cells[key].ref if key in row.cells else None})
+    stored_4725 = _stored_assessment(con, assessment)
+    for rows in result.assessment:
+        if not rows.ok:
+            review.refused += 1
+            review.refusals.append({"sheet": rows.sheet, "cell": rows.anchor, "school": rows.school_code,
+                                    "reason": "; ".join(i.message for i in rows.errors)})
+            continue
+        if rows.duplicate_of is not None:
+            continue
+        key = (rows.school_code, rows.school_year, rows.kind)
+        action = "replace" if key in stored_4725 else "add"
+        review.schools.append({"school_code": rows.school_code, "school_name": names.get(rows.school_code),
+                               "period": f"4725 {rows.school_year}", "how": getattr(rows, "matched_by", ""),
+                               "sheet": rows.sheet, "cell": rows.anchor, "action": action})
+        if action == "add":
+            review.added += 1
+            continue
+        review.replaced += 1
+        new_total = sum(s["score"] or 0 for s in rows.scores)
+        if not _same(round(new_total, 2), round(stored_4725[key], 2)):
+            review.changes.append({"school_code": rows.school_code, "school_name": names.get(rows.school_code),
+                                   "period": f"4725 {rows.school_year}", "field": KIND_VI.get(rows.kind, rows.kind),
+                                   "old": _shown(stored_4725[key]), "new": _shown(new_total), "cell": rows.anchor})
+    review.added += len(result.accepted()[2])
+    return review
+
+
+KIND_VI = {"self": "Tổng điểm tự đánh giá 4725", "verified": "Tổng điểm thẩm định 4725"}
+
+
+def _survey_fields(catalogue) -> list[tuple[str, str]]:
+    skip = {"school_code", "school_name", "school_year", "period", "level", "ownership", "ward_old"}
+    return [(key, f.label_vi) for key, f in catalogue.fields.items() if key not in skip]
+
+
+def _stored_survey(con, rows, catalogue) -> dict:
+    keys = sorted({(r.values["school_code"], r.values["school_year"], r.values["period"]) for r in rows})
+    if not keys:
+        return {}
+    columns = [c for c, _ in _survey_fields(catalogue)]
+    present = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'survey'").fetchall()}
+    columns = [c for c in columns if c in present]
+    found = con.execute(
+        f"""SELECT school_code, school_year, period, {', '.join(columns)} FROM survey
+            WHERE school_code || '|' || school_year || '|' || period IN (SELECT unnest(?::VARCHAR[]))""",
+        [["|".join(k) for k in keys]]).fetchall()
+    return {tuple(r[:3]): dict(zip(columns, r[3:])) for r in found}
+
+
+def _stored_assessment(con, rows) -> dict:
+    keys = sorted({(r.school_code, r.school_year, r.kind) for r in rows})
+    if not keys:
+        return {}
+    found = con.execute(
+        """SELECT school_code, school_year, kind, sum(coalesce(score, 0)) FROM assessment_scores
+           WHERE school_code || '|' || school_year || '|' || kind IN (SELECT unnest(?::VARCHAR[]))
+           GROUP BY ALL""", [["|".join(k) for k in keys]]).fetchall()
+    return {tuple(r[:3]): float(r[3]) for r in found}
+
+
+def _row_anchor(row) -> str | None:
+    from etl.loader import _anchor
+    return _anchor(row)
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, (int, float)):
+        return fmt_number(value)
+    return str(value)
+
+
+# ---- confirm, versions, undo ------------------------------------------------------------------------------
+
+def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dict:
+    """Load exactly the reviewed files with the reviewed corrections; refused if the warehouse changed since."""
+    from etl.loader import UsageError, run_load
+    from etl.warehouse import Busy, WarehouseError
+
+    paths = [Path(f.path) for f in review.files if f.status not in ("unchanged", "skipped")]
+    if not paths:
+        raise IntakeError("Không có tệp nào cần nạp: các tệp đã được nạp trước đây hoặc không phải số liệu.")
+    for reviewed in review.files:
+        if reviewed.sha and Path(reviewed.path).exists() and _sha(Path(reviewed.path)) != reviewed.sha:
+            raise IntakeError(f"{reviewed.name}: tệp đã thay đổi sau khi xem trước; hãy xem trước lại.")
+    try:
+        return run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=review.hints,
+                        expected_version=review.data_version or "")
+    except (UsageError, Busy, WarehouseError) as exc:
+        raise IntakeError(str(exc)) from None
+
+
+def _sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def list_versions(db_path: Path) -> list[dict]:
+    """Warehouse versions kept before each load (newest first): {path, load_id, saved_at, files}."""
+    from etl.warehouse import versions_folder
+
+    folder = versions_folder(db_path)
+    found = []
+    for info in sorted(folder.glob("*.json"), reverse=True):
+        try:
+            meta = json.loads(info.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        path = info.with_suffix(".duckdb")
+        if path.exists():
+            found.append({**meta, "path": str(path)})
+    return found
+
+
+def undo_last_load(db_path: Path) -> dict:
+    """Put back the warehouse as it was before the last load and record the undo in it. The undone load's files stay
+    in the archive (and the inbox), so they can be loaded again."""
+    from etl.warehouse import restore_version
+
+    versions = list_versions(db_path)
+    if not versions:
+        raise IntakeError("Không có phiên bản trước nào để hoàn tác (chưa có lần nạp nào từ khi bật lưu phiên bản).")
+    return restore_version(Path(db_path), versions[0])
+
+
+def school_year_choices(today: dt.date | None = None) -> list[str]:
+    """School years an office may be loading: from five years back to the current one (a year starts in August)."""
+    today = today or dt.date.today()
+    current = today.year if today.month >= 8 else today.year - 1
+    return [f"{y}-{y + 1}" for y in range(current, current - 6, -1)]

@@ -1,0 +1,280 @@
+"""Nạp số liệu: upload files, review what the loader understood and what a load would change, correct a column
+mapping or the year and period (and keep the correction as an import profile), load exactly what was reviewed,
+download the report per school, undo the last load."""
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.data import database_path
+from dashboard.format import SEVERITY_NAMES, md_text, number
+from dashboard.intake import (
+    IGNORE,
+    column_choices,
+    report_workbook,
+    review_table,
+    sheet_summary,
+)
+from etl import intake
+from etl.reference import load_catalogue
+from etl.settings import setting
+
+REVIEW, PROBLEMS, CORRECTIONS, RESULT, UPLOADER = ("intake_review", "intake_problems", "intake_corrections",
+                                                   "intake_result", "intake_uploader")
+
+st.title("Nạp số liệu")
+db = database_path()
+if not db.exists():
+    st.error(f"Chưa có kho dữ liệu ({md_text(db)}). Hãy cài danh mục trường trước: `python -m etl registry <tệp danh "
+             "mục>` (hoặc chạy `make run` để dùng dữ liệu mẫu).")
+    st.stop()
+
+max_mb = float(setting("max_file_mb"))
+st.caption(f"Tải lên một hoặc nhiều tệp (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) hoặc một tệp .zip của cả thư mục. "
+           f"Tối đa {number(intake.MAX_UPLOAD_FILES)} tệp và {number(intake.MAX_UPLOAD_TOTAL_MB)} MB mỗi lần, "
+           f"{number(max_mb)} MB mỗi tệp. Trước khi nạp, trang cho xem chương trình hiểu tệp thế nào và kho sẽ thay "
+           "đổi ra sao; chưa có gì thay đổi cho đến khi bấm «Nạp vào kho».")
+
+state = st.session_state
+state.setdefault(CORRECTIONS, {"columns": {}, "files": {}})
+state.setdefault(UPLOADER, 0)
+
+uploads = st.file_uploader("Chọn tệp số liệu", type=[e.lstrip(".") for e in intake.UPLOAD_EXTENSIONS],
+                           accept_multiple_files=True, key=f"intake_files_{state[UPLOADER]}")
+
+
+def run_review(paths: list[Path]) -> None:
+    bar = st.progress(0.0, text="Đang đọc các tệp…")
+    total = max(len(paths), 1)
+    done = [0]
+
+    def progress(message: str) -> None:
+        done[0] += 1
+        bar.progress(min(done[0] / total, 1.0), text=f"Đang đọc: {message}")
+
+    try:
+        state[REVIEW] = intake.review_files(paths, db, hints=state[CORRECTIONS], progress=progress)
+    except intake.IntakeError as exc:
+        state.pop(REVIEW, None)
+        st.error(md_text(str(exc)))
+    finally:
+        bar.empty()
+
+
+if st.button("Xem trước", type="primary", disabled=not uploads, key="intake_preview"):
+    state.pop(RESULT, None)
+    state[CORRECTIONS] = {"columns": {}, "files": {}}
+    folder = intake.inbox_folder(db)
+    paths, problems = intake.save_uploads([(u.name, u.getvalue()) for u in uploads], folder, max_mb)
+    state[PROBLEMS] = problems
+    if paths:
+        run_review(paths)
+    else:
+        state.pop(REVIEW, None)
+
+for problem in state.get(PROBLEMS, []):
+    st.warning(md_text(problem), icon="⚠️")
+
+result = state.get(RESULT)
+if result:
+    totals = result["totals"]
+    st.success(f"Đã nạp lần số {result['load_id']}: {number(totals['rows_loaded'])} dòng được nạp, "
+               f"{number(totals['rows_replaced'])} dòng thay thế số liệu cũ, {number(totals['rows_rejected'])} dòng "
+               "bị từ chối. Các trang đã hiển thị số liệu mới." if result["load_id"] else
+               "Kho dữ liệu không thay đổi.")
+    st.download_button("⬇️ Báo cáo kết quả nạp (Excel, mỗi trường một trang)", report_workbook(result),
+                       file_name=f"ket_qua_nap_lan_{result['load_id'] or 0}.xlsx", key="intake_report",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+review: intake.Review | None = state.get(REVIEW)
+if review is not None:
+    st.subheader("Xem trước kết quả nạp")
+    t = review.totals()
+    cols = st.columns(6)
+    for col, (label, value) in zip(cols, (("Tệp", t["files"]), ("Dòng sẽ thêm", t["added"]),
+                                          ("Dòng sẽ thay", t["replaced"]), ("Dòng bị từ chối", t["refused"]),
+                                          ("Lỗi", t["errors"]), ("Cảnh báo", t["warnings"]))):
+        col.metric(label, number(value))
+    st.dataframe(review_table(review), hide_index=True, width="stretch", key="intake_files_table")
+
+    catalogue = load_catalogue()
+    choices = column_choices(catalogue)
+    labels = {key: label for label, key in choices.items()}
+    changed = False
+    def problems(f) -> int:
+        return sum(m["severity"] == "error" for m in f.messages) + f.refused
+
+    order = sorted(range(len(review.files)), key=lambda i: (-problems(review.files[i]), review.files[i].name))
+    shown = st.selectbox(
+        "Xem chi tiết tệp", order, key="intake_detail",
+        format_func=lambda i: f"{review.files[i].name} — {review.files[i].status_vi}"
+                              + (f" ({problems(review.files[i])} lỗi)" if problems(review.files[i]) else ""),
+        help="Tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp và sửa nếu cần.")
+    for index in [shown]:
+        reviewed = review.files[index]
+        with st.container(border=True):
+            for sheet in reviewed.sheets:
+                st.markdown(md_text(sheet_summary(sheet)))
+                if not sheet.get("columns"):
+                    continue
+                signature = sheet["signature"]
+                mapped = dict(state[CORRECTIONS]["columns"].get(signature, {}))
+                st.dataframe(pd.DataFrame([{
+                    "Cột": c["letter"], "Tiêu đề trong tệp": c["label"],
+                    "Đọc là": labels.get(c["key"], c["key"]) if c["key"] else
+                    "(bỏ qua theo chỉnh sửa)" if c.get("ignored") else "(chưa nhận ra – bỏ qua)"}
+                    for c in sheet["columns"]]), hide_index=True, width="stretch", height=min(36 * (len(
+                        sheet["columns"]) + 1), 320), key=f"intake_columns_{index}_{signature}")
+                unknown = [c for c in sheet["columns"]  # "STT", "Ghi chú" are never survey data: not asked
+                           if not c["key"] and c["letter"] not in mapped and not c.get("routine")]
+                unknown += [c for c in sheet["columns"] if c["letter"] in mapped]
+                if unknown:
+                    st.markdown("Chọn trường thông tin cho các cột chưa nhận ra (hoặc để bỏ qua):")
+                for c in unknown:
+                    current = labels.get(mapped.get(c["letter"], c["key"] or ""), IGNORE)
+                    chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
+                                          index=list(choices).index(current),
+                                          key=f"intake_col_{index}_{signature}_{c['letter']}")
+                    if choices[chosen] != (c["key"] or ""):
+                        mapped[c["letter"]] = choices[chosen]
+                    else:
+                        mapped.pop(c["letter"], None)
+                known = [c for c in sheet["columns"] if c["key"] and c["letter"] not in mapped]
+                with st.popover("✏️ Sửa một cột đã nhận ra"):
+                    letters = {f"Cột {c['letter']} «{c['label']}»": c for c in known}
+                    pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}")
+                    field_of = st.selectbox("Đọc là", list(choices), key=f"intake_fix_field_{index}_{signature}",
+                                            index=list(choices).index(labels.get(letters[pick]["key"], IGNORE))
+                                            if pick else 0)
+                    if pick and st.button("Áp dụng", key=f"intake_fix_apply_{index}_{signature}"):
+                        if choices[field_of] != letters[pick]["key"]:
+                            mapped[letters[pick]["letter"]] = choices[field_of]
+                if mapped != state[CORRECTIONS]["columns"].get(signature, {}):
+                    state[CORRECTIONS]["columns"][signature] = mapped
+                    changed = True
+                with st.popover("💾 Lưu cách đọc này thành mẫu nhập"):
+                    name = st.text_input("Tên mẫu nhập", key=f"intake_profile_name_{index}_{sheet['signature']}",
+                                         placeholder="Ví dụ: Biểu khảo sát của trường TH Lê Lợi")
+                    if st.button("Lưu mẫu", key=f"intake_profile_save_{index}_{sheet['signature']}"):
+                        try:
+                            intake.save_profile(db, name, sheet,
+                                                state[CORRECTIONS]["columns"].get(sheet["signature"], {}))
+                            st.success(f"Đã lưu mẫu nhập «{md_text(name.strip())}»: tệp cùng dạng lần sau được đọc "
+                                       "theo cách này mà không cần hỏi lại.")
+                        except intake.IntakeError as exc:
+                            st.error(md_text(str(exc)))
+            if reviewed.status not in ("unchanged", "skipped"):
+                left, right = st.columns(2)
+                years = ["(theo tệp)", *intake.school_year_choices()]
+                override = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})
+                year = left.selectbox("Năm học", years, key=f"intake_year_{index}",
+                                      index=years.index(override.get("school_year", "(theo tệp)")))
+                periods = {"(theo tệp)": None, "Học kỳ I": "HK1", "Cả năm": "CN"}
+                period = right.selectbox("Kỳ báo cáo", list(periods), key=f"intake_period_{index}",
+                                         index=list(periods.values()).index(override.get("period")))
+                wanted = {k: v for k, v in (("school_year", None if year == "(theo tệp)" else year),
+                                             ("period", periods[period])) if v}
+                if wanted != override:
+                    state[CORRECTIONS]["files"][reviewed.sha or ""] = wanted
+                    changed = True
+            if reviewed.schools:
+                st.markdown("**Trường nhận ra**")
+                st.dataframe(pd.DataFrame([{
+                    "Mã trường": s["school_code"], "Tên trường (danh mục)": s["school_name"], "Kỳ": s["period"],
+                    "Ghép theo": {"code": "mã trường", "name": "tên trường",
+                                  "folded_name": "tên trường (bỏ dấu)"}.get(s["how"], s["how"] or ""),
+                    "Trang": s["sheet"], "Ô": s["cell"],
+                    "Sẽ": "thay số liệu cũ" if s["action"] == "replace" else "thêm mới"} for s in reviewed.schools]),
+                    hide_index=True, width="stretch", key=f"intake_schools_{index}")
+            if reviewed.changes:
+                st.markdown("**Số liệu sẽ thay đổi (cũ → mới)**")
+                st.dataframe(pd.DataFrame([{
+                    "Trường": c["school_name"], "Kỳ": c["period"], "Chỉ tiêu": c["field"], "Đang có": c["old"],
+                    "Sẽ thành": c["new"], "Ô": c["cell"]} for c in reviewed.changes]),
+                    hide_index=True, width="stretch", key=f"intake_changes_{index}")
+            if reviewed.refusals:
+                st.markdown("**Dòng bị từ chối**")
+                st.dataframe(pd.DataFrame([{"Trang": r["sheet"], "Ô": r["cell"], "Trường": r["school"],
+                                            "Lý do": r["reason"]} for r in reviewed.refusals]),
+                             hide_index=True, width="stretch", key=f"intake_refused_{index}")
+            if reviewed.messages:
+                st.markdown("**Thông báo**")
+                st.dataframe(pd.DataFrame([{"Mức độ": SEVERITY_NAMES.get(m["severity"], m["severity"]),
+                                            "Trang": m["sheet"] or "", "Ô": m["cell"] or "", "Nội dung": m["text"]}
+                                           for m in reviewed.messages]),
+                             hide_index=True, width="stretch", key=f"intake_messages_{index}")
+    if changed:  # a correction recomputes the review at once
+        run_review([Path(p) for p in review.paths])
+        st.rerun()
+
+    st.divider()
+    loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected")]
+    if st.button("Nạp vào kho", type="primary", disabled=not loadable, key="intake_confirm",
+                 help="Nạp đúng những gì đang xem trước; nếu kho đã thay đổi từ lúc xem trước, trang yêu cầu xem "
+                      "trước lại."):
+        bar = st.progress(0.0, text="Đang nạp…")
+        count = [0]
+
+        def progress(message: str) -> None:
+            count[0] += 1
+            bar.progress(min(count[0] / max(len(loadable), 1), 1.0), text=f"Đang nạp: {message}")
+
+        try:
+            state[RESULT] = intake.confirm(review, db, progress=progress)
+            state.pop(REVIEW, None)
+            state[UPLOADER] += 1  # a new, empty uploader
+            st.cache_data.clear()
+            st.rerun()
+        except intake.IntakeError as exc:
+            st.error(md_text(str(exc)))
+        finally:
+            bar.empty()
+
+st.subheader("Hoàn tác")
+versions = intake.list_versions(db)
+if not versions:
+    st.caption("Chưa có phiên bản trước nào được lưu: sau mỗi lần nạp, kho trước khi nạp được giữ lại để hoàn tác.")
+else:
+    last = versions[0]
+    st.caption(f"Kho giữ {number(len(versions))} phiên bản trước các lần nạp gần nhất "
+               f"(thiết lập keep_versions = {setting('keep_versions')}).")
+    files = ", ".join(last.get("files", [])[:5]) + (" …" if len(last.get("files", [])) > 5 else "")
+    when = last.get("saved_at", "")
+    when = f"{when[8:10]}/{when[5:7]}/{when[:4]} {when[11:16]}" if len(when) >= 16 else when
+    st.markdown(md_text(f"Lần nạp gần nhất: số {last.get('load_id')} lúc {when} ({last.get('command', '')}), "
+                        f"tệp: {files or 'không rõ'}."))
+    with st.popover("↩️ Hoàn tác lần nạp gần nhất"):
+        st.warning(md_text(f"Kho sẽ trở lại như trước lần nạp số {last.get('load_id')}: mọi số liệu của lần nạp đó "
+                           f"({files}) bị bỏ. Việc hoàn tác được ghi lại."))
+        if st.button("Đồng ý hoàn tác", type="primary", key="intake_undo"):
+            try:
+                undone = intake.undo_last_load(db)
+                state.pop(REVIEW, None)
+                state.pop(RESULT, None)
+                st.cache_data.clear()
+                state["intake_undone"] = undone
+                st.rerun()
+            except intake.IntakeError as exc:
+                st.error(md_text(str(exc)))
+if undone := state.pop("intake_undone", None):
+    st.success(md_text(f"Đã hoàn tác lần nạp số {undone['load_id']} ({', '.join(undone.get('files', []))})."))
+
+st.subheader("Mẫu nhập đã lưu")
+try:
+    profiles = intake.load_profiles(db)
+except intake.IntakeError as exc:
+    profiles = []
+    st.error(md_text(str(exc)))
+if not profiles:
+    st.caption("Chưa có mẫu nhập nào. Khi sửa cách đọc một tệp ở phần xem trước, hãy lưu thành mẫu để tệp cùng dạng "
+               "lần sau được đọc đúng ngay (cả khi nạp bằng lệnh python -m etl load).")
+field_names = {key: label for label, key in column_choices(load_catalogue()).items()}
+for position, profile in enumerate(profiles):
+    left, right = st.columns([5, 1])
+    mapped = "; ".join(f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
+                       f"{field_names.get(key, key) if key else 'bỏ qua'}"
+                       for letter, key in profile["columns"].items()) or "không đổi cột nào"
+    left.markdown(md_text(f"**{profile['name']}** (lưu {profile['created_at'][:16].replace('T', ' ')}): {mapped}"))
+    if right.button("Xoá", key=f"intake_profile_delete_{position}"):
+        intake.delete_profile(db, profile["name"])
+        st.rerun()

@@ -1,0 +1,66 @@
+"""The page "Nạp số liệu" headless: upload, review, confirm, report, undo."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import fixtures
+from tests.pages import ROOT, sql
+
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def intake_app(loaded_db, monkeypatch):
+    monkeypatch.setenv("DX_DB", str(loaded_db))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/nap_so_lieu.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app) -> dict:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_upload_review_confirm_and_undo(intake_app, loaded_db, tmp_path):
+    app = intake_app
+    assert app.title[0].value == "Nạp số liệu"
+    assert any("Tối đa 500 tệp" in c.value for c in app.caption)
+    changed = fixtures.write_survey_table(tmp_path / "KS_HK1_2024-2025_lan2.xlsx", rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, 24, 720, 18, "x", 90, "VnEdu"])])
+    app.get("file_uploader")[0].set_value([(changed.name, changed.read_bytes(), MIME)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    assert not app.exception, app.exception
+    shown = metrics(app)
+    counts = ("Tệp", "Dòng sẽ thêm", "Dòng sẽ thay", "Dòng bị từ chối")
+    assert [shown[label] for label in counts] == ["1", "0", "1", "0"]
+    changes = next(df.value for df in app.dataframe if "Sẽ thành" in df.value.columns)
+    assert changes[["Chỉ tiêu", "Đang có", "Sẽ thành", "Ô"]].values.tolist() == [
+        ["Số máy tính dạy Tin học", "20", "24", "J12"]]
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001'") == [(20,)]
+
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception, app.exception
+    assert any("Đã nạp lần số" in s.value for s in app.success), [s.value for s in app.success]
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001'") == [(24,)]
+    assert any("Lần nạp gần nhất" in m.value for m in app.markdown)
+
+    app.button(key="intake_undo").click().run()
+    assert not app.exception, app.exception
+    assert any("Đã hoàn tác lần nạp số" in s.value for s in app.success), [s.value for s in app.success]
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001'") == [(20,)]
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_said_and_nothing_changes(intake_app, loaded_db):
+    app = intake_app
+    app.get("file_uploader")[0].set_value([("ghi_chu.csv", "không,phải\nbiểu,mẫu\n".encode(), "text/csv")])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    assert not app.exception, app.exception
+    assert metrics(app)["Dòng bị từ chối"] == "0"
+    table = next(df.value for df in app.dataframe if "Kết quả" in df.value.columns)
+    assert table["Kết quả"].tolist() == ["sẽ bị từ chối"]
+    assert app.button(key="intake_confirm").disabled
