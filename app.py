@@ -14,6 +14,8 @@ PAGES = [
     st.Page("pages/ho_so_truong.py", title="Hồ sơ trường", icon="🏫", url_path="ho-so-truong"),
     st.Page("pages/chat_luong.py", title="Chất lượng dữ liệu", icon="🧪", url_path="chat-luong-du-lieu"),
     st.Page("pages/nap_so_lieu.py", title="Nạp số liệu", icon="📥", url_path="nap-so-lieu"),
+    st.Page("pages/bieu_mau.py", title="Tải biểu mẫu", icon="📝", url_path="tai-bieu-mau"),
+    st.Page("pages/nop_bao_cao.py", title="Tình hình nộp báo cáo", icon="📬", url_path="nop-bao-cao"),
     st.Page("pages/trinh_chieu.py", title="Trình chiếu và xuất báo cáo", icon="📽️", url_path="trinh-chieu"),
 ]
 

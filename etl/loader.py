@@ -297,6 +297,9 @@ def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False
                          "chưa được nạp; hãy cấp quyền đọc rồi nạp lại thư mục này")
         results.append(result)
     fresh = [r for r in results if r.status != "unchanged"]
+    from etl.submissions import refuse_locked
+
+    refuse_locked(fresh, con)
     _reject_duplicates(fresh)
     _warn_big_changes(fresh, con, catalogue, load_settings())
     for result in fresh:

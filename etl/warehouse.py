@@ -76,7 +76,10 @@ def survey_columns(catalogue: Catalogue) -> dict[str, str]:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    from etl.submissions import TABLES as SUBMISSION_TABLES
+
     con.execute(FIXED_TABLES)
+    con.execute(SUBMISSION_TABLES)
     columns = survey_columns(catalogue)
     con.execute("CREATE TABLE IF NOT EXISTS survey (" + ", ".join(f"{c} {t}" for c, t in columns.items())
                 + ", PRIMARY KEY (school_code, school_year, period))")
@@ -310,11 +313,19 @@ def restore_version(db_path: Path, version: dict) -> dict:
     """Put the kept version `version` (from etl.intake.list_versions) back as the warehouse, atomically and under
     the write lock, and record the undo in it (table undo_log); the version is used up."""
     from etl.reference import load_catalogue
+    from etl.submissions import CARRIED_TABLES
 
     source = Path(version["path"])
     with WarehouseWrite(db_path, load_catalogue(), source=source) as write:
         write.con.execute("""CREATE TABLE IF NOT EXISTS undo_log (undone_load_id INTEGER, files VARCHAR,
                              command VARCHAR, undone_at TIMESTAMP)""")
+        # what was decided since that version (approvals, locks, earlier undos) is not part of the load undone
+        write.con.execute("ATTACH '" + str(db_path).replace("'", "''") + "' AS current_state (READ_ONLY)")
+        for table in CARRIED_TABLES:
+            if write.con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'current_state' "
+                                 "AND table_name = ?", [table]).fetchall()[0][0]:
+                write.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM current_state.{table}")
+        write.con.execute("DETACH current_state")
         write.con.execute("INSERT INTO undo_log VALUES (?, ?, ?, ?)",
                           [version.get("load_id"), ", ".join(version.get("files", [])), version.get("command"),
                            dt.datetime.now()])

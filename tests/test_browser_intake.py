@@ -4,6 +4,7 @@ loading without a question; the figures on the pages; undo putting the previous 
 state go to tests/artifacts/."""
 import zipfile
 
+import openpyxl
 import pytest
 
 from tests import fixtures
@@ -100,6 +101,8 @@ def test_intake_in_the_browser(empty_warehouse, tmp_path):
         upload(page, [first])
         assert "Cột J «Máy phục vụ giờ Tin»" in page.inner_text("body")  # asked: the column is not known
         choose(page, "Cột J «Máy phục vụ giờ Tin»", "Số máy tính dạy Tin học (it_computers)")
+        page.wait_for_timeout(1000)  # the correction reruns the review, then the page
+        wait_for_app(page)
         assert selected(page, "Cột J «Máy phục vụ giờ Tin»") == "Số máy tính dạy Tin học (it_computers)"
         full_page_screenshot(page, ARTIFACTS / "nap_so_lieu_sua_cot.png")
         page.get_by_text("Lưu cách đọc này thành mẫu nhập").click()
@@ -133,3 +136,14 @@ def test_intake_in_the_browser(empty_warehouse, tmp_path):
                        "AND school_code = '40604585'") == [(0,)]
         assert sql(db, "SELECT count(*) FROM survey")[0][0] == loaded  # the HK1 file replaced two schools' rows
         full_page_screenshot(page, ARTIFACTS / "nap_so_lieu_hoan_tac.png")
+
+        # 5. the template to send to the schools downloads and opens as Excel would
+        page.goto(url + "/tai-bieu-mau")
+        wait_for_app(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Biểu khảo sát (Excel)").click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        book = openpyxl.load_workbook(saved)
+        assert book.sheetnames == ["Hướng dẫn", "Mầm non", "Tiểu học", "THCS", "TH&THCS"]
+        full_page_screenshot(page, ARTIFACTS / "tai_bieu_mau.png")

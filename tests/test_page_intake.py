@@ -64,3 +64,42 @@ def test_a_file_that_is_not_a_spreadsheet_is_said_and_nothing_changes(intake_app
     table = next(df.value for df in app.dataframe if "Kết quả" in df.value.columns)
     assert table["Kết quả"].tolist() == ["sẽ bị từ chối"]
     assert app.button(key="intake_confirm").disabled
+
+
+def test_the_template_page_offers_the_schools_in_scope(loaded_db, monkeypatch):
+    monkeypatch.setenv("DX_DB", str(loaded_db))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/bieu_mau.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Tải biểu mẫu"
+    [(total,)] = sql(loaded_db, "SELECT count(*) FROM schools")
+    assert any(f"Phạm vi: {total} trường" in m.value for m in app.markdown), [m.value for m in app.markdown]
+    app.radio(key="template_kind").set_value("Mỗi trường một tệp (.zip)").run()
+    assert not app.exception, app.exception
+    assert app.toggle(key="template_4725").value is True
+
+
+def test_the_submission_page_approves_returns_and_locks(loaded_db, monkeypatch):
+    monkeypatch.setenv("DX_DB", str(loaded_db))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/nop_bao_cao.py")
+    app.run()
+    assert not app.exception, app.exception
+    shown = {m.label: m.value for m in app.metric}
+    [(schools,)] = sql(loaded_db, "SELECT count(*) FROM schools")
+    [(sent,)] = sql(loaded_db, "SELECT count(*) FROM survey WHERE school_year = '2024-2025' AND period = 'HK1'")
+    assert shown["Đã nộp"] == f"{sent}/{schools}" and shown["Chưa nộp"] == f"{schools - sent}/{schools}"
+    app.multiselect(key="submit_schools").select("40200001").run()
+    app.button(key="submit_returned").click().run()
+    assert any("lý do trả lại" in e.value for e in app.error), [e.value for e in app.error]
+    app.text_area(key="submit_comment").input("Thiếu số máy").run()
+    app.button(key="submit_returned").click().run()
+    assert not app.exception, app.exception
+    assert any("Đã trả lại 1 trường" in s.value for s in app.success)
+    assert {m.label: m.value for m in app.metric}["Trả lại để sửa"] == f"1/{schools}"
+    app.button(key="submit_lock").click().run()
+    assert any("đã khoá" in w.value for w in app.warning), [w.value for w in app.warning]
+    assert sql(loaded_db, "SELECT school_year, period, locked FROM period_locks") == [("2024-2025", "HK1", True)]

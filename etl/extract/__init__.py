@@ -71,6 +71,8 @@ def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, 
     before = out.record_count()
     layout = _recognise(path, grid, catalogue, log, out, hints)
     if layout not in (None, "rejected", "registry") and out.record_count() == before:
+        if any(i.code == "not_filled" and i.sheet == name for i in log.items):
+            return "rejected"  # said once: the template was sent back blank
         log.error("no_rows", f"đã nhận ra {LAYOUT_VI[layout]} nhưng không có dòng số liệu nào để nạp", name)
         return "rejected"
     return layout
@@ -161,7 +163,7 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
             unrecognised.append(name)
         elif layout != "rejected":
             out.layouts.append(layout)
-    if not out.layouts and not log.count("error"):
+    if not out.layouts and not log.count("error") and not any(i.code == "not_filled" for i in log.items):
         sheet = unrecognised[0] if unrecognised else None
         log.error("no_header", "không tìm thấy dòng tiêu đề nhận ra được (cần các cột như Mã trường, Tên trường, "
                   "Số lớp, Số học sinh... hoặc mã tiêu chí 4725)", sheet)

@@ -21,6 +21,7 @@ from etl.reference import Catalogue, match_grouped_label, match_label, per_catal
 from etl.textnorm import cell_ref, norm_label
 from etl.values import CHECK_MARKS, parse_bool
 
+IDENTITY_KEYS = {"school_code", "school_name", "level", "ownership", "ward_old", "school_year", "period"}
 SCALE_FIELDS_MIN = 3  # a survey header names the school and at least this many other fields
 FORM_FIELDS_MIN = 6
 
@@ -87,6 +88,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
     end_row = None
     trailer = Trailer()
     code_col, name_col = columns.get("school_code"), columns.get("school_name")
+    unfilled: list[int] = []
     for r in range(header.data_start, grid.height):
         texts = grid.row_texts(r)
         filled = [t for t in texts if t]
@@ -111,11 +113,20 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
                 log.error("row_without_school", "dòng có số liệu nhưng không có mã trường hoặc tên trường",
                           sheet.name, cell_ref(r, 0))
             continue
+        if not any(grid.text(r, col.index) for key, col in columns.items() if key not in IDENTITY_KEYS):
+            unfilled.append(r)  # a school's row of a template nobody filled in: not a row of missing values
+            continue
         row_context = dict(base_context)
         if level is not None:
             row_context["level"] = level
         records.append(SurveyRecord(sheet.name, r + 1, cells, row_context))
     trailer.note(log, sheet.name or None)
+    if unfilled:
+        rows = ", ".join(str(r + 1) for r in unfilled[:8]) + (" …" if len(unfilled) > 8 else "")
+        log.warning("not_filled", f"{len(unfilled)} trường chưa điền số liệu (dòng {rows}): các dòng này chưa được "
+                    "nạp; hãy điền rồi gửi lại" if records else
+                    f"biểu chưa điền: {len(unfilled)} trường có tên nhưng chưa có số liệu nào; hãy điền rồi gửi lại",
+                    sheet.name or None, cell_ref(unfilled[0], 0))
     if end_row is not None:
         _warn_data_after_end(grid, header, end_row, log)
     marked = _marked_bool_columns(grid, header, catalogue, records)
