@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 import duckdb
 
 from etl.extract import LAYOUT_VI
+from etl.loader import _schools, row_key
+from etl.registry import Registry, suggest
 from etl.report import STATUS_VI
 from etl.textnorm import fmt_number, safe_name
 from etl.workbook import SPREADSHEET_EXTENSIONS
@@ -273,6 +275,7 @@ def _file_review(result, con, catalogue) -> FileReview:
     if result.status in ("unchanged", "skipped"):
         return review
     names = dict(con.execute("SELECT school_code, school_name FROM schools").fetchall())
+    registry = Registry(_schools(con))
     survey, assessment, _ = result.accepted()
     stored = _stored_survey(con, survey, catalogue)
     for row in result.survey:
@@ -281,8 +284,15 @@ def _file_review(result, con, catalogue) -> FileReview:
         cell = _row_anchor(row)
         if not row.ok:
             review.refused += 1
-            review.refusals.append({"sheet": row.sheet, "cell": cell, "school": code or row.values.get("school_name"),
-                                    "reason": "; ".join(i.message for i in row.errors)})
+            refusal = {"sheet": row.sheet, "cell": cell, "school": code or row.values.get("school_name"),
+                       "reason": "; ".join(i.message for i in row.errors), "row_key": row_key(row.sheet, row.row)}
+            if any(i.code == "match_error" for i in row.errors) and row.row is not None:
+                written = row.values.get("school_name") or _raw(row, "school_name")
+                refusal["written"] = " – ".join(str(v) for v in (_raw(row, "school_code"), written) if v)
+                refusal["suggestions"] = [{"school_code": s["school_code"], "school_name": s["school_name"],
+                                           "score": s["score"]} for s in suggest(registry, written,
+                                                                                 row.values.get("level"))]
+            review.refusals.append(refusal)
             continue
         if row.duplicate_of is not None:
             continue
@@ -359,6 +369,11 @@ def _stored_assessment(con, rows) -> dict:
            WHERE school_code || '|' || school_year || '|' || kind IN (SELECT unnest(?::VARCHAR[]))
            GROUP BY ALL""", [["|".join(k) for k in keys]]).fetchall()
     return {tuple(r[:3]): float(r[3]) for r in found}
+
+
+def _raw(row, key: str) -> str | None:
+    cell = row.cells.get(key)
+    return str(cell.raw).strip() if cell is not None and cell.raw not in (None, "") else None
 
 
 def _row_anchor(row) -> str | None:

@@ -128,6 +128,7 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
                             "thị sai dấu, hãy lưu lại dạng CSV UTF-8")
     extraction = extract(workbook, catalogue, result.log, result.hints)
     result.layouts, result.synthetic, result.sheets = extraction.layouts, extraction.synthetic, extraction.sheets
+    _choose_schools(extraction.survey, result.hints.get("schools") or {})
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
     result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
     result.tasks = [validate_task(r, catalogue, result.log) for r in extraction.tasks]
@@ -145,6 +146,22 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
                                      "năm, ví dụ 2025, trong tiêu đề hoặc tên tệp)")
             for task in result.tasks:
                 task.errors.append(issue)
+
+
+def _choose_schools(records: list, chosen: dict[str, str]) -> None:
+    """The school an analyst chose in the review for a row whose code or name is not in the registry
+    ("sheet!row" → school code): the row is then matched by that code."""
+    from etl.extract.records import Cell
+
+    for record in records:
+        code = chosen.get(row_key(record.sheet, record.row))
+        if code:
+            where = record.cells.get("school_code") or record.cells.get("school_name")
+            record.cells["school_code"] = Cell(code, where.ref if where else None, source="correction")
+
+
+def row_key(sheet: str | None, row: int | None) -> str:
+    return f"{sheet or ''}!{row or 0}"
 
 
 def _content(row) -> object:

@@ -287,3 +287,18 @@ def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str,
     if synthetic:
         lines.append("    Danh mục này là dữ liệu giả lập.")
     return "\n".join(lines), 0, log.items
+
+
+def suggest(registry: "Registry", name: str | None, level: str | None = None, limit: int = 5,
+            cutoff: float = 60) -> list[dict]:
+    """Schools of the registry whose name is close to `name` (accents and "Trường …" ignored), the closest first,
+    within the level when it is known: offered to the analyst, never chosen automatically."""
+    from rapidfuzz import fuzz, process
+
+    if not name:
+        return []
+    pool = [s for s in registry.schools if not level or s["level"] == level or
+            (level in ("TH", "THCS") and s["level"] == "TH_THCS")] or registry.schools
+    keys = [fold(core_name(s["school_name"])) for s in pool]
+    found = process.extract(fold(core_name(name)), keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
+    return [{**pool[index], "score": round(score)} for _, score, index in found]

@@ -174,9 +174,34 @@ if review is not None:
                                          index=list(periods.values()).index(override.get("period")))
                 wanted = {k: v for k, v in (("school_year", None if year == "(theo tệp)" else year),
                                              ("period", periods[period])) if v}
-                if wanted != override:
-                    state[CORRECTIONS]["files"][reviewed.sha or ""] = wanted
+                if wanted != {k: v for k, v in override.items() if k in ("school_year", "period")}:
+                    kept = {k: v for k, v in override.items() if k not in ("school_year", "period")}
+                    state[CORRECTIONS]["files"][reviewed.sha or ""] = {**kept, **wanted}
                     changed = True
+            chosen = dict(state[CORRECTIONS]["files"].get(reviewed.sha or "", {}).get("schools", {}))
+            asked = [r for r in reviewed.refusals if "suggestions" in r or r["row_key"] in chosen]
+            if asked or chosen:
+                st.markdown("**Trường không có trong danh mục**: chọn trường đúng (chương trình chỉ gợi ý tên gần "
+                            "giống, không tự ghép).")
+            for refusal in asked:
+                options = {"(không nạp dòng này)": "", **{
+                    f"{s['school_name']} ({s['school_code']}) – giống {s['score']}%": s["school_code"]
+                    for s in refusal.get("suggestions", [])}}
+                pick = st.selectbox(f"Ô {refusal['cell']} «{refusal.get('written') or refusal['school']}»",
+                                    list(options), key=f"intake_school_{index}_{refusal['row_key']}")
+                if options[pick]:
+                    chosen[refusal["row_key"]] = options[pick]
+            for key, code in list(chosen.items()):
+                if any(r["row_key"] == key for r in asked):
+                    continue
+                row = next((s for s in reviewed.schools if s["school_code"] == code), None)
+                keep = st.toggle(f"Dòng {key.split('!')[-1]} ghép với {row['school_name'] if row else code} ({code})",
+                                 value=True, key=f"intake_school_kept_{index}_{key}")
+                if not keep:
+                    chosen.pop(key)
+            if chosen != state[CORRECTIONS]["files"].get(reviewed.sha or "", {}).get("schools", {}):
+                state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})["schools"] = chosen
+                changed = True
             if reviewed.schools:
                 st.markdown("**Trường nhận ra**")
                 st.dataframe(pd.DataFrame([{

@@ -163,3 +163,21 @@ def test_the_report_workbook_has_a_sheet_per_school(loaded_db, tmp_path):
     rows = list(book["40200001"].iter_rows(values_only=True))
     assert rows[0][:5] == ("Mức độ", "Tệp", "Trang", "Ô", "Nội dung")
     assert any(r[3] == "E12" and "nhiều" in r[4] for r in rows[1:])
+
+
+def test_a_school_not_in_the_registry_is_suggested_never_matched_and_can_be_chosen(loaded_db, tmp_path):
+    typo = fixtures.write_survey_table(tmp_path / "KS_CN_2024-2025.xlsx", title=[
+        t.replace("Sơ kết HK I", "Tổng kết năm") for t in fixtures.TITLE], rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["", "Tiểu học Lê Lọj", 30, 1200, 45, 3, 30, 1, 26, 720, 18, "x", 90, "VnEdu"])])
+    review = intake.review_files([typo], loaded_db)
+    [refusal] = review.files[0].refusals
+    assert refusal["cell"] == "C12" and refusal["written"] == "Tiểu học Lê Lọj"
+    assert refusal["suggestions"][0]["school_code"] == "40200001"  # offered first
+    assert review.files[0].added == 0  # and not matched on its own
+    hints = {"files": {review.files[0].sha: {"schools": {refusal["row_key"]: "40200001"}}}}
+    chosen = intake.review_files([typo], loaded_db, hints=hints)
+    assert (chosen.files[0].added, chosen.files[0].refused) == (1, 0)
+    intake.confirm(chosen, loaded_db)
+    assert values(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND period = 'CN'") == \
+        [(26,)]

@@ -103,3 +103,22 @@ def test_the_submission_page_approves_returns_and_locks(loaded_db, monkeypatch):
     app.button(key="submit_lock").click().run()
     assert any("đã khoá" in w.value for w in app.warning), [w.value for w in app.warning]
     assert sql(loaded_db, "SELECT school_year, period, locked FROM period_locks") == [("2024-2025", "HK1", True)]
+
+
+def test_a_school_is_chosen_from_the_suggestions_in_the_review(intake_app, loaded_db, tmp_path):
+    app = intake_app
+    typo = fixtures.write_survey_table(tmp_path / "KS_CN_2024-2025.xlsx", title=[
+        t.replace("Sơ kết HK I", "Tổng kết năm") for t in fixtures.TITLE], rows=[
+        ("II. TIỂU HỌC", None), (None, ["", "Tiểu học Lê Lọj", 30, 1200, 45, 3, 30, 1, 26, 720, 18, "x", 90, "VnEdu"])])
+    app.get("file_uploader")[0].set_value([(typo.name, typo.read_bytes(), MIME)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    assert metrics(app)["Dòng bị từ chối"] == "1"
+    [box] = [s for s in app.selectbox if s.label == "Ô C12 «Tiểu học Lê Lọj»"]
+    assert box.options[0] == "(không nạp dòng này)" and box.options[1].startswith("Trường Tiểu học Lê Lợi (40200001)")
+    box.select(box.options[1]).run()
+    assert not app.exception, app.exception
+    shown = metrics(app)
+    assert (shown["Dòng sẽ thêm"], shown["Dòng bị từ chối"]) == ("1", "0")
+    app.button(key="intake_confirm").click().run()
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND period = 'CN'") == [(26,)]
