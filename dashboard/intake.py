@@ -95,3 +95,45 @@ def _fit(sheet, frame: pd.DataFrame) -> None:
     for position, column in enumerate(frame.columns):
         longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
         sheet.set_column(position, position, min(max(10, longest + 2), 90))
+
+
+def _cells(ref: str | None) -> list[tuple[int, int]]:
+    """'E12' → [(11, 4)]; 'A8:C9' → the cells of the range (0-based); anything else → []."""
+    import re
+
+    from etl.textnorm import column_letter
+
+    if not ref:
+        return []
+    letters = {column_letter(i): i for i in range(400)}
+    found = [(int(m.group(2)) - 1, letters.get(m.group(1))) for m in re.finditer(r"([A-Z]{1,3})([0-9]{1,7})", ref)]
+    found = [(r, c) for r, c in found if c is not None]
+    if len(found) == 2 and ":" in ref:
+        (r0, c0), (r1, c1) = found
+        return [(r, c) for r in range(r0, min(r1, r0 + 60) + 1) for c in range(c0, min(c1, c0 + 60) + 1)]
+    return found[:1]
+
+
+def preview_styler(sheet: dict, messages: list[dict]):
+    """The top-left of a sheet with the header band in blue, cells with an error in red and with a warning in
+    yellow; rows and columns named as in Excel."""
+    from etl.textnorm import column_letter
+
+    rows = sheet.get("preview") or []
+    width = max((len(r) for r in rows), default=0)
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=[column_letter(c) for c in range(width)],
+                         index=range(1, len(rows) + 1))
+    colours = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    if sheet.get("header_rows"):
+        top, bottom = sheet["header_rows"]
+        for r in range(top, bottom + 1):
+            if r in colours.index:
+                colours.loc[r, :] = "background-color: #dbe9f8; font-weight: 600"
+    for severity, colour in (("warning", "#fff2b3"), ("error", "#f8c9c4")):
+        for message in messages:
+            if message["severity"] != severity or (message.get("sheet") or None) != (sheet.get("sheet") or None):
+                continue
+            for r, c in _cells(message.get("cell")):
+                if r + 1 in colours.index and c < width:
+                    colours.iloc[r, c] = f"background-color: {colour}"
+    return frame.style.apply(lambda _: colours, axis=None)

@@ -11,11 +11,13 @@ from dashboard.format import SEVERITY_NAMES, md_text, number
 from dashboard.intake import (
     IGNORE,
     column_choices,
+    preview_styler,
     report_workbook,
     review_table,
     sheet_summary,
 )
 from etl import intake
+from etl.extract import LAYOUT_VI
 from etl.reference import load_catalogue
 from etl.settings import setting
 
@@ -115,6 +117,31 @@ if review is not None:
         with st.container(border=True):
             for sheet in reviewed.sheets:
                 st.markdown(md_text(sheet_summary(sheet)))
+                sheet_key = f"{index}_{sheet['sheet']}"
+                if sheet.get("preview"):
+                    with st.expander("Xem trang tính: dòng tiêu đề tô xanh, ô có lỗi tô đỏ, ô có cảnh báo tô vàng",
+                                     expanded=sheet["layout"] is None):
+                        st.dataframe(preview_styler(sheet, reviewed.messages), width="stretch", height=360,
+                                     key=f"intake_preview_{sheet_key}")
+                fixes = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})
+                with st.popover("🧭 Sửa dạng biểu hoặc dòng tiêu đề"):
+                    layouts = {"(tự nhận ra)": None, **{v: k for k, v in LAYOUT_VI.items() if k != "registry"}}
+                    forced = fixes.get("layouts", {}).get(sheet["sheet"] or "")
+                    layout = st.selectbox("Dạng biểu", list(layouts), key=f"intake_layout_{sheet_key}",
+                                          index=list(layouts.values()).index(forced))
+                    top, bottom = (fixes.get("headers", {}).get(sheet["sheet"] or "") or sheet.get("header_rows")
+                                   or (1, 1))
+                    first = st.number_input("Dòng tiêu đề: từ dòng", 1, 10000, int(top), key=f"intake_top_{sheet_key}")
+                    last = st.number_input("đến dòng", 1, 10000, int(bottom), key=f"intake_bottom_{sheet_key}",
+                                           help="Dòng tiêu đề gồm 1 đến 3 dòng (nhóm cột ở trên, tên cột ở dưới).")
+                    if st.button("Đọc lại trang này", key=f"intake_reread_{sheet_key}"):
+                        entry = state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})
+                        entry.setdefault("layouts", {})[sheet["sheet"] or ""] = layouts[layout]
+                        if (int(first), int(last)) != tuple(sheet.get("header_rows") or ()):
+                            entry.setdefault("headers", {})[sheet["sheet"] or ""] = [int(first), int(last)]
+                            if layouts[layout] is None:
+                                entry["layouts"][sheet["sheet"] or ""] = "survey_table"
+                        changed = True
                 if not sheet.get("columns"):
                     continue
                 signature = sheet["signature"]

@@ -181,3 +181,44 @@ def test_a_school_not_in_the_registry_is_suggested_never_matched_and_can_be_chos
     intake.confirm(chosen, loaded_db)
     assert values(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND period = 'CN'") == \
         [(26,)]
+
+
+def test_a_sheet_not_recognised_is_read_from_the_header_rows_and_columns_the_analyst_sets(loaded_db, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "bao_cao_HK1_2024-2025.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Số liệu")
+    sheet.write_row(0, 0, ["Báo cáo của trường"])
+    sheet.write_row(2, 0, ["Mã trường", "C1", "C2", "C3", "C4", "C5"])
+    sheet.write_row(3, 0, ["40200001", 30, 1200, 45, 3, 30])
+    book.close()
+    review = intake.review_files([path], loaded_db)
+    [sheet_record] = review.files[0].sheets
+    assert sheet_record["layout"] is None and sheet_record["preview"][2][:2] == ["Mã trường", "C1"]
+    assert review.files[0].status == "rejected"
+
+    sha = review.files[0].sha
+    hints = {"files": {sha: {"headers": {"Số liệu": [3, 3]}, "layouts": {"Số liệu": "survey_table"}}}}
+    banded = intake.review_files([path], loaded_db, hints=hints)
+    [sheet_record] = banded.files[0].sheets
+    assert sheet_record["header_rows"] == (3, 3) and [c["key"] for c in sheet_record["columns"]][:2] == [
+        "school_code", None]
+    mapping = dict(zip("BCDEF", ["classes", "students", "teachers", "managers", "classrooms"]))
+    hints["columns"] = {sheet_record["signature"]: mapping}
+    mapped = intake.review_files([path], loaded_db, hints=hints)
+    assert mapped.files[0].status == "loaded" and mapped.files[0].replaced == 1, mapped.files[0].messages
+    intake.confirm(mapped, loaded_db)
+    assert values(loaded_db, "SELECT classes, students, managers FROM survey WHERE school_code = '40200001'") == [
+        (30, 1200, 3)]
+
+
+def test_the_sheet_preview_marks_the_header_and_the_problem_cells():
+    from dashboard.intake import preview_styler
+
+    sheet = {"sheet": "S", "header_rows": (2, 2), "preview": [["Tiêu đề"], ["Mã", "Lớp"], ["1", "x"]]}
+    styled = preview_styler(sheet, [{"severity": "error", "sheet": "S", "cell": "B3", "text": "x"},
+                                    {"severity": "warning", "sheet": "Khác", "cell": "A1", "text": "y"}])
+    styled._compute()
+    colour = {cell: dict(props).get("background-color") for cell, props in styled.ctx.items()}
+    assert colour == {(1, 0): "#dbe9f8", (1, 1): "#dbe9f8", (2, 1): "#f8c9c4"}  # 0-based: row 2 is the header

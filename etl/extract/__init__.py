@@ -85,7 +85,12 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
     def context_of(titles: list) -> dict:
         return _corrected(sheet_context(path, titles, log, name), hints)
 
-    if header := find_assessment_table(grid, catalogue):
+    forced = (hints.get("layouts") or {}).get(name or "")  # the layout an analyst chose in the review
+
+    def tried(layout: str) -> bool:
+        return forced in (None, layout)
+
+    if tried("assessment_table") and (header := find_assessment_table(grid, catalogue)):
         titles = _titles(grid, header.top)
         if duplicated := ambiguous_columns(header):
             log.error("ambiguous_columns", f"có hai cột điểm cho tiêu chí {', '.join(duplicated[:5])} mà không rõ cột "
@@ -104,16 +109,16 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         _report_columns(header, name, log)
         out.assessment += extract_assessment_table(grid, header, catalogue, context, kind, log)
         return "assessment_table"
-    if header := find_assessment_form(grid, catalogue):
+    if tried("assessment_form") and (header := find_assessment_form(grid, catalogue)):
         context = context_of(_titles(grid, header.top))
         out.sheets.append(_sheet_record(grid, "assessment_form", None, context))
         out.assessment += extract_assessment_form(grid, header, catalogue, context, log)
         return "assessment_form"
-    if header := find_task_header(grid, catalogue):
+    if tried("task_sheet") and (header := find_task_header(grid, catalogue)):
         out.task_context = {"titles": _titles(grid, header.top)}
         out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
-    if header := _survey_header(grid, catalogue, hints):
+    if tried("survey_table") and (header := _survey_header(grid, catalogue, hints)):
         missing = missing_required(header, catalogue)
         if "level" in header.by_key() and not any(catalogue.fields[k].pillar == "scale" for k in header.by_key()):
             log.info("registry_file", "đây là danh mục trường, không phải số liệu khảo sát; không nạp. Cài danh mục "
@@ -128,7 +133,7 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         _report_columns(header, name, log)
         out.survey += extract_survey_table(grid, header, catalogue, context, log)
         return "survey_table"
-    if record := extract_survey_form(grid, catalogue, log):
+    if tried("survey_form") and (record := extract_survey_form(grid, catalogue, log)):
         context = context_of(_titles(grid, 12))
         out.sheets.append(_sheet_record(grid, "survey_form", None, context))
         for key in ("school_year", "period"):
@@ -161,8 +166,11 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
         layout = _extract_sheet(workbook.path, grid, catalogue, log, out, hints)
         if layout is None:
             unrecognised.append(name)
+            out.sheets.append({"sheet": name, "layout": None})
         elif layout != "rejected":
             out.layouts.append(layout)
+        if out.sheets and out.sheets[-1]["sheet"] == name:
+            out.sheets[-1]["preview"] = preview(grid)
     if not out.layouts and not log.count("error") and not any(i.code == "not_filled" for i in log.items):
         sheet = unrecognised[0] if unrecognised else None
         log.error("no_header", "không tìm thấy dòng tiêu đề nhận ra được (cần các cột như Mã trường, Tên trường, "
@@ -190,11 +198,30 @@ def header_signature(grid: Grid, header: Header) -> str:
 
 
 def _survey_header(grid: Grid, catalogue: Catalogue, hints: dict) -> Header | None:
-    """The survey header as recognised, with the column mapping saved for its signature applied."""
-    header = find_survey_header(grid, catalogue)
+    """The survey header as recognised (or in the rows an analyst set in the review), with the column mapping saved
+    for its signature applied."""
+    band = (hints.get("headers") or {}).get(grid.sheet.name or "")
+    header = _header_in(grid, catalogue, band) if band else find_survey_header(grid, catalogue)
     if header is None:
         return None
     return _mapped(grid, header, (hints.get("columns") or {}).get(header_signature(grid, header)), catalogue)
+
+
+def _header_in(grid: Grid, catalogue: Catalogue, band: list[int]) -> Header | None:
+    """The header in the rows `band` (1-based first and last row) as an analyst set them."""
+    from etl.extract.grid import _name_columns, is_column_number_row
+    from etl.extract.survey import survey_classifier
+
+    top, bottom = sorted(int(r) - 1 for r in band)
+    if not 0 <= top <= bottom < grid.height:
+        return None
+    header = _name_columns(grid, top, bottom, survey_classifier(catalogue))
+    if not set(header.by_key()) & {"school_code", "school_name"}:
+        return None
+    header.data_start = bottom + 1
+    if header.data_start < grid.height and is_column_number_row(grid.row_texts(header.data_start)):
+        header.data_start += 1
+    return header
 
 
 def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalogue) -> Header:
@@ -247,3 +274,12 @@ def _sheet_record(grid: Grid, layout: str, header: Header | None, context: dict)
                               "key": header.columns[c].key if c in header.columns else None}
                              for c, label in header_labels(grid, header)]
     return record
+
+
+PREVIEW_ROWS, PREVIEW_COLUMNS, PREVIEW_TEXT = 40, 40, 40
+
+
+def preview(grid: Grid) -> list[list[str]]:
+    """The top-left of a sheet as text (rows × columns, each cell cut short), for the review's picture of the sheet."""
+    return [[grid.text(r, c)[:PREVIEW_TEXT] for c in range(min(grid.width, PREVIEW_COLUMNS))]
+            for r in range(min(grid.height, PREVIEW_ROWS))]
