@@ -172,6 +172,16 @@ def save_profile(db_path: Path, name: str, sheet: dict, columns: dict[str, str])
     return profile
 
 
+def update_profile(db_path: Path, name: str, columns: dict[str, str]) -> None:
+    """Change the column mapping of a saved profile (column letter → field, "" to ignore)."""
+    profiles = load_profiles(db_path)
+    for profile in profiles:
+        if profile["name"] == name:
+            profile["columns"] = dict(columns)
+            profile["changed_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    save_profiles(db_path, profiles)
+
+
 def delete_profile(db_path: Path, name: str) -> None:
     save_profiles(db_path, [p for p in load_profiles(db_path) if p["name"] != name])
 

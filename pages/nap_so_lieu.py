@@ -41,6 +41,12 @@ state = st.session_state
 state.setdefault(CORRECTIONS, {"columns": {}, "files": {}})
 state.setdefault(UPLOADER, 0)
 
+# Streamlit's own words in the upload box are English and state its server limit, not ours: say it in Vietnamese
+st.markdown("""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "Chọn tệp…"; }
+</style>""", unsafe_allow_html=True)
 uploads = st.file_uploader("Chọn tệp số liệu", type=[e.lstrip(".") for e in intake.UPLOAD_EXTENSIONS],
                            accept_multiple_files=True, key=f"intake_files_{state[UPLOADER]}")
 
@@ -320,7 +326,8 @@ except intake.IntakeError as exc:
 if not profiles:
     st.caption("Chưa có mẫu nhập nào. Khi sửa cách đọc một tệp ở phần xem trước, hãy lưu thành mẫu để tệp cùng dạng "
                "lần sau được đọc đúng ngay (cả khi nạp bằng lệnh python -m etl load).")
-field_names = {key: label for label, key in column_choices(load_catalogue()).items()}
+field_names_by_label = column_choices(load_catalogue())
+field_names = {key: label for label, key in field_names_by_label.items()}
 for position, profile in enumerate(profiles):
     left, right = st.columns([5, 1])
     mapped = "; ".join(f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
@@ -330,3 +337,16 @@ for position, profile in enumerate(profiles):
     if right.button("Xoá", key=f"intake_profile_delete_{position}"):
         intake.delete_profile(db, profile["name"])
         st.rerun()
+    with left.expander("Sửa mẫu này"):
+        edited = {}
+        for letter, label in profile.get("labels", {}).items():
+            current = profile["columns"].get(letter)
+            if current is None:
+                continue  # columns the profile leaves to the loader
+            shown = field_names.get(current, IGNORE)
+            pick = st.selectbox(f"Cột {letter} «{label}»", list(field_names_by_label), key=f"intake_profile_"
+                                f"{position}_{letter}", index=list(field_names_by_label).index(shown))
+            edited[letter] = field_names_by_label[pick]
+        if st.button("Lưu thay đổi", key=f"intake_profile_update_{position}", disabled=edited == profile["columns"]):
+            intake.update_profile(db, profile["name"], edited)
+            st.rerun()

@@ -45,7 +45,17 @@ cols = st.columns(5)
 for col, key in zip(cols, ("not_submitted", "submitted", "with_errors", "approved", "returned")):
     col.metric(submissions.STATUS_VI[key], f"{number(int(counts.get(key, 0)))}/{number(len(frame))}")
 
-shown = frame.assign(level=frame.level.map(LEVEL_NAMES), status=frame.status.map(submissions.STATUS_VI))
+ORDER = {"not_submitted": 0, "with_errors": 1, "returned": 2, "submitted": 3, "approved": 4}  # what needs action first
+frame = frame.sort_values(["status", "level", "school_name"], key=lambda c: c.map(ORDER) if c.name == "status" else c,
+                          kind="stable")
+
+
+def when(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column).dt.strftime("%d/%m/%Y %H:%M").fillna("")
+
+
+shown = frame.assign(level=frame.level.map(LEVEL_NAMES), status=frame.status.map(submissions.STATUS_VI),
+                     submitted_at=when(frame.submitted_at), decided_at=when(frame.decided_at))
 st.subheader("Theo phường và cấp học")
 left, right = st.columns(2)
 for column, title, place in (("ward_new", "Phường mới", left), ("level", "Cấp học", right)):

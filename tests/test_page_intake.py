@@ -122,3 +122,21 @@ def test_a_school_is_chosen_from_the_suggestions_in_the_review(intake_app, loade
     assert (shown["Dòng sẽ thêm"], shown["Dòng bị từ chối"]) == ("1", "0")
     app.button(key="intake_confirm").click().run()
     assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND period = 'CN'") == [(26,)]
+
+
+def test_a_saved_profile_is_listed_edited_and_deleted(intake_app, loaded_db):
+    from etl import intake
+
+    sheet = {"signature": "abc123", "columns": [{"letter": "J", "label": "Máy phục vụ giờ Tin"}]}
+    intake.save_profile(loaded_db, "Biểu của trường", sheet, {"J": "it_computers"})
+    app = intake_app
+    app.run()
+    assert any("Biểu của trường" in m.value and "Máy phục vụ giờ Tin" in m.value for m in app.markdown)
+    [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
+    assert box.value == "Số máy tính dạy Tin học (it_computers)"
+    box.select("Số phòng máy tính (it_rooms)").run()
+    app.button(key="intake_profile_update_0").click().run()
+    assert not app.exception, app.exception
+    assert intake.load_profiles(loaded_db)[0]["columns"] == {"J": "it_rooms"}
+    app.button(key="intake_profile_delete_0").click().run()
+    assert intake.load_profiles(loaded_db) == []
