@@ -130,6 +130,57 @@ def assessment_workbook(catalogue: Catalogue, school: dict, school_year: str, of
     return buffer.getvalue()
 
 
+def assessment_table_file_name(school_year: str) -> str:
+    return f"Bang_tong_hop_TDG_4725_{school_year}.xlsx"
+
+
+def assessment_table_workbook(catalogue: Catalogue, schools: list[dict], school_year: str, office: str) -> bytes:
+    """The 4725 self-assessment of many schools in one table (a row per primary or lower secondary school, a column
+    per criterion), for an office that collects the scores itself; read back as the loader's 4725 table."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    styles = _styles(book)
+    guide = book.add_worksheet("Hướng dẫn")
+    guide.set_column(0, 0, 110)
+    guide.write(0, 0, f"{office} – bảng tổng hợp tự đánh giá QĐ 4725, năm học {school_year}", styles["title"])
+    lines = ["Mỗi trường một dòng; mỗi tiêu chí một cột (mã tiêu chí ở dòng tiêu đề). Không sửa dòng tiêu đề.",
+             "Điều kiện bắt buộc: chọn Đạt hoặc Chưa đạt. Tiêu chí có điểm: điền điểm từ 0 đến điểm tối đa.", ""]
+    lines += [f"{c['code']} – {c['name_vi']}: " + ("Đạt/Chưa đạt" if c["mandatory"] else f"tối đa {c['max_points']:g} "
+              "điểm") for c in catalogue.criteria if catalogue.criterion(c["code"]) is not None]
+    for r, line in enumerate(lines, start=2):
+        guide.write(r, 0, line, styles["text"])
+    sheet = book.add_worksheet("Tự đánh giá 4725")
+    sheet.protect("", {"format_columns": True, "format_rows": True})
+    criteria = [c for c in catalogue.criteria if catalogue.criterion(c["code"]) is not None]
+    for r, text in enumerate([office, "BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ (QĐ 4725)",
+                              f"Điểm tự đánh giá – năm học {school_year}"]):
+        sheet.write(r, 0, text, styles["title"] if r == 1 else styles["locked"])
+    header_row = DATA_START_ROW - 1
+    labels = ["Mã trường", "Tên trường"] + [c["code"] for c in criteria]
+    for c, label in enumerate(labels):
+        sheet.write_string(header_row, c, label, styles["header"])
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 34)
+    sheet.set_column(2, 1 + len(criteria), 7)
+    rows = sorted((s for s in schools if s["level"] != "MN"), key=lambda s: (s["level"], s["school_name"]))
+    last = DATA_START_ROW + max(len(rows), 1) - 1
+    for r, school in enumerate(rows, start=DATA_START_ROW):
+        sheet.write_string(r, 0, school["school_code"], styles["identity"])
+        sheet.write_string(r, 1, school["school_name"], styles["identity"])
+        for c in range(2, 2 + len(criteria)):
+            sheet.write_blank(r, c, None, styles["input"])
+    for c, crit in enumerate(criteria, start=2):
+        if crit["mandatory"]:
+            rule = {"validate": "list", "source": ["Đạt", "Chưa đạt"], "error_message": "Chọn Đạt hoặc Chưa đạt."}
+        else:
+            rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": crit["max_points"],
+                    "error_message": f"Điểm từ 0 đến {crit['max_points']:g}."}
+        sheet.data_validation(DATA_START_ROW, c, last, c, {**rule, "error_title": f"Tiêu chí {crit['code']}"})
+    sheet.freeze_panes(DATA_START_ROW, 2)
+    book.close()
+    return buffer.getvalue()
+
+
 def _styles(book) -> dict:
     return {
         "title": book.add_format({"bold": True, "font_size": 13}),

@@ -47,6 +47,13 @@ if kind.startswith("Một tệp"):
         lambda: templates.survey_workbook(catalogue, rows, year, period, office),
         file_name=templates.survey_file_name(year, period), key="template_survey",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if (schools.level != "MN").any():
+        st.download_button(
+            "⬇️ Bảng tổng hợp tự đánh giá QĐ 4725 (Excel)",
+            lambda: templates.assessment_table_workbook(catalogue, rows, year, office),
+            file_name=templates.assessment_table_file_name(year), key="template_4725_table",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            help="Một dòng mỗi trường tiểu học, THCS; một cột mỗi tiêu chí.")
 else:
     with_4725 = st.toggle("Kèm phiếu tự đánh giá QĐ 4725 (trường TH, THCS)", value=True, key="template_4725")
     st.download_button(

@@ -161,3 +161,27 @@ def test_per_school_templates_and_the_4725_form_load_back(registry_db, registry,
     expected = sum(c["max_points"] / 2 for c in catalogue.criteria
                    if not c["mandatory"] and catalogue.criterion(c["code"]) is not None)
     assert total[0][0] == scored and total[0][1] == pytest.approx(expected)
+
+
+def test_the_4725_table_of_many_schools_loads_back(registry_db, registry, tmp_path):
+    catalogue = load_catalogue()
+    book = openpyxl.load_workbook(io.BytesIO(templates.assessment_table_workbook(catalogue, registry, "2025-2026",
+                                                                                 "Phòng thử")))
+    sheet = book["Tự đánh giá 4725"]
+    header = [c.value for c in sheet[templates.DATA_START_ROW]]
+    maximum = {c["code"]: c for c in catalogue.criteria}
+    schools = []
+    for n, row in enumerate(sheet.iter_rows(min_row=templates.DATA_START_ROW + 1)):
+        schools.append(row[0].value)
+        for cell, code in zip(row[2:], header[2:]):
+            cell.value = "Đạt" if maximum[code]["mandatory"] else min(maximum[code]["max_points"], 1 + n % 2)
+    path = tmp_path / templates.assessment_table_file_name("2025-2026")
+    book.save(path)
+    report = run_load([path], registry_db)
+    [file] = report["files"]
+    assert [i for i in file["issues"] if i["severity"] != "info"] == [] and file["status"] == "loaded"
+    assert sorted(schools) == sorted(s["school_code"] for s in registry if s["level"] != "MN")
+    stored = sql(registry_db, "SELECT count(DISTINCT school_code), count(*) FILTER (met) FROM assessment_scores "
+                              "WHERE kind = 'self' AND school_year = '2025-2026'")
+    mandatory = sum(1 for c in catalogue.criteria if c["mandatory"] and catalogue.criterion(c["code"]))
+    assert stored == [(len(schools), len(schools) * mandatory)]
