@@ -164,7 +164,7 @@ def save_profile(db_path: Path, name: str, sheet: dict, columns: dict[str, str])
     name = name.strip()
     if not name:
         raise IntakeError("Hãy đặt tên cho mẫu nhập, ví dụ \"Biểu khảo sát trường TH Lê Lợi\".")
-    profile = {"name": name, "signature": sheet["signature"],
+    profile = {"name": name, "signature": sheet["signature"], "header_rows": list(sheet.get("header_rows") or []),
                "labels": {c["letter"]: c["label"] for c in sheet["columns"]},
                "columns": dict(columns), "created_at": dt.datetime.now().isoformat(timespec="seconds")}
     kept = [p for p in load_profiles(db_path) if p["signature"] != profile["signature"] and p["name"] != name]
@@ -187,14 +187,18 @@ def delete_profile(db_path: Path, name: str) -> None:
 
 
 def profile_hints(profiles: list[dict]) -> dict:
-    return {"columns": {p["signature"]: p["columns"] for p in profiles}}
+    """Column mappings by signature, and the header rows of each profile: a sheet the loader does not recognise
+    on its own is tried with those rows and read with the profile if its header has the profile's signature."""
+    return {"columns": {p["signature"]: p["columns"] for p in profiles},
+            "bands": {p["signature"]: p["header_rows"] for p in profiles if p.get("header_rows")}}
 
 
 def merge_hints(*parts: dict) -> dict:
     """Hints for the reader: column mappings by header signature, year and period by file (content hash); later
     parts win."""
-    merged: dict = {"columns": {}, "files": {}}
+    merged: dict = {"columns": {}, "files": {}, "bands": {}}
     for part in parts:
+        merged["bands"].update((part or {}).get("bands", {}))
         for signature, columns in (part or {}).get("columns", {}).items():
             merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
         for sha, context in (part or {}).get("files", {}).items():

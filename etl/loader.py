@@ -260,7 +260,8 @@ def file_hints(hints: dict | None, sha: str | None) -> dict:
     """The hints for one file: the column mappings of every profile and correction, the year and period set for
     this file (by its content hash) in the review."""
     hints = hints or {}
-    return {"columns": hints.get("columns", {}), **hints.get("files", {}).get(sha or "", {})}
+    return {"columns": hints.get("columns", {}), "bands": hints.get("bands", {}),
+            **hints.get("files", {}).get(sha or "", {})}
 
 
 def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False,

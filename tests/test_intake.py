@@ -222,3 +222,28 @@ def test_the_sheet_preview_marks_the_header_and_the_problem_cells():
     styled._compute()
     colour = {cell: dict(props).get("background-color") for cell, props in styled.ctx.items()}
     assert colour == {(1, 0): "#dbe9f8", (1, 1): "#dbe9f8", (2, 1): "#f8c9c4"}  # 0-based: row 2 is the header
+
+
+def test_a_profile_reads_the_next_file_of_a_layout_the_loader_does_not_know(loaded_db, tmp_path):
+    import xlsxwriter
+
+    def write(path, values):
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("Số liệu")
+        sheet.write_row(0, 0, ["Báo cáo của trường"])
+        sheet.write_row(2, 0, ["Mã trường", "C1", "C2", "C3", "C4", "C5"])
+        sheet.write_row(3, 0, values)
+        book.close()
+        return path
+
+    first = write(tmp_path / "bao_cao_HK1_2024-2025.xlsx", ["40200001", 30, 1200, 45, 3, 30])
+    sha = intake.review_files([first], loaded_db).files[0].sha
+    hints = {"files": {sha: {"headers": {"Số liệu": [3, 3]}, "layouts": {"Số liệu": "survey_table"}}}}
+    [sheet] = intake.review_files([first], loaded_db, hints=hints).files[0].sheets
+    mapping = dict(zip("BCDEF", ["classes", "students", "teachers", "managers", "classrooms"]))
+    intake.save_profile(loaded_db, "Báo cáo riêng của trường", sheet, mapping)
+    second = write(tmp_path / "bao_cao_CN_2024-2025.xlsx", ["40200001", 31, 1210, 46, 3, 31])
+    report = run_load([second], loaded_db)  # no correction at all: the profile knows the header rows and columns
+    assert report["files"][0]["status"] == "loaded", report["files"][0]["issues"]
+    assert values(loaded_db, "SELECT classes, students FROM survey WHERE school_code = '40200001' AND period = 'CN'") \
+        == [(31, 1210)]

@@ -202,6 +202,12 @@ def _survey_header(grid: Grid, catalogue: Catalogue, hints: dict) -> Header | No
     for its signature applied."""
     band = (hints.get("headers") or {}).get(grid.sheet.name or "")
     header = _header_in(grid, catalogue, band) if band else find_survey_header(grid, catalogue)
+    if header is None and not band:  # a layout only a saved profile knows: its header rows, if the shape is the same
+        for signature, rows in (hints.get("bands") or {}).items():
+            found = _header_in(grid, catalogue, rows)
+            if found is not None and header_signature(grid, found) == signature:
+                header = found
+                break
     if header is None:
         return None
     return _mapped(grid, header, (hints.get("columns") or {}).get(header_signature(grid, header)), catalogue)
