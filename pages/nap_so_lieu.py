@@ -158,21 +158,22 @@ if review is not None:
                     "(bỏ qua theo chỉnh sửa)" if c.get("ignored") else "(chưa nhận ra – bỏ qua)"}
                     for c in sheet["columns"]]), hide_index=True, width="stretch", height=min(36 * (len(
                         sheet["columns"]) + 1), 320), key=f"intake_columns_{index}_{signature}")
-                unknown = [c for c in sheet["columns"]  # "STT", "Ghi chú" are never survey data: not asked
-                           if not c["key"] and c["letter"] not in mapped and not c.get("routine")]
-                unknown += [c for c in sheet["columns"] if c["letter"] in mapped]
+                # asked: the columns the loader alone did not read ("STT", "Ghi chú" are never survey data), and
+                # those corrected; each compared with what the loader alone read, so a choice is kept only if it differs
+                unknown = [c for c in sheet["columns"] if c["letter"] in mapped or
+                           (not c["recognised"] and not c.get("routine"))]
                 if unknown:
                     st.markdown("Chọn trường thông tin cho các cột chưa nhận ra (hoặc để bỏ qua):")
                 for c in unknown:
-                    current = labels.get(mapped.get(c["letter"], c["key"] or ""), IGNORE)
+                    current = labels.get(mapped.get(c["letter"], c["recognised"] or ""), IGNORE)
                     chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
                                           index=list(choices).index(current),
                                           key=f"intake_col_{index}_{signature}_{c['letter']}")
-                    if choices[chosen] != (c["key"] or ""):
+                    if choices[chosen] != (c["recognised"] or ""):
                         mapped[c["letter"]] = choices[chosen]
                     else:
                         mapped.pop(c["letter"], None)
-                known = [c for c in sheet["columns"] if c["key"] and c["letter"] not in mapped]
+                known = [c for c in sheet["columns"] if c["recognised"] and c["letter"] not in mapped]
                 with st.popover("✏️ Sửa một cột đã nhận ra"):
                     letters = {f"Cột {c['letter']} «{c['label']}»": c for c in known}
                     pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}")
@@ -180,7 +181,7 @@ if review is not None:
                                             index=list(choices).index(labels.get(letters[pick]["key"], IGNORE))
                                             if pick else 0)
                     if pick and st.button("Áp dụng", key=f"intake_fix_apply_{index}_{signature}"):
-                        if choices[field_of] != letters[pick]["key"]:
+                        if choices[field_of] != letters[pick]["recognised"]:
                             mapped[letters[pick]["letter"]] = choices[field_of]
                 if mapped != state[CORRECTIONS]["columns"].get(signature, {}):
                     state[CORRECTIONS]["columns"][signature] = mapped

@@ -140,3 +140,26 @@ def test_a_saved_profile_is_listed_edited_and_deleted(intake_app, loaded_db):
     assert intake.load_profiles(loaded_db)[0]["columns"] == {"J": "it_rooms"}
     app.button(key="intake_profile_delete_0").click().run()
     assert intake.load_profiles(loaded_db) == []
+
+
+def test_mapping_a_column_in_the_review_settles(intake_app, loaded_db, tmp_path):
+    """Seen in the browser: a mapped column was compared with the review it had changed, so the page undid and
+    redid the correction for ever."""
+    app = intake_app
+    app.default_timeout = 30
+    wording = fixtures.write_survey_table(tmp_path / "KS_HK1_2025-2026.xlsx", rename={
+        "Số máy tính dạy Tin học": "Máy phục vụ giờ Tin"},
+        title=[t.replace("2024 - 2025", "2025 - 2026") for t in fixtures.TITLE])
+    app.get("file_uploader")[0].set_value([(wording.name, wording.read_bytes(), MIME)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
+    box.select("Số máy tính dạy Tin học (it_computers)").run()
+    assert not app.exception, app.exception
+    for _ in range(2):  # a page that settled runs to the end, the same, again and again
+        app.run()
+        [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
+        assert box.value == "Số máy tính dạy Tin học (it_computers)"
+    app.button(key="intake_confirm").click().run()
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND "
+                          "school_year = '2025-2026'") == [(20,)]

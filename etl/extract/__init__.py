@@ -255,7 +255,8 @@ def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalog
             duplicates.append((seen[key], column))
         else:
             seen[key] = columns[c] = column
-    return Header(header.top, header.bottom, columns, unknown, duplicates, header.data_start, ignored)
+    recognised = {c: (header.columns[c].key if c in header.columns else None) for c, _ in labelled}
+    return Header(header.top, header.bottom, columns, unknown, duplicates, header.data_start, ignored, recognised)
 
 
 def _corrected(context: dict, hints: dict) -> dict:
@@ -275,10 +276,13 @@ def _sheet_record(grid: Grid, layout: str, header: Header | None, context: dict)
         record["header_rows"] = (header.top + 1, header.bottom + 1)
         record["signature"] = header_signature(grid, header)
         ignored = {c for c, _ in header.ignored}
-        record["columns"] = [{"letter": column_letter(c), "label": label, "ignored": c in ignored,
-                              "routine": norm_label(label) in ROW_NUMBER_HEADERS,
-                              "key": header.columns[c].key if c in header.columns else None}
-                             for c, label in header_labels(grid, header)]
+        record["columns"] = []
+        for c, label in header_labels(grid, header):
+            key = header.columns[c].key if c in header.columns else None
+            record["columns"].append({
+                "letter": column_letter(c), "label": label, "ignored": c in ignored, "key": key,
+                "recognised": header.recognised.get(c) if header.recognised is not None else key,
+                "routine": norm_label(label) in ROW_NUMBER_HEADERS})
     return record
 
 

@@ -122,6 +122,7 @@ class Header:
     duplicates: list[tuple[Column, Column]] = field(default_factory=list)
     data_start: int = 0
     ignored: list[tuple[int, str]] = field(default_factory=list)  # set aside by a correction: not read, not reported
+    recognised: dict[int, str | None] | None = None  # before a correction: what the loader alone read each column as
 
     def by_key(self) -> dict[str, Column]:
         return {col.key: col for col in self.columns.values()}
