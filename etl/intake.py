@@ -189,16 +189,18 @@ def delete_profile(db_path: Path, name: str) -> None:
 def profile_hints(profiles: list[dict]) -> dict:
     """Column mappings by signature, and the header rows of each profile: a sheet the loader does not recognise
     on its own is tried with those rows and read with the profile if its header has the profile's signature."""
-    return {"columns": {p["signature"]: p["columns"] for p in profiles},
+    return {"profiles": {p["signature"]: p["columns"] for p in profiles},
             "bands": {p["signature"]: p["header_rows"] for p in profiles if p.get("header_rows")}}
 
 
 def merge_hints(*parts: dict) -> dict:
-    """Hints for the reader: column mappings by header signature, year and period by file (content hash); later
-    parts win."""
-    merged: dict = {"columns": {}, "files": {}, "bands": {}}
+    """Hints for the reader: saved profiles (column mappings and header rows by header signature), this review's
+    column corrections by signature, and per file (content hash) the year, period, layout, header rows and schools
+    chosen; later parts win."""
+    merged: dict = {"columns": {}, "files": {}, "bands": {}, "profiles": {}}
     for part in parts:
         merged["bands"].update((part or {}).get("bands", {}))
+        merged["profiles"].update((part or {}).get("profiles", {}))
         for signature, columns in (part or {}).get("columns", {}).items():
             merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
         for sha, context in (part or {}).get("files", {}).items():

@@ -260,7 +260,7 @@ def file_hints(hints: dict | None, sha: str | None) -> dict:
     """The hints for one file: the column mappings of every profile and correction, the year and period set for
     this file (by its content hash) in the review."""
     hints = hints or {}
-    return {"columns": hints.get("columns", {}), "bands": hints.get("bands", {}),
+    return {"columns": hints.get("columns", {}), "bands": hints.get("bands", {}), "profiles": hints.get("profiles", {}),
             **hints.get("files", {}).get(sha or "", {})}
 
 

@@ -210,7 +210,10 @@ def _survey_header(grid: Grid, catalogue: Catalogue, hints: dict) -> Header | No
                 break
     if header is None:
         return None
-    return _mapped(grid, header, (hints.get("columns") or {}).get(header_signature(grid, header)), catalogue)
+    signature = header_signature(grid, header)
+    header = _mapped(grid, header, (hints.get("profiles") or {}).get(signature), catalogue)  # what the office saved
+    header.recognised = None  # what the loader reads without this review: with the saved profile
+    return _mapped(grid, header, (hints.get("columns") or {}).get(signature), catalogue)  # this review's corrections
 
 
 def _header_in(grid: Grid, catalogue: Catalogue, band: list[int]) -> Header | None:
@@ -232,9 +235,11 @@ def _header_in(grid: Grid, catalogue: Catalogue, band: list[int]) -> Header | No
 
 def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalogue) -> Header:
     """`header` with the columns of `mapping` (column letter → field, "" to ignore) changed."""
-    if not mapping:
-        return header
     labelled = header_labels(grid, header)
+    if not mapping:
+        if header.recognised is None:
+            header.recognised = {c: (header.columns[c].key if c in header.columns else None) for c, _ in labelled}
+        return header
     columns: dict[int, Column] = {}
     unknown: list[tuple[int, str]] = []
     seen: dict[str, Column] = {}
