@@ -36,7 +36,8 @@ kind = right.radio("Dạng", ["Một tệp, mỗi cấp học một trang", "M�
 counts = schools.level.value_counts()
 st.markdown(md_text(f"Phạm vi: {number(len(schools))} trường (" + ", ".join(
     f"{LEVEL_NAMES[lv]}: {number(int(counts[lv]))}" for lv in LEVEL_NAMES if lv in counts) + ")"
-    + (f"; bộ lọc: {current.describe()}" if current else "") + "."))
+    + (f"; {'; '.join(scope)}" if (scope := [p for p in (current.describe().split("; ")[2:] if current else [])
+                                              if p != "tất cả trường"]) else "") + "."))
 
 rows = schools.to_dict("records")
 office = setting("office_name")

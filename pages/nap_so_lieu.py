@@ -1,6 +1,7 @@
 """Nạp số liệu: upload files, review what the loader understood and what a load would change, correct a column
 mapping or the year and period (and keep the correction as an import profile), load exactly what was reviewed,
 download the report per school, undo the last load."""
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -334,7 +335,8 @@ for position, profile in enumerate(profiles):
     mapped = "; ".join(f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
                        f"{field_names.get(key, key) if key else 'bỏ qua'}"
                        for letter, key in profile["columns"].items()) or "không đổi cột nào"
-    left.markdown(md_text(f"**{profile['name']}** (lưu {profile['created_at'][:16].replace('T', ' ')}): {mapped}"))
+    saved = dt.datetime.fromisoformat(profile.get("changed_at") or profile["created_at"])
+    left.markdown(f"**{md_text(profile['name'])}** (lưu {saved:%d/%m/%Y %H:%M}): {md_text(mapped)}")
     if right.button("Xoá", key=f"intake_profile_delete_{position}"):
         intake.delete_profile(db, profile["name"])
         st.rerun()
