@@ -8,7 +8,6 @@ value → new value) or refused, each with its sheet and cell."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import zipfile
@@ -420,27 +419,19 @@ def _shown(value) -> str:
 def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dict:
     """Load exactly the reviewed files with the reviewed corrections; refused if the warehouse changed since."""
     from etl.loader import UsageError, run_load
-    from etl.warehouse import Busy, WarehouseError
+    from etl.warehouse import Busy, WarehouseError, sha256_file
 
     paths = [Path(f.path) for f in review.files if f.status not in ("unchanged", "skipped")]
     if not paths:
         raise IntakeError("Không có tệp nào cần nạp: các tệp đã được nạp trước đây hoặc không phải số liệu.")
     for reviewed in review.files:
-        if reviewed.sha and Path(reviewed.path).exists() and _sha(Path(reviewed.path)) != reviewed.sha:
+        if reviewed.sha and Path(reviewed.path).exists() and sha256_file(Path(reviewed.path)) != reviewed.sha:
             raise IntakeError(f"{reviewed.name}: tệp đã thay đổi sau khi xem trước; hãy xem trước lại.")
     try:
         return run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=review.hints,
                         expected_version=review.data_version or "")
     except (UsageError, Busy, WarehouseError) as exc:
         raise IntakeError(str(exc)) from None
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def list_versions(db_path: Path) -> list[dict]:

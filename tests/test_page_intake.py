@@ -8,15 +8,19 @@ from tests.pages import ROOT, sql
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-def intake_app(loaded_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(loaded_db))
+def page_on(db, page: str, monkeypatch) -> AppTest:
+    monkeypatch.setenv("DX_DB", str(db))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
-    app.switch_page("pages/nap_so_lieu.py")
+    app.switch_page(f"pages/{page}")
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+@pytest.fixture
+def intake_app(loaded_db, monkeypatch):
+    return page_on(loaded_db, "nap_so_lieu.py", monkeypatch)
 
 
 def metrics(app) -> dict:
@@ -67,12 +71,7 @@ def test_a_file_that_is_not_a_spreadsheet_is_said_and_nothing_changes(intake_app
 
 
 def test_the_template_page_offers_the_schools_in_scope(loaded_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(loaded_db))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("pages/bieu_mau.py")
-    app.run()
-    assert not app.exception, app.exception
+    app = page_on(loaded_db, "bieu_mau.py", monkeypatch)
     assert app.title[0].value == "Tải biểu mẫu"
     [(total,)] = sql(loaded_db, "SELECT count(*) FROM schools")
     assert any(f"Phạm vi: {total} trường" in m.value for m in app.markdown), [m.value for m in app.markdown]
@@ -82,12 +81,7 @@ def test_the_template_page_offers_the_schools_in_scope(loaded_db, monkeypatch):
 
 
 def test_the_submission_page_approves_returns_and_locks(loaded_db, monkeypatch):
-    monkeypatch.setenv("DX_DB", str(loaded_db))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("pages/nop_bao_cao.py")
-    app.run()
-    assert not app.exception, app.exception
+    app = page_on(loaded_db, "nop_bao_cao.py", monkeypatch)
     shown = {m.label: m.value for m in app.metric}
     [(schools,)] = sql(loaded_db, "SELECT count(*) FROM schools")
     [(sent,)] = sql(loaded_db, "SELECT count(*) FROM survey WHERE school_year = '2024-2025' AND period = 'HK1'")
