@@ -110,8 +110,8 @@ if review is not None:
     choices = column_choices(catalogue)
     labels = {key: label for label, key in choices.items()}
     changed = False
-    def problems(f) -> int:
-        return sum(m["severity"] == "error" for m in f.messages) + f.refused
+    def problems(f) -> int:  # a refused row has its error among the messages: counted once
+        return sum(m["severity"] == "error" for m in f.messages)
 
     order = sorted(range(len(review.files)), key=lambda i: (-problems(review.files[i]), review.files[i].name))
     shown = st.selectbox(
