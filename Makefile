@@ -29,7 +29,7 @@ warehouse: $(DB)
 
 run: setup $(DB)
 	bash scripts/install-system-deps.sh || echo "Chưa cài được Chromium: trang vẫn chạy, nhưng xuất PowerPoint/PDF cần Chromium."
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --server.address 127.0.0.1
 
 test: setup system-deps
 	$(BIN)/ruff check .

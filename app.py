@@ -1,25 +1,29 @@
-"""The frame of the dashboard: page config, the shared filters, the ordered page list, navigation."""
+"""The frame of the dashboard: page config, sign-in, the shared filters, the pages the role may use, navigation."""
 import streamlit as st
 
+from dashboard.auth import allows, login_gate
 from dashboard.data import database_path
 from dashboard.ui import render_filters, render_source, source, stop_if_unreadable
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
 
-PAGES = [
-    st.Page("pages/tong_quan.py", title="Tổng quan", icon="🏠", url_path="tong-quan", default=True),
-    st.Page("pages/muc_do_4725.py", title="Mức độ chuyển đổi số (QĐ 4725)", icon="📶", url_path="muc-do-4725"),
-    st.Page("pages/may_tinh.py", title="Máy tính dạy Tin học", icon="💻", url_path="may-tinh"),
-    st.Page("pages/ke_hoach.py", title="Tiến độ kế hoạch 2025", icon="🎯", url_path="ke-hoach"),
-    st.Page("pages/ho_so_truong.py", title="Hồ sơ trường", icon="🏫", url_path="ho-so-truong"),
-    st.Page("pages/chat_luong.py", title="Chất lượng dữ liệu", icon="🧪", url_path="chat-luong-du-lieu"),
-    st.Page("pages/nap_so_lieu.py", title="Nạp số liệu", icon="📥", url_path="nap-so-lieu"),
-    st.Page("pages/bieu_mau.py", title="Tải biểu mẫu", icon="📝", url_path="tai-bieu-mau"),
-    st.Page("pages/nop_bao_cao.py", title="Tình hình nộp báo cáo", icon="📬", url_path="nop-bao-cao"),
-    st.Page("pages/trinh_chieu.py", title="Trình chiếu và xuất báo cáo", icon="📽️", url_path="trinh-chieu"),
+PAGES = [  # file under pages/, title, icon, URL path
+    ("tong_quan.py", "Tổng quan", "🏠", "tong-quan"),
+    ("muc_do_4725.py", "Mức độ chuyển đổi số (QĐ 4725)", "📶", "muc-do-4725"),
+    ("may_tinh.py", "Máy tính dạy Tin học", "💻", "may-tinh"),
+    ("ke_hoach.py", "Tiến độ kế hoạch 2025", "🎯", "ke-hoach"),
+    ("ho_so_truong.py", "Hồ sơ trường", "🏫", "ho-so-truong"),
+    ("chat_luong.py", "Chất lượng dữ liệu", "🧪", "chat-luong-du-lieu"),
+    ("nap_so_lieu.py", "Nạp số liệu", "📥", "nap-so-lieu"),
+    ("bieu_mau.py", "Tải biểu mẫu", "📝", "tai-bieu-mau"),
+    ("nop_bao_cao.py", "Tình hình nộp báo cáo", "📬", "nop-bao-cao"),
+    ("trinh_chieu.py", "Trình chiếu và xuất báo cáo", "📽️", "trinh-chieu"),
+    ("quan_tri.py", "Tài khoản và nhật ký", "🔐", "quan-tri"),
 ]
 
-page = st.navigation(PAGES)
+login_gate()  # the login form, unless signed in or in single-user local mode
+page = st.navigation([st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
+                      for file, title, icon, url in PAGES if allows(file)])
 stop_if_unreadable(database_path())
 if database_path().exists():
     render_source()

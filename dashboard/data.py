@@ -21,8 +21,11 @@ def database_path() -> Path:
 
 
 class Warehouse:
-    def __init__(self, path: Path):
+    """`schools`: the codes a signed-in account may see (None: all); every query then reads only their rows."""
+
+    def __init__(self, path: Path, schools: tuple[str, ...] | None = None):
         self.path = Path(path)
+        self.schools = schools
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple | None = None
@@ -43,7 +46,7 @@ class Warehouse:
         stamp = self.version()
         with self._lock:
             if self._con is None or stamp != self._stamp:
-                self._con = open_read_only(self.path)
+                self._con = open_read_only(self.path, None if self.schools is None else list(self.schools))
                 self._stamp = stamp
             return read_cursor(self._con)
 

@@ -22,8 +22,22 @@ SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này đư�
 
 
 @st.cache_resource
-def _warehouse(path: str) -> Warehouse:
-    return Warehouse(path)
+def _warehouse(path: str, schools: tuple[str, ...] | None = None) -> Warehouse:
+    return Warehouse(path, schools)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _ward_schools(path: str, version: str, wards: tuple[str, ...]) -> list[str]:
+    return list(_warehouse(path).query("SELECT school_code FROM schools WHERE list_contains(?, ward_new)",
+                                       [list(wards)]).school_code)
+
+
+def session_schools() -> tuple[str, ...] | None:
+    """The schools the signed-in account may see (None: every school)."""
+    from dashboard.auth import scope_schools
+
+    path = str(source()[0])
+    return scope_schools(lambda wards: _ward_schools(path, _warehouse(path).version(), wards))
 
 
 SNAPSHOT_KEY = "anh"  # URL parameter of the snapshot shown (absent: live data)
@@ -63,8 +77,8 @@ def take_snapshot(name: str) -> Snapshot:
 
 
 def warehouse() -> Warehouse | None:
-    """The warehouse (live or snapshot), or None after telling the user how to build it."""
-    wh = _warehouse(str(source()[0]))
+    """The warehouse (live or snapshot) as the session may see it, or None after telling the user how to build it."""
+    wh = _warehouse(str(source()[0]), session_schools())
     if not wh.exists():
         st.error(f"Chưa có kho dữ liệu ({md_text(wh.path)}). Hãy nạp số liệu: `python -m etl registry <danh mục>` rồi "
                  "`python -m etl load <thư mục>` (hoặc chạy `make run` để dùng dữ liệu mẫu).")
@@ -89,17 +103,18 @@ def stop_if_unreadable(path: Path) -> None:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached_query(path: str, version: str, sql: str, params: tuple) -> pd.DataFrame:
-    return _warehouse(path).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])
+def _cached_query(path: str, version: str, sql: str, params: tuple, schools: tuple | None = None) -> pd.DataFrame:
+    return _warehouse(path, schools).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])
 
 
 def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
     """A cached query; the cache key includes the warehouse version, so a new load shows at once, and the
     date, since some views depend on today (overdue tasks)."""
-    wh = _warehouse(str(source()[0]))
+    schools = session_schools()
+    wh = _warehouse(str(source()[0]), schools)
     frozen = tuple(tuple(p) if isinstance(p, list) else p for p in params)
     version = f"{wh.version()}@{dt.date.today().isoformat()}"
-    return _cached_query(str(wh.path), version, sql, frozen).copy()
+    return _cached_query(str(wh.path), version, sql, frozen, schools).copy()
 
 
 def query_pair(pair: tuple[str, list]) -> pd.DataFrame:

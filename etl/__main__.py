@@ -44,6 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("action", choices=["create", "list"], help="create: tạo ảnh chụp; list: liệt kê")
     snap.add_argument("name", nargs="?", default="", help='tên ảnh chụp, ví dụ "Sơ kết HK I 2025-2026"')
     snap.add_argument("--db", type=Path, default=DEFAULT_DB)
+    user = sub.add_parser("user", help="quản lý tài khoản đăng nhập (lưu cạnh kho dữ liệu)")
+    user.add_argument("action", choices=["add", "list", "passwd", "disable", "enable", "remove"],
+                      help="add: thêm; list: liệt kê; passwd: đặt lại mật khẩu; disable/enable: khoá/mở; remove: xoá")
+    user.add_argument("username", nargs="?", default="")
+    user.add_argument("--role", choices=["admin", "analyst", "leadership", "school"], default="analyst",
+                      help="admin: quản trị; analyst: chuyên viên; leadership: lãnh đạo; school: trường")
+    user.add_argument("--ward", action="append", default=[], help="phường mới trong phạm vi (lặp lại nếu nhiều phường)")
+    user.add_argument("--school", default=None, help="mã trường (tài khoản của một trường)")
+    user.add_argument("--name", default="", help="họ tên hiển thị")
+    user.add_argument("--email", default="", help="thư điện tử dùng khi đăng nhập một lần (SSO)")
+    user.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn")
+    user.add_argument("--db", type=Path, default=DEFAULT_DB)
     sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=2025)
@@ -65,6 +77,12 @@ def _load(args) -> int:
         else:
             print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    if report["load_id"] is not None:
+        from etl import audit
+
+        totals = report["totals"]
+        audit.record(args.db, audit.terminal_user(), "load", f"lần nạp {report['load_id']}: {totals['files']} tệp, "
+                     f"{totals['rows_loaded']} dòng nạp, {totals['rows_rejected']} dòng từ chối")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
@@ -132,6 +150,57 @@ def _snapshot(args) -> int:
     return 0
 
 
+def _user(args) -> int:
+    import getpass
+
+    from etl import accounts, audit
+
+    who = audit.terminal_user()
+
+    def password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != first:
+            raise accounts.AccountError("Hai lần nhập mật khẩu không khớp.")
+        return first
+
+    try:
+        if args.action == "list":
+            found = accounts.load_accounts(args.db)
+            if not found:
+                print("Chưa có tài khoản nào: ứng dụng chạy ở chế độ một người dùng trên máy này.")
+            for a in found.values():
+                state = " (đã khoá)" if a.disabled else ""
+                print(f"{a.username}: {a.role_vi}, phạm vi {a.scope_vi()}{state}" + (f", {a.email}" if a.email else ""))
+            return 0
+        if not args.username:
+            raise accounts.AccountError("Hãy ghi tên đăng nhập.")
+        if args.action == "add":
+            scope = "school" if args.school or args.role == "school" else "ward" if args.ward else "province"
+            account = accounts.add_account(args.db, args.username, password(), args.role, scope, args.ward,
+                                           args.school, args.name, args.email)
+            audit.record(args.db, who, "account_add", f"{account.username}: {account.role_vi}", account.scope_vi())
+            print(f"Đã thêm tài khoản {account.username} ({account.role_vi}, phạm vi {account.scope_vi()}).")
+        elif args.action == "passwd":
+            accounts.set_password(args.db, args.username, password())
+            audit.record(args.db, who, "account_change", f"{args.username}: đặt lại mật khẩu")
+            print(f"Đã đặt lại mật khẩu của {args.username}.")
+        elif args.action in ("disable", "enable"):
+            accounts.set_disabled(args.db, args.username, args.action == "disable")
+            audit.record(args.db, who, "account_change", f"{args.username}: "
+                         f"{'khoá' if args.action == 'disable' else 'mở khoá'}")
+            print(f"Đã {'khoá' if args.action == 'disable' else 'mở khoá'} tài khoản {args.username}.")
+        else:
+            accounts.remove_account(args.db, args.username)
+            audit.record(args.db, who, "account_remove", args.username)
+            print(f"Đã xoá tài khoản {args.username}.")
+    except accounts.AccountError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _sample(args) -> int:
     from etl.sample import generate
 
@@ -144,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     from etl.warehouse import WarehouseError
 
     args = _parser().parse_args(argv)
-    commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample}
+    commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample,
+                "user": _user}
     try:
         return commands[args.command](args)
     except WarehouseError as exc:  # full disk, read-only folder, corrupt warehouse: one sentence, no traceback

@@ -283,25 +283,48 @@ class WarehouseWrite:
         return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchall()[0][0]
 
 
-def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+SEARCH_PATH = "SET search_path = 'memory.main,warehouse.main'"
+
+
+def open_read_only(path: Path, schools: list[str] | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse file as it is now. `duckdb.connect(path)` hands back the database
     this process already has open under that path, even after a load has replaced the file (DuckDB's instance
     cache), so a reader would keep seeing the old figures; attaching the file to a new in-memory database opens
-    the current file. Cursors of the connection start in the in-memory database: use `read_cursor`."""
+    the current file. Cursors of the connection start in the in-memory database: use `read_cursor`.
+
+    With `schools` (the codes an account may see), every table and view that has a school_code is shadowed, in the
+    in-memory database that comes first on the search path, by a view of those schools' rows only, and the load log
+    by the loads that brought them: the scope holds for every query, whatever page or export asks."""
     con = duckdb.connect(":memory:")
     try:
         con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS warehouse (READ_ONLY)")
-        con.execute("USE warehouse")
+        if schools is not None:
+            _scope_views(con, schools)
+        con.execute(SEARCH_PATH)
     except BaseException:
         con.close()
         raise
     return con
 
 
+def _scope_views(con: duckdb.DuckDBPyConnection, schools: list[str]) -> None:
+    con.execute("CREATE TABLE memory.main.scope_schools AS SELECT unnest(?::VARCHAR[]) AS school_code", [schools])
+    relations = con.execute("""SELECT table_name FROM information_schema.columns WHERE table_catalog = 'warehouse'
+                               AND table_schema = 'main' AND column_name = 'school_code' ORDER BY 1""").fetchall()
+    for (name,) in relations:
+        con.execute(f'CREATE VIEW memory.main."{name}" AS SELECT * FROM warehouse.main."{name}" '
+                    "WHERE school_code IN (SELECT school_code FROM memory.main.scope_schools)")
+    con.execute("""CREATE VIEW memory.main.load_log AS SELECT * FROM warehouse.main.load_log
+                   WHERE sha256 IN (SELECT source_sha256 FROM memory.main.survey
+                                    UNION SELECT source_sha256 FROM memory.main.assessment_scores
+                                    UNION SELECT sha256 FROM memory.main.load_issues)""")
+
+
 def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of an `open_read_only` connection (one per thread), reading the warehouse's tables."""
+    """A cursor of an `open_read_only` connection (one per thread), reading the warehouse's tables (through the
+    scope's views, if the connection has them)."""
     cursor = con.cursor()
-    cursor.execute("USE warehouse")
+    cursor.execute(SEARCH_PATH)
     return cursor
 
 

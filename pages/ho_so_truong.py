@@ -3,8 +3,10 @@ period before, history of key values, the 4725 breakdown by school year, the com
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import account, who
 from dashboard.charts import school as charts
 from dashboard.charts.maturity import BASIS_NAMES, gap_text, lost_points
+from dashboard.data import database_path
 from dashboard.format import (
     COMPUTER_STATUS_NAMES,
     LEVEL_NAMES_4725,
@@ -16,6 +18,7 @@ from dashboard.format import (
 from dashboard.labels import LEVEL_NAMES, OWNERSHIP_NAMES, PERIOD_NAMES
 from dashboard.queries import school as q
 from dashboard.ui import empty, page_start, plot, query_pair, table
+from etl import audit
 from etl.metrics import labels
 from etl.reference import load_catalogue
 from etl.settings import setting
@@ -35,7 +38,11 @@ name_of = dict(zip(everyone.school_code, everyone.school_name))
 codes = list(query_pair(q.choices(f)).school_code)
 url = (st.query_params.get("school") or "").strip() or None  # codes pasted from Excel carry spaces
 fresh = url != st.session_state.get(SEEN)  # a link (pasted, shared, back button) rather than our own update
-if url and url not in name_of:
+if url and url not in name_of and account() is not None and account().scope != "province":
+    st.error(f"Trường mã “{md_text(url)}” không thuộc phạm vi của tài khoản ({md_text(account().scope_vi())}); trang "
+             "không hiển thị số liệu của trường này.", icon="🔒")
+    audit.record(database_path(), who(), "denied", f"hồ sơ trường {url}", account().scope_vi())
+elif url and url not in name_of:
     st.warning(f"Không có trường mã “{md_text(url)}” trong danh mục trường; đang hiển thị trường đầu tiên trong "
                "danh sách. Hãy chọn trường ở ô bên dưới.", icon="⚠️")
 elif url and url not in codes and (fresh or st.session_state.get(KEPT) == (url, f.scope)):

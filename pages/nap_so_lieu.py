@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import who
 from dashboard.data import database_path
 from dashboard.format import SEVERITY_NAMES, md_text, number
 from dashboard.intake import (
@@ -17,7 +18,7 @@ from dashboard.intake import (
     review_table,
     sheet_summary,
 )
-from etl import intake
+from etl import audit, intake
 from etl.extract import LAYOUT_VI
 from etl.reference import load_catalogue
 from etl.settings import setting
@@ -281,6 +282,9 @@ if review is not None:
 
         try:
             state[RESULT] = intake.confirm(review, db, progress=progress)
+            totals = state[RESULT]["totals"]
+            audit.record(db, who(), "load", f"lần nạp {state[RESULT]['load_id']}: {totals['files']} tệp, "
+                         f"{totals['rows_loaded']} dòng nạp, {totals['rows_rejected']} dòng từ chối")
             state.pop(REVIEW, None)
             state[UPLOADER] += 1  # a new, empty uploader
             st.cache_data.clear()
@@ -309,6 +313,7 @@ else:
         if st.button("Đồng ý hoàn tác", type="primary", key="intake_undo"):
             try:
                 undone = intake.undo_last_load(db)
+                audit.record(db, who(), "undo", f"lần nạp {undone['load_id']}: {', '.join(undone.get('files', []))}")
                 state.pop(REVIEW, None)
                 state.pop(RESULT, None)
                 st.cache_data.clear()

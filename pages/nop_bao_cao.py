@@ -4,11 +4,12 @@ return with a comment; the lock of a period."""
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import can_write, who
 from dashboard.data import database_path
 from dashboard.filters import Filters
 from dashboard.format import md_text, number
 from dashboard.ui import source, table, warehouse
-from etl import submissions
+from etl import audit, submissions
 from etl.intake import school_year_choices
 from etl.reference import LEVEL_NAMES
 from etl.templates import PERIOD_TITLE
@@ -28,7 +29,7 @@ period = right.selectbox("Kỳ báo cáo", periods, index=periods.index(current.
 where, params = current.scope.sql("sc") if current else ("true", [])
 snapshot = source()[1] is not None
 
-with open_read_only(wh.path) as con:
+with open_read_only(wh.path, None if wh.schools is None else list(wh.schools)) as con:
     frame = submissions.status(con, year, period, where, params)
     lock = submissions.locked_periods(con).get((year, period))
 
@@ -81,6 +82,8 @@ else:
     columns = ["school_code", "school_name", "level", "ward_new", "ward_old"]
     table(missing[columns].rename(columns=names), f"Trường chưa nộp báo cáo {label}", "submit_missing")
 
+if not can_write():
+    st.stop()  # leadership sees where things stand; analysts approve, return and lock
 st.subheader("Duyệt hoặc trả lại số liệu")
 if snapshot:
     st.info("Đang xem ảnh chụp số liệu: hãy chọn «Số liệu hiện hành» để duyệt, trả lại hoặc khoá kỳ.", icon="📸")
@@ -97,7 +100,9 @@ a, b, _ = st.columns([1, 1, 3])
 for place, decision, text in ((a, "approved", "✅ Duyệt"), (b, "returned", "↩️ Trả lại để sửa")):
     if place.button(text, key=f"submit_{decision}", disabled=bool(lock) or not chosen):
         try:
-            n = submissions.decide(db, chosen, year, period, decision, comment)
+            n = submissions.decide(db, chosen, year, period, decision, comment, by=who())
+            audit.record(db, who(), "approve" if decision == "approved" else "return",
+                         f"{n} trường, {label}: {', '.join(chosen[:10])}" + (f"; {comment}" if comment else ""))
             st.session_state["submit_done"] = f"Đã {'duyệt' if decision == 'approved' else 'trả lại'} {n} trường."
             st.cache_data.clear()
             st.rerun()
@@ -109,13 +114,15 @@ if done := st.session_state.pop("submit_done", None):
 st.subheader("Khoá kỳ báo cáo")
 if lock:
     if st.button("🔓 Mở khoá kỳ", key="submit_unlock"):
-        submissions.set_lock(db, year, period, False)
+        submissions.set_lock(db, year, period, False, by=who())
+        audit.record(db, who(), "unlock", label)
         st.cache_data.clear()
         st.rerun()
 else:
     st.caption("Khi đã duyệt xong, khoá kỳ để số liệu không bị thay đổi: lần nạp nào làm thay đổi số liệu kỳ này sẽ bị "
                "từ chối (có thông báo rõ) cho đến khi mở khoá. Việc khoá và mở khoá được ghi lại.")
     if st.button("🔒 Khoá kỳ", key="submit_lock"):
-        submissions.set_lock(db, year, period, True)
+        submissions.set_lock(db, year, period, True, by=who())
+        audit.record(db, who(), "lock", label)
         st.cache_data.clear()
         st.rerun()

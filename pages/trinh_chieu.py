@@ -2,10 +2,13 @@
 screen; the same slides as a PowerPoint deck, a PDF report and an Excel workbook (source and filters named)."""
 import streamlit as st
 
+from dashboard.auth import can_write, who
+from dashboard.data import database_path
 from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
 from dashboard.format import html_text, md_text
 from dashboard.slides import DEFAULT_SLIDES, SLIDES, applicable, build, build_all
 from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
+from etl import audit
 from etl.settings import setting
 from etl.textnorm import slug
 
@@ -62,8 +65,10 @@ if not keys:
     st.info("Hãy chọn ít nhất một trang áp dụng cho phạm vi đang lọc để trình chiếu hoặc xuất báo cáo.")
     st.stop()
 with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để số liệu không đổi trong lúc họp)",
-                 expanded=source()[1] is None):
-    if source()[1] is not None:
+                 expanded=source()[1] is None and can_write()):
+    if not can_write():
+        st.caption("Tài khoản lãnh đạo chỉ xem và xuất báo cáo; chuyên viên của phòng chụp số liệu cho kỳ họp.")
+    elif source()[1] is not None:
         st.caption(f"Đang xem ảnh chụp «{md_text(source()[1].name)}». Chọn \"Số liệu hiện hành\" ở thanh bên để "
                    "chụp mới.")
     else:
@@ -72,6 +77,7 @@ with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để s�
         def freeze():
             try:
                 snap = take_snapshot(st.session_state["trinh_chieu_ten_anh"])
+                audit.record(database_path(), who(), "snapshot", snap.name)
                 st.session_state["trinh_chieu_thong_bao"] = ("success", f"Đã chụp số liệu «{md_text(snap.name)}» lúc "
                                                              f"{snap.created_at:%H:%M ngày %d/%m/%Y}; trang đang hiển "
                                                              "thị ảnh chụp này.")
@@ -112,6 +118,7 @@ for column, (kind, (name, make, mime)) in zip(st.columns(3), makers.items()):
             def report(share, text, bar=bar):
                 bar.progress(min(share, 1.0), text=text)
             st.session_state[f"xuat_{kind}"] = make(report)
+            audit.record(database_path(), who(), "export", f"{name}: {title}", f.describe())
             bar.progress(1.0, text=f"Đã tạo xong tệp {name}.")
         if st.session_state.get(f"xuat_{kind}"):
             st.download_button(f"⬇️ Tải tệp {name}", st.session_state[f"xuat_{kind}"], file_name=f"{stem}.{kind}",

@@ -1,0 +1,113 @@
+"""Who is using the app: the login form (built-in accounts), the session's role and scope, the pages a role may
+use. No accounts at all: single-user local mode (the app then listens on this machine only, see the Makefile)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.data import database_path
+from etl import audit
+from etl.accounts import SESSION_HOURS, Account, AccountError, authenticate, load_accounts
+
+ACCOUNT, SINCE = "_account", "_account_since"
+LOCAL = "người dùng cục bộ"
+
+# the pages of each role (file names under pages/); admin and local mode have them all
+DATA_PAGES = ["tong_quan.py", "muc_do_4725.py", "may_tinh.py", "ke_hoach.py", "ho_so_truong.py"]
+ROLE_PAGES = {
+    "analyst": DATA_PAGES + ["chat_luong.py", "nap_so_lieu.py", "bieu_mau.py", "nop_bao_cao.py", "trinh_chieu.py"],
+    "leadership": DATA_PAGES + ["chat_luong.py", "nop_bao_cao.py", "trinh_chieu.py"],
+    "school": DATA_PAGES,
+}
+WRITERS = {"admin", "analyst"}  # intake, approval, lock, snapshots
+
+
+def account() -> Account | None:
+    """The signed-in account, or None in single-user local mode."""
+    return st.session_state.get(ACCOUNT)
+
+
+def who() -> str:
+    current = account()
+    return f"{current.username} ({current.role_vi})" if current else LOCAL
+
+
+def can_write() -> bool:
+    current = account()
+    return current is None or current.role in WRITERS
+
+
+def allows(page_file: str) -> bool:
+    """Whether the session's role may use a page (the others are not in its navigation, so their URLs do not open
+    either)."""
+    current = account()
+    if page_file == "quan_tri.py":  # accounts and the audit record: the admin, or the one local user
+        return current is None or current.role == "admin"
+    return current is None or current.role == "admin" or page_file in ROLE_PAGES.get(current.role, [])
+
+
+def login_gate() -> None:
+    """Stop here with the login form unless the session is signed in (or there are no accounts)."""
+    db = database_path()
+    try:
+        accounts = load_accounts(db)
+    except AccountError as exc:
+        st.error(str(exc))
+        st.stop()
+    if not accounts:
+        st.session_state.pop(ACCOUNT, None)
+        st.sidebar.caption("🖥️ Chế độ một người dùng trên máy này: chưa có tài khoản nào nên không cần đăng nhập và "
+                           "ứng dụng chỉ mở trên máy này. Tạo tài khoản quản trị: `python -m etl user add <tên> "
+                           "--role admin`.")
+        return
+    current, since = st.session_state.get(ACCOUNT), st.session_state.get(SINCE)
+    if current is not None and since and dt.datetime.now() - since < dt.timedelta(hours=SESSION_HOURS):
+        fresh = accounts.get(current.username)
+        if fresh is not None and not fresh.disabled:
+            st.session_state[ACCOUNT] = fresh  # a role or scope changed by the admin applies at once
+            _sidebar(fresh)
+            return
+    if current is not None:
+        st.session_state.pop(ACCOUNT, None)
+        st.info("Phiên làm việc đã hết hạn hoặc tài khoản đã thay đổi; hãy đăng nhập lại.", icon="🔒")
+    _form(db)
+    st.stop()
+
+
+def _form(db) -> None:
+    st.title("Đăng nhập")
+    st.caption("Bảng điều khiển chuyển đổi số ngành Giáo dục")
+    with st.form("login", border=True):
+        username = st.text_input("Tên đăng nhập", key="login_user")
+        password = st.text_input("Mật khẩu", type="password", key="login_password")
+        sent = st.form_submit_button("Đăng nhập", type="primary")
+    if sent:
+        try:
+            signed = authenticate(db, username, password)
+        except AccountError as exc:
+            audit.record(db, username.strip().lower() or "(trống)", "login_failed", str(exc))
+            st.error(str(exc))
+            return
+        st.session_state[ACCOUNT], st.session_state[SINCE] = signed, dt.datetime.now()
+        audit.record(db, signed.username, "login", signed.role_vi, signed.scope_vi())
+        st.rerun()
+
+
+def _sidebar(current: Account) -> None:
+    st.sidebar.caption(f"👤 {current.name or current.username} – {current.role_vi}, phạm vi {current.scope_vi()}")
+    if st.sidebar.button("Đăng xuất", key="logout"):
+        audit.record(database_path(), current.username, "logout")
+        for key in (ACCOUNT, SINCE):
+            st.session_state.pop(key, None)
+        st.rerun()
+
+
+def scope_schools(codes_of_wards) -> tuple[str, ...] | None:
+    """The school codes the session may see (None: all). `codes_of_wards(wards)` gives a ward scope's schools."""
+    current = account()
+    if current is None or current.scope == "province":
+        return None
+    if current.scope == "school":
+        return (current.school,)
+    return tuple(codes_of_wards(tuple(current.wards)))

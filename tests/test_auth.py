@@ -1,0 +1,130 @@
+"""Issue 12, first part: built-in accounts (argon2id, lockout), roles that choose the pages, scopes enforced where
+data is read, and the audit record."""
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.data import Warehouse
+from etl import accounts, audit
+from tests.pages import ROOT, sql
+
+PASSWORD = "mat-khau-du-dai"
+
+
+def test_accounts_hash_lock_out_and_refuse_bad_input(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    admin = accounts.add_account(db, "Admin", PASSWORD, "admin")
+    assert admin.username == "admin" and admin.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in (tmp_path / "accounts.json").read_text()
+    assert accounts.authenticate(db, "admin", PASSWORD).role == "admin"
+    now = dt.datetime(2026, 11, 30, 8, 0)
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(accounts.AccountError, match="không đúng"):
+            accounts.authenticate(db, "admin", "sai-mat-khau", now=now)
+    with pytest.raises(accounts.AccountError, match="tạm khoá đến 08:15"):
+        accounts.authenticate(db, "admin", PASSWORD, now=now)  # even the right password, while locked out
+    assert accounts.authenticate(db, "admin", PASSWORD, now=now + dt.timedelta(minutes=16)).username == "admin"
+    with pytest.raises(accounts.AccountError, match="không đúng"):
+        accounts.authenticate(db, "ai-do", PASSWORD)  # an unknown user gets the same words
+    with pytest.raises(accounts.AccountError, match="ít nhất 10"):
+        accounts.add_account(db, "ngan", "ngan", "analyst")
+    with pytest.raises(accounts.AccountError, match="mã trường"):
+        accounts.add_account(db, "truong", PASSWORD, "school")
+    with pytest.raises(accounts.AccountError, match="cuối cùng"):
+        accounts.remove_account(db, "admin")
+    accounts.add_account(db, "lanhdao", PASSWORD, "leadership")
+    accounts.set_disabled(db, "lanhdao", True)
+    with pytest.raises(accounts.AccountError, match="đã bị khoá"):
+        accounts.authenticate(db, "lanhdao", PASSWORD)
+
+
+def test_a_scoped_reader_sees_only_its_schools_in_every_table(sample_db):
+    [(code, ward)] = sql(sample_db, "SELECT school_code, ward_new FROM schools WHERE level = 'THCS' ORDER BY 1 LIMIT 1")
+    reader = Warehouse(sample_db, (code,))
+    assert list(reader.query("SELECT school_code FROM schools").school_code) == [code]
+    for table in ("survey", "informatics_computers", "maturity_4725", "criteria_scores", "load_issues",
+                  "plan_school_values"):
+        assert set(reader.query(f"SELECT DISTINCT school_code FROM {table}").school_code) <= {code}, table
+    files = set(reader.query("SELECT file_name FROM load_log").file_name)
+    mine = {f for (f,) in sql(sample_db, "SELECT DISTINCT source_file FROM survey WHERE school_code = ?", [code])}
+    assert mine and mine <= files and len(files) < len(set(sql(sample_db, "SELECT file_name FROM load_log")))
+
+
+@pytest.fixture
+def with_accounts(sample_db, tmp_path, monkeypatch):
+    """A copy of the sample warehouse with an account per role (a ward, a school)."""
+    import shutil
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(sample_db, db)
+    [(code, name, ward)] = sql(db, "SELECT school_code, school_name, ward_new FROM schools WHERE level = 'TH' "
+                                   "ORDER BY 1 LIMIT 1")
+    accounts.add_account(db, "admin", PASSWORD, "admin")
+    accounts.add_account(db, "truong", PASSWORD, "school", school=code)
+    accounts.add_account(db, "phuong", PASSWORD, "leadership", "ward", wards=[ward])
+    monkeypatch.setenv("DX_DB", str(db))
+    return db, code, name, ward
+
+
+def signed_in(username: str, page: str | None = None, **query) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert [t.value for t in app.title] == ["Đăng nhập"]
+    app.text_input(key="login_user").input(username)
+    app.text_input(key="login_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    if page:
+        app.switch_page(f"pages/{page}")
+        app.run()
+        assert not app.exception, app.exception
+    return app
+
+
+def test_the_login_form_refuses_a_wrong_password_and_records_it(with_accounts):
+    db, *_ = with_accounts
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.text_input(key="login_user").input("admin")
+    app.text_input(key="login_password").input("sai")
+    app.button[0].click().run()
+    assert any("không đúng" in e.value for e in app.error)
+    assert not app.metric  # nothing of the data before signing in
+    assert [(e["who"], e["action"]) for e in audit.read(db)][-1] == ("admin", "login_failed")
+
+
+def test_a_school_account_sees_its_school_only(with_accounts):
+    db, code, name, ward = with_accounts
+    app = signed_in("truong")
+    assert app.title[0].value == "Tổng quan"
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Trường đã báo cáo"] in ("1/1", "0/1"), shown
+    other = sql(db, "SELECT school_code FROM schools WHERE school_code <> ? AND level = 'TH' LIMIT 1", [code])[0][0]
+    profile = signed_in("truong", "ho_so_truong.py", school=other)
+    assert any("không thuộc phạm vi" in e.value for e in profile.error), [e.value for e in profile.error]
+    assert profile.header[0].value == name  # its own school, never the other one
+    assert ("truong (Trường)", "denied") in [(e["who"], e["action"]) for e in audit.read(db)]
+
+
+def test_roles_choose_the_pages(with_accounts):
+    from dashboard.auth import ROLE_PAGES
+
+    assert "nap_so_lieu.py" not in ROLE_PAGES["leadership"] and "quan_tri.py" not in ROLE_PAGES["analyst"]
+    app = signed_in("phuong")
+    for page in ("nap_so_lieu.py", "bieu_mau.py", "quan_tri.py"):  # not in a leader's navigation: no such page
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(f"pages/{page}")
+    app.switch_page("pages/nop_bao_cao.py").run()  # where things stand, without the buttons that change them
+    assert not app.exception and app.title[0].value == "Tình hình nộp báo cáo"
+    assert not [b for b in app.button if b.key in ("submit_approved", "submit_returned", "submit_lock")]
+
+
+def test_a_ward_account_reads_its_ward(with_accounts):
+    db, code, name, ward = with_accounts
+    app = signed_in("phuong", "may_tinh.py")
+    assert any(f"phạm vi phường {ward}" in c.value for c in app.sidebar.caption)
+    assert app.sidebar.multiselect(key="phuong").options == [ward]  # the filter offers its own ward only
+    [(inside,)] = sql(db, "SELECT count(*) FROM schools WHERE ward_new = ?", [ward])
+    assert app.sidebar.multiselect(key="truong").options.__len__() == inside
