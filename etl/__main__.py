@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--email", default="", help="thư điện tử dùng khi đăng nhập một lần (SSO)")
     user.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn")
     user.add_argument("--db", type=Path, default=DEFAULT_DB)
+    save = sub.add_parser("backup", help="sao lưu kho, tệp gốc, ảnh chụp, mẫu nhập, tài khoản và nhật ký vào thư mục")
+    save.add_argument("target", type=Path)
+    save.add_argument("--db", type=Path, default=DEFAULT_DB)
+    back = sub.add_parser("restore", help="khôi phục từ một thư mục sao lưu")
+    back.add_argument("folder", type=Path)
+    back.add_argument("--db", type=Path, default=DEFAULT_DB)
+    back.add_argument("--force", action="store_true", help="thay kho dữ liệu đang có")
     sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=2025)
@@ -201,6 +208,26 @@ def _user(args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    from etl import audit
+    from etl.backup import BackupError, backup, restore
+
+    try:
+        if args.command == "backup":
+            folder = backup(args.db, args.target)
+            audit.record(args.db, audit.terminal_user(), "backup", str(folder))
+            print(f"Đã sao lưu vào {folder}")
+        else:
+            manifest = restore(args.folder, args.db, force=args.force)
+            audit.record(args.db, audit.terminal_user(), "restore", f"{args.folder} (sao lưu lúc "
+                         f"{manifest['created_at']})")
+            print(f"Đã khôi phục {len(manifest['files'])} tệp từ {args.folder} vào {args.db.parent}")
+    except (BackupError, OSError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _sample(args) -> int:
     from etl.sample import generate
 
@@ -214,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample,
-                "user": _user}
+                "user": _user, "backup": _backup, "restore": _backup}
     try:
         return commands[args.command](args)
     except WarehouseError as exc:  # full disk, read-only folder, corrupt warehouse: one sentence, no traceback

@@ -13,7 +13,7 @@ ACTIONS = {
     "undo": "hoàn tác lần nạp", "approve": "duyệt số liệu", "return": "trả lại số liệu", "lock": "khoá kỳ",
     "unlock": "mở khoá kỳ", "snapshot": "chụp số liệu", "export": "xuất báo cáo", "download": "tải xuống",
     "account_add": "thêm tài khoản", "account_change": "sửa tài khoản", "account_remove": "xoá tài khoản",
-    "denied": "bị từ chối truy cập",
+    "denied": "bị từ chối truy cập", "backup": "sao lưu", "restore": "khôi phục",
 }
 
 
