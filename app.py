@@ -1,11 +1,13 @@
 """The frame of the dashboard: page config, sign-in, the shared filters, the pages the role may use, navigation."""
 import streamlit as st
 
+from dashboard import logs
 from dashboard.auth import allows, login_gate
 from dashboard.data import database_path
 from dashboard.ui import render_filters, render_source, source, stop_if_unreadable
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
+logs.configure()  # JSON lines on stdout on a server (DX_LOG_FORMAT=json); dashboard.serve starts the health endpoint
 
 PAGES = [  # file under pages/, title, icon, URL path
     ("tong_quan.py", "Tổng quan", "🏠", "tong-quan"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def record(db_path: Path, who: str, action: str, what: str = "", scope: str = ""
     """Append one action. O_APPEND makes a line written in one call land whole after the others."""
     line = json.dumps({"at": dt.datetime.now().isoformat(timespec="seconds"), "who": who, "action": action,
                        "what": what, "scope": scope}, ensure_ascii=False) + "\n"
+    logging.getLogger("dx.audit").info(line.rstrip())  # the same line on the server's log (stdout)
     path = audit_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

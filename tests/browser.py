@@ -23,10 +23,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(root: Path, db: Path, with_process: bool = False):
-    """The real app served on a free port; yields its URL (and the server process, `with_process`)."""
+def running_app(root: Path, db: Path, with_process: bool = False, env: dict | None = None):
+    """The real app served on a free port; yields its URL (and the server process, `with_process`); `env`: more
+    environment variables (a server's configuration)."""
     port = free_port()
-    env = {**os.environ, "DX_DB": str(db)}
+    env = {**os.environ, "DX_DB": str(db), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
