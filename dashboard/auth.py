@@ -8,9 +8,19 @@ import streamlit as st
 
 from dashboard.data import database_path
 from etl import audit
-from etl.accounts import SESSION_HOURS, Account, AccountError, authenticate, load_accounts
+from etl.accounts import (
+    SESSION_HOURS,
+    Account,
+    AccountError,
+    authenticate,
+    end_sessions,
+    from_token,
+    load_accounts,
+    session_token,
+)
 
-ACCOUNT, SINCE = "_account", "_account_since"
+ACCOUNT, SINCE, TOKEN = "_account", "_account_since", "_account_token"
+COOKIE = "dx_session"
 LOCAL = "người dùng cục bộ"
 
 # the pages of each role (file names under pages/); admin and local mode have them all
@@ -62,6 +72,11 @@ def login_gate() -> None:
                            "--role admin`.")
         return
     current, since = st.session_state.get(ACCOUNT), st.session_state.get(SINCE)
+    if current is None:  # a reload or a copied link: the browser's signed token, if it is still good
+        remembered = from_token(db, st.context.cookies.get(COOKIE))
+        if remembered is not None:
+            current = st.session_state[ACCOUNT] = remembered
+            since = st.session_state[SINCE] = dt.datetime.now()
     if current is not None and since and dt.datetime.now() - since < dt.timedelta(hours=SESSION_HOURS):
         fresh = accounts.get(current.username)
         if fresh is not None and not fresh.disabled:
@@ -90,16 +105,32 @@ def _form(db) -> None:
             st.error(str(exc))
             return
         st.session_state[ACCOUNT], st.session_state[SINCE] = signed, dt.datetime.now()
+        st.session_state[TOKEN] = session_token(db, signed)
         audit.record(db, signed.username, "login", signed.role_vi, signed.scope_vi())
         st.rerun()
 
 
+def _cookie(value: str, seconds: int) -> None:
+    """Set (or, with 0 seconds, clear) the session cookie in the browser: a component runs in a same-origin frame."""
+    import streamlit.components.v1 as components
+
+    components.html(f"<script>document.cookie = '{COOKIE}={value}; path=/; max-age={seconds}; SameSite=Strict';"
+                    "</script>", height=0)
+
+
 def _sidebar(current: Account) -> None:
+    if token := st.session_state.pop(TOKEN, None):
+        with st.sidebar:
+            _cookie(token, SESSION_HOURS * 3600)
     st.sidebar.caption(f"👤 {current.name or current.username} – {current.role_vi}, phạm vi {current.scope_vi()}")
     if st.sidebar.button("Đăng xuất", key="logout"):
-        audit.record(database_path(), current.username, "logout")
+        db = database_path()
+        end_sessions(db, current.username)
+        audit.record(db, current.username, "logout")
         for key in (ACCOUNT, SINCE):
             st.session_state.pop(key, None)
+        with st.sidebar:
+            _cookie("", 0)
         st.rerun()
 
 

@@ -42,6 +42,7 @@ class Account:
     failures: int = 0
     locked_until: str | None = None
     created_at: str = ""
+    session_epoch: int = 0  # raised at logout and password change: the browser tokens issued before stop working
 
     @property
     def role_vi(self) -> str:
@@ -131,6 +132,7 @@ def set_password(db_path: Path, username: str, password: str) -> None:
     with _changing(db_path) as accounts:
         account = _get(accounts, username)
         account.password_hash, account.failures, account.locked_until = _hasher().hash(password), 0, None
+        account.session_epoch += 1
 
 
 def set_disabled(db_path: Path, username: str, disabled: bool) -> None:
@@ -186,6 +188,58 @@ def authenticate(db_path: Path, username: str, password: str, now: dt.datetime |
     if refusal is not None:
         raise refusal
     return account
+
+
+def _secret(db_path: Path) -> bytes:
+    """The key that signs the browser's session tokens (`session.key` beside the warehouse, made once)."""
+    path = Path(db_path).parent / "session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, os.urandom(32).hex().encode())
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    return path.read_bytes().strip()
+
+
+def session_token(db_path: Path, account: Account, now: dt.datetime | None = None) -> str:
+    """A signed token the browser keeps in a cookie, so that a reload or a copied link stays signed in until the
+    session ends (SESSION_HOURS), a logout or a password change."""
+    import hashlib
+    import hmac
+
+    expires = int(((now or dt.datetime.now()) + dt.timedelta(hours=SESSION_HOURS)).timestamp())
+    body = f"{account.username}:{account.session_epoch}:{expires}"
+    return body + ":" + hmac.new(_secret(db_path), body.encode(), hashlib.sha256).hexdigest()
+
+
+def from_token(db_path: Path, token: str | None, now: dt.datetime | None = None) -> Account | None:
+    """The account of a valid, unexpired token whose account still exists, is not locked and has not logged out."""
+    import hashlib
+    import hmac
+
+    if not token or token.count(":") != 3:
+        return None
+    body, signature = token.rsplit(":", 1)
+    if not hmac.compare_digest(signature, hmac.new(_secret(db_path), body.encode(), hashlib.sha256).hexdigest()):
+        return None
+    username, epoch, expires = body.split(":")
+    if int(expires) < (now or dt.datetime.now()).timestamp():
+        return None
+    account = load_accounts(db_path).get(username)
+    if account is None or account.disabled or str(account.session_epoch) != epoch:
+        return None
+    return account
+
+
+def end_sessions(db_path: Path, username: str) -> None:
+    """Every browser token of the account stops working (logout)."""
+    with _changing(db_path) as accounts:
+        if username in accounts:
+            accounts[username].session_epoch += 1
 
 
 def by_email(db_path: Path, email: str) -> Account | None:

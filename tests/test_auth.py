@@ -128,3 +128,21 @@ def test_a_ward_account_reads_its_ward(with_accounts):
     assert app.sidebar.multiselect(key="phuong").options == [ward]  # the filter offers its own ward only
     [(inside,)] = sql(db, "SELECT count(*) FROM schools WHERE ward_new = ?", [ward])
     assert app.sidebar.multiselect(key="truong").options.__len__() == inside
+
+
+def test_a_browser_token_keeps_a_session_until_it_ends(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    account = accounts.add_account(db, "chuyenvien", PASSWORD, "analyst")
+    now = dt.datetime(2026, 11, 30, 8, 0)
+    token = accounts.session_token(db, account, now=now)
+    assert accounts.from_token(db, token, now=now + dt.timedelta(hours=7)).username == "chuyenvien"
+    assert accounts.from_token(db, token, now=now + dt.timedelta(hours=9)) is None  # expired
+    name, epoch, expires, signature = token.split(":")
+    assert accounts.from_token(db, f"admin:{epoch}:{expires}:{signature}", now=now) is None  # not its signature
+    assert accounts.from_token(db, "rác", now=now) is None
+    accounts.end_sessions(db, "chuyenvien")  # logout
+    assert accounts.from_token(db, token, now=now) is None
+    fresh = accounts.session_token(db, accounts.load_accounts(db)["chuyenvien"], now=now)
+    accounts.set_password(db, "chuyenvien", "mat-khau-moi-dai")  # a new password ends the sessions too
+    assert accounts.from_token(db, fresh, now=now) is None
+    assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
