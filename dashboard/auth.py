@@ -13,6 +13,7 @@ from etl.accounts import (
     Account,
     AccountError,
     authenticate,
+    by_email,
     end_sessions,
     from_token,
     load_accounts,
@@ -72,6 +73,19 @@ def login_gate() -> None:
                            "--role admin`.")
         return
     current, since = st.session_state.get(ACCOUNT), st.session_state.get(SINCE)
+    if current is None and sso_configured() and st.user.is_logged_in:  # back from the identity provider
+        mapped = by_email(db, st.user.get("email"))
+        if mapped is None:
+            audit.record(db, st.user.get("email") or "(không rõ)", "login_failed", "đăng nhập một lần: chưa cấp quyền")
+            st.title("Đăng nhập")
+            st.error(f"Tài khoản {st.user.get('email')} đã xác thực nhưng chưa được cấp quyền dùng bảng điều khiển; "
+                     "hãy đề nghị quản trị thêm thư điện tử này vào một tài khoản.")
+            st.button("Đăng xuất", on_click=st.logout)
+            st.stop()
+        current = st.session_state[ACCOUNT] = mapped
+        since = st.session_state[SINCE] = dt.datetime.now()
+        audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần ({mapped.email})",
+                     mapped.scope_vi())
     if current is None:  # a reload or a copied link: the browser's signed token, if it is still good
         remembered = from_token(db, st.context.cookies.get(COOKIE))
         if remembered is not None:
@@ -90,9 +104,21 @@ def login_gate() -> None:
     st.stop()
 
 
+def sso_configured() -> bool:
+    """Single sign-on is on when .streamlit/secrets.toml has an [auth] section (an OIDC provider)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
 def _form(db) -> None:
     st.title("Đăng nhập")
     st.caption("Bảng điều khiển chuyển đổi số ngành Giáo dục")
+    if sso_configured():
+        st.button("🔑 Đăng nhập bằng tài khoản cơ quan (đăng nhập một lần)", on_click=st.login, type="primary",
+                  key="login_sso")
+        st.caption("Hoặc dùng tài khoản riêng của bảng điều khiển:")
     with st.form("login", border=True):
         username = st.text_input("Tên đăng nhập", key="login_user")
         password = st.text_input("Mật khẩu", type="password", key="login_password")
@@ -131,6 +157,8 @@ def _sidebar(current: Account) -> None:
             st.session_state.pop(key, None)
         with st.sidebar:
             _cookie("", 0)
+        if sso_configured() and st.user.is_logged_in:
+            st.logout()
         st.rerun()
 
 

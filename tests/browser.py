@@ -23,14 +23,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(root: Path, db: Path, with_process: bool = False, env: dict | None = None):
-    """The real app served on a free port; yields its URL (and the server process, `with_process`); `env`: more
-    environment variables (a server's configuration)."""
-    port = free_port()
+def running_app(root: Path, db: Path, with_process: bool = False, env: dict | None = None, port: int | None = None,
+                args: tuple[str, ...] = ()):
+    """The real app served on a free port (or `port`); yields its URL (and the server process, `with_process`);
+    `env`: more environment variables (a server's configuration); `args`: more Streamlit options."""
+    port = port or free_port()
     env = {**os.environ, "DX_DB": str(db), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--browser.gatherUsageStats", "false", *args], cwd=root, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

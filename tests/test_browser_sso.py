@@ -1,0 +1,90 @@
+"""Issue 12: single sign-on in real Chromium against an OpenID Connect provider (oidc-provider-mock): the e-mail the
+provider vouches for maps to an account's role and scope; an e-mail no account has gets a clear refusal."""
+import contextlib
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from etl import accounts, audit
+from tests.browser import ARTIFACTS, chromium_page, free_port, full_page_screenshot, running_app, wait_for_app
+from tests.conftest import ROOT
+from tests.pages import sql
+
+
+@contextlib.contextmanager
+def provider():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/.well-known/openid-configuration", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the OIDC provider did not start: " + proc.stdout.read1().decode(errors="replace"))
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def sso_app(sample_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sso")
+    db = folder / "warehouse.duckdb"
+    shutil.copyfile(sample_db, db)
+    [(code, name)] = sql(db, "SELECT school_code, school_name FROM schools WHERE level = 'TH' ORDER BY 1 LIMIT 1")
+    accounts.add_account(db, "admin", "mat-khau-du-dai", "admin")
+    accounts.add_account(db, "th.truong", "mat-khau-du-dai", "school", school=code, email="hieutruong@truong.edu.vn")
+    with provider() as issuer:
+        port = free_port()
+        secrets = folder / "secrets.toml"
+        secrets.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "bi-mat-cua-cookie-de-thu"
+client_id = "bang-dieu-khien"
+client_secret = "bi-mat"
+server_metadata_url = "{issuer}/.well-known/openid-configuration"
+""")
+        with running_app(ROOT, db, port=port, args=("--secrets.files", str(secrets))) as url:
+            yield db, url, code, name
+
+
+def sso_sign_in(page, url: str, email: str) -> None:
+    page.goto(url + "/")
+    page.wait_for_selector("h1:has-text('Đăng nhập')", timeout=30000)
+    page.get_by_role("button", name="Đăng nhập bằng tài khoản cơ quan").click()
+    page.wait_for_selector("input[name=sub]", timeout=30000)  # the provider's own form
+    page.fill("input[name=sub]", email)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def test_single_sign_on_maps_the_email_to_the_account(sso_app):
+    db, url, code, name = sso_app
+    with chromium_page() as page:
+        sso_sign_in(page, url, "hieutruong@truong.edu.vn")
+        page.wait_for_selector("h1:has-text('Tổng quan')", timeout=60000)
+        wait_for_app(page)
+        assert "Trường, phạm vi trường " + code in page.inner_text("body")
+        page.goto(url + "/ho-so-truong")
+        page.wait_for_selector(f"h2:has-text(\"{name}\")", timeout=60000)
+        full_page_screenshot(page, ARTIFACTS / "dang_nhap_mot_lan.png")
+    assert any(e["who"] == "th.truong" and e["action"] == "login" and "một lần" in e["what"] for e in audit.read(db))
+
+
+def test_an_email_without_an_account_is_refused(sso_app):
+    db, url, *_ = sso_app
+    with chromium_page() as page:
+        sso_sign_in(page, url, "nguoi.la@example.com")
+        page.wait_for_selector("text=chưa được cấp quyền", timeout=60000)
+        body = page.inner_text("body")
+        assert "Tổng quan" not in body.split("Đăng nhập")[-1]
+    assert any(e["who"] == "nguoi.la@example.com" and e["action"] == "login_failed" for e in audit.read(db))
