@@ -204,6 +204,8 @@ def merge_hints(*parts: dict) -> dict:
             merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
         for sha, context in (part or {}).get("files", {}).items():
             merged["files"][sha] = {**merged["files"].get(sha, {}), **context}
+        if (part or {}).get("allowed_schools") is not None:  # the loading account's scope
+            merged["allowed_schools"] = list(part["allowed_schools"])
     return merged
 
 
@@ -467,3 +469,49 @@ def school_year_choices(today: dt.date | None = None) -> list[str]:
     today = today or dt.date.today()
     current = today.year if today.month >= 8 else today.year - 1
     return [f"{y}-{y + 1}" for y in range(current, current - 6, -1)]
+
+
+# ---- files a school sends, waiting for an analyst ---------------------------------------------------------
+
+def pending_folder(db_path: Path) -> Path:
+    return Path(db_path).parent / "pending"
+
+
+def submit_pending(review: Review, db_path: Path, who: str, school: str) -> Path:
+    """Keep a school's reviewed files, with its corrections, for an analyst to review and load."""
+    folder = pending_folder(db_path) / f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}-{school}"
+    folder.mkdir(parents=True)
+    names = []
+    for reviewed in review.files:
+        if reviewed.status in ("unchanged", "skipped"):
+            continue
+        target = _unique(folder / Path(reviewed.path).name)
+        target.write_bytes(Path(reviewed.path).read_bytes())
+        names.append(target.name)
+    if not names:
+        folder.rmdir()
+        raise IntakeError("Không có tệp nào cần gửi: các tệp đã được nạp trước đây hoặc không phải số liệu.")
+    hints = {k: v for k, v in review.hints.items() if k != "allowed_schools"}
+    (folder / "gui_luc.json").write_text(json.dumps({"who": who, "school": school, "files": names, "hints": hints,
+                                                     "at": dt.datetime.now().isoformat(timespec="seconds")},
+                                                    ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def list_pending(db_path: Path) -> list[dict]:
+    """What schools sent and no analyst has taken yet, oldest first."""
+    found = []
+    for meta in sorted(pending_folder(db_path).glob("*/gui_luc.json")):
+        try:
+            found.append({**json.loads(meta.read_text(encoding="utf-8")), "folder": str(meta.parent)})
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def close_pending(folder: Path) -> None:
+    """A sending taken (reviewed for loading) or returned: it leaves the queue (its files stay in the inbox)."""
+    folder = Path(folder)
+    done = folder.parent.parent / "inbox" / f"da_xu_ly-{folder.name}"
+    done.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(folder, done)

@@ -318,11 +318,25 @@ def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False
     from etl.submissions import refuse_locked
 
     refuse_locked(fresh, con)
+    if (hints or {}).get("allowed_schools") is not None:
+        _refuse_outside(fresh, set(hints["allowed_schools"]))
     _reject_duplicates(fresh)
     _warn_big_changes(fresh, con, catalogue, load_settings())
     for result in fresh:
         result.status = _status(result)
     return results
+
+
+def _refuse_outside(results: list[FileResult], allowed: set[str]) -> None:
+    """Rows of schools outside the account's scope (a ward's analyst, a school) become errors; the rest loads."""
+    for result in results:
+        for row in [*result.accepted()[0], *result.accepted()[1]]:
+            code = row.values.get("school_code") if isinstance(row, Row) else row.school_code
+            if code not in allowed:
+                row.errors.append(result.log.error(
+                    "outside_scope", f"trường {code} không thuộc phạm vi của tài khoản đang nạp; dòng này không được "
+                    "nạp (hãy gửi cho phòng hoặc người phụ trách trường đó)", row.sheet or None, _anchor(row),
+                    school_code=code))
 
 
 def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import who
+from dashboard.auth import account, who
 from dashboard.data import database_path
 from dashboard.format import SEVERITY_NAMES, md_text, number
 from dashboard.intake import (
@@ -18,6 +18,7 @@ from dashboard.intake import (
     review_table,
     sheet_summary,
 )
+from dashboard.ui import session_schools
 from etl import audit, intake
 from etl.extract import LAYOUT_VI
 from etl.reference import load_catalogue
@@ -63,7 +64,9 @@ def run_review(paths: list[Path]) -> None:
         bar.progress(min(done[0] / total, 1.0), text=f"Đang đọc: {message}")
 
     try:
-        state[REVIEW] = intake.review_files(paths, db, hints=state[CORRECTIONS], progress=progress)
+        allowed = session_schools()  # a ward's analyst or a school loads its own schools only
+        hints = {**state[CORRECTIONS], **({"allowed_schools": list(allowed)} if allowed is not None else {})}
+        state[REVIEW] = intake.review_files(paths, db, hints=hints, progress=progress)
     except intake.IntakeError as exc:
         state.pop(REVIEW, None)
         st.error(md_text(str(exc)))
@@ -270,7 +273,20 @@ if review is not None:
 
     st.divider()
     loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected")]
-    if st.button("Nạp vào kho", type="primary", disabled=not loadable, key="intake_confirm",
+    me = account()
+    if me is not None and me.role == "school":  # a school's files wait for an analyst of the office
+        if st.button("Gửi cho phòng duyệt", type="primary", disabled=not loadable, key="intake_send",
+                     help="Phòng xem lại và nạp; tình trạng hiện ở trang «Tình hình nộp báo cáo» sau khi nạp."):
+            try:
+                intake.submit_pending(review, db, who(), me.school)
+                audit.record(db, who(), "submit", ", ".join(f.name for f in loadable), me.scope_vi())
+                state.pop(REVIEW, None)
+                state[UPLOADER] += 1
+                state["intake_sent"] = True
+                st.rerun()
+            except intake.IntakeError as exc:
+                st.error(md_text(str(exc)))
+    elif st.button("Nạp vào kho", type="primary", disabled=not loadable, key="intake_confirm",
                  help="Nạp đúng những gì đang xem trước; nếu kho đã thay đổi từ lúc xem trước, trang yêu cầu xem "
                       "trước lại."):
         bar = st.progress(0.0, text="Đang nạp…")
@@ -293,6 +309,36 @@ if review is not None:
             st.error(md_text(str(exc)))
         finally:
             bar.empty()
+
+if state.pop("intake_sent", False):
+    st.success("Đã gửi số liệu cho phòng. Phòng sẽ xem lại rồi nạp; nếu cần sửa, phòng trả lại kèm nhận xét.")
+if account() is not None and account().role == "school":
+    st.stop()  # undo, profiles and the queue are the office's
+
+queue = intake.list_pending(db)
+if queue:
+    st.subheader(f"Tệp các trường gửi, chờ phòng duyệt ({number(len(queue))})")
+    for position, sent in enumerate(queue):
+        left, middle, right = st.columns([4, 1, 1])
+        left.markdown(md_text(f"Trường {sent['school']} ({sent['who']}) gửi lúc {sent['at'].replace('T', ' ')}: "
+                              + ", ".join(sent["files"])))
+        if middle.button("Xem trước để nạp", key=f"intake_take_{position}"):
+            folder = intake.inbox_folder(db)
+            paths = []
+            for name in sent["files"]:
+                target = folder / name
+                target.write_bytes((Path(sent["folder"]) / name).read_bytes())
+                paths.append(target)
+            state[CORRECTIONS] = {"columns": {}, "files": {}, **sent.get("hints", {})}
+            intake.close_pending(Path(sent["folder"]))
+            audit.record(db, who(), "download", f"tệp trường {sent['school']} gửi: {', '.join(sent['files'])}")
+            run_review(paths)
+            st.rerun()
+        if right.button("Trả lại", key=f"intake_return_{position}"):
+            intake.close_pending(Path(sent["folder"]))
+            audit.record(db, who(), "return", f"tệp trường {sent['school']} gửi lúc {sent['at']}: "
+                         f"{', '.join(sent['files'])}")
+            st.rerun()
 
 st.subheader("Hoàn tác")
 versions = intake.list_versions(db)

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.data import Warehouse
 from etl import accounts, audit
-from tests.pages import ROOT, sql
+from tests.pages import ROOT, plain, sql
 
 PASSWORD = "mat-khau-du-dai"
 
@@ -146,3 +146,41 @@ def test_a_browser_token_keeps_a_session_until_it_ends(tmp_path):
     accounts.set_password(db, "chuyenvien", "mat-khau-moi-dai")  # a new password ends the sessions too
     assert accounts.from_token(db, fresh, now=now) is None
     assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_school_sends_its_file_and_an_analyst_loads_it(loaded_db, tmp_path, monkeypatch):
+    from etl import intake
+    from tests import fixtures
+
+    db = loaded_db
+    accounts.add_account(db, "admin", PASSWORD, "admin")
+    accounts.add_account(db, "th.leloi", PASSWORD, "school", school="40200001")
+    monkeypatch.setenv("DX_DB", str(db))
+    both = fixtures.write_survey_table(tmp_path / "KS_CN_2024-2025.xlsx", title=[
+        t.replace("Sơ kết HK I", "Tổng kết năm") for t in fixtures.TITLE], rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, 27, 720, 18, "x", 90, "VnEdu"]),
+        (None, ["40200002", "Tiểu học Hưng Dũng 1", 25, 1000, 38, 3, 25, 0, 0, 600, 15, "", 40, "VnEdu"])])
+    app = signed_in("th.leloi", "nap_so_lieu.py")
+    app.get("file_uploader")[0].set_value([(both.name, both.read_bytes(), "application/octet-stream")])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    shown = {m.label: m.value for m in app.metric}
+    assert (shown["Dòng sẽ thêm"], shown["Dòng bị từ chối"]) == ("1", "1")  # the other school's row: not its own
+    assert not [b for b in app.button if b.key == "intake_confirm"]
+    app.button(key="intake_send").click().run()
+    assert not app.exception, app.exception
+    assert any("Đã gửi số liệu cho phòng" in s.value for s in app.success)
+    assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]  # nothing loaded by the school
+    [sent] = intake.list_pending(db)
+    assert sent["school"] == "40200001" and sent["files"] == [both.name]
+
+    office = signed_in("admin", "nap_so_lieu.py")
+    assert any("Trường 40200001 (th.leloi (Trường))" in plain(m.value) for m in office.markdown)
+    office.button(key="intake_take_0").click().run()
+    assert not office.exception, office.exception
+    office.button(key="intake_confirm").click().run()
+    assert sql(db, "SELECT school_code, it_computers FROM survey WHERE period = 'CN' ORDER BY 1") == [
+        ("40200001", 27), ("40200002", 0)]
+    assert intake.list_pending(db) == []
+    assert [e["action"] for e in audit.read(db)][-3:] == ["login", "download", "load"]
