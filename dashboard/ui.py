@@ -150,6 +150,7 @@ def render_filters() -> Filters | None:
     narrowed = Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                      ownership=tuple(ownership))
     where, params = narrowed.sql("schools")
+    _outside_scope(options, where, params)
     name_of = _school_options(side, where, params)
     schools = side.multiselect("Trường", list(name_of), format_func=lambda c: name_of.get(c, c), key="truong",
                                bind="query-params", placeholder="Tất cả")
@@ -161,6 +162,22 @@ def render_filters() -> Filters | None:
         "Số liệu hiện hành"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                                      ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
+
+
+def _outside_scope(options: dict, where: str, params: list) -> None:
+    """A link whose ward or school filter lies outside the signed-in account's scope: say so (the readers show
+    nothing of it anyway)."""
+    if session_schools() is None:
+        return
+    wanted = [w for w in st.query_params.get_all("phuong") if w not in options["wards_new"]]
+    codes = st.query_params.get_all("truong")
+    if codes:
+        known = set(query("SELECT school_code FROM schools WHERE school_code IN (SELECT unnest(?::VARCHAR[]))",
+                          [codes]).school_code)
+        wanted += [c for c in codes if c not in known]
+    if wanted:
+        st.warning(f"Bộ lọc trong đường dẫn ({md_text(', '.join(wanted))}) nằm ngoài phạm vi của tài khoản; trang chỉ "
+                   "hiển thị số liệu trong phạm vi.", icon="🔒")
 
 
 SCHOOL_OPTIONS = 3000  # a province's schools fit in one list; past that, the list holds what a search finds
@@ -289,11 +306,27 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])
     left, right, _ = st.columns([1, 1, 4])
     stem = slug(title) or "bang"
-    # the files are made when the button is clicked, not on every rerun of the page
-    left.download_button("⬇️ Excel", lambda: to_excel_bytes({title: frame}, notes), file_name=f"{stem}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-    right.download_button("⬇️ CSV", lambda: to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                          key=f"csv_{key}")
+    # the files are made when the button is clicked, not on every rerun of the page; each download is recorded
+    actor, db, scope = _who(), database_path(), (current.describe() if current else "")
+
+    def recorded(kind: str, make):
+        def made() -> bytes:
+            from etl import audit
+
+            audit.record(db, actor, "download", f"{title} ({kind}, {len(frame)} dòng)", scope)
+            return make()
+        return made
+    left.download_button("⬇️ Excel", recorded("Excel", lambda: to_excel_bytes({title: frame}, notes)),
+                         file_name=f"{stem}.xlsx", key=f"xlsx_{key}",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button("⬇️ CSV", recorded("CSV", lambda: to_csv_bytes(frame)), file_name=f"{stem}.csv",
+                          mime="text/csv", key=f"csv_{key}")
+
+
+def _who() -> str:
+    from dashboard.auth import who
+
+    return who()
 
 
 PRESENTATION_CSS = """

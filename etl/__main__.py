@@ -152,6 +152,9 @@ def _snapshot(args) -> int:
         raise WarehouseError.from_os(args.db, exc) from None
     except duckdb.Error as exc:
         raise WarehouseError.from_duckdb(args.db, exc) from None
+    from etl import audit
+
+    audit.record(args.db, audit.terminal_user(), "snapshot", snap.name)
     print(f"Đã chụp số liệu \"{snap.name}\" lúc {snap.created_at:%d/%m/%Y %H:%M}: {snap.files} tệp, "
           f"{snap.schools_reporting} trường có số liệu → {snap.path}")
     return 0

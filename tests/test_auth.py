@@ -184,3 +184,31 @@ def test_a_school_sends_its_file_and_an_analyst_loads_it(loaded_db, tmp_path, mo
         ("40200001", 27), ("40200002", 0)]
     assert intake.list_pending(db) == []
     assert [e["action"] for e in audit.read(db)][-3:] == ["login", "download", "load"]
+
+
+def test_an_export_holds_the_accounts_scope_only(with_accounts):
+    import io
+    import re
+
+    import openpyxl
+
+    db, code, name, ward = with_accounts
+    app = signed_in("phuong", "trinh_chieu.py")
+    app.button(key="tao_xlsx").click().run()
+    assert not app.exception, app.exception
+    book = openpyxl.load_workbook(io.BytesIO(app.session_state["xuat_xlsx"]))
+    texts = {cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str)}
+    found = {text for text in texts if re.fullmatch(r"4\d{7}", text)}
+    inside = {c for (c,) in sql(db, "SELECT school_code FROM schools WHERE ward_new = ?", [ward])}
+    assert found and found <= inside, found - inside
+    outside = {n for (n,) in sql(db, "SELECT school_name FROM schools WHERE ward_new <> ?", [ward])}
+    assert not texts & outside
+    assert ("phuong", "export") in [(e["who"].split(" ")[0], e["action"]) for e in audit.read(db)]
+
+
+def test_a_link_filter_outside_the_scope_is_said(with_accounts):
+    db, code, name, ward = with_accounts
+    [(other,)] = sql(db, "SELECT school_code FROM schools WHERE ward_new <> ? LIMIT 1", [ward])
+    app = signed_in("truong", None, truong=other)
+    assert any("ngoài phạm vi" in w.value for w in app.warning), [w.value for w in app.warning]
