@@ -96,6 +96,6 @@ def test_a_school_account_gets_nothing_of_another_school(office, tmp_path):
         download.value.save_as(saved)
         text = saved.read_text(encoding="utf-8-sig")
         assert other not in text and other_name not in text
-        page.goto(url + "/nap-so-lieu")  # a page outside the role: not there
+        page.goto(url + "/tai-bieu-mau")  # a page outside the role: not there
         wait_for_app(page)
-        assert "Chọn tệp số liệu" not in page.inner_text("body")
+        assert "Biểu khảo sát (Excel)" not in page.inner_text("body")
