@@ -44,6 +44,8 @@ def sso_app(sample_db, tmp_path_factory):
     [(code, name)] = sql(db, "SELECT school_code, school_name FROM schools WHERE level = 'TH' ORDER BY 1 LIMIT 1")
     accounts.add_account(db, "admin", "mat-khau-du-dai", "admin")
     accounts.add_account(db, "th.truong", "mat-khau-du-dai", "school", school=code, email="hieutruong@truong.edu.vn")
+    accounts.add_account(db, "lanhdao.so", "mat-khau-du-dai", "leadership", email="lanhdao@sogd.edu.vn")
+    accounts.add_account(db, "chuyenvien.so", "mat-khau-du-dai", "analyst", email="chuyenvien@sogd.edu.vn")
     with provider() as issuer:
         port = free_port()
         secrets = folder / "secrets.toml"
@@ -88,3 +90,18 @@ def test_an_email_without_an_account_is_refused(sso_app):
         body = page.inner_text("body")
         assert "Tổng quan" not in body.split("Đăng nhập")[-1]
     assert any(e["who"] == "nguoi.la@example.com" and e["action"] == "login_failed" for e in audit.read(db))
+
+
+@pytest.mark.parametrize("email, username, pages", [
+    ("lanhdao@sogd.edu.vn", "lanhdao.so", 8), ("chuyenvien@sogd.edu.vn", "chuyenvien.so", 10)])
+def test_each_role_signs_in_once_and_gets_its_pages(sso_app, email, username, pages):
+    from dashboard.auth import ROLE_PAGES
+
+    db, url, *_ = sso_app
+    with chromium_page() as page:
+        sso_sign_in(page, url, email)
+        page.wait_for_selector("h1:has-text('Tổng quan')", timeout=60000)
+        wait_for_app(page)
+        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        role = accounts.load_accounts(db)[username].role
+        assert len(links) == len(ROLE_PAGES[role]) == pages
