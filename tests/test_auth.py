@@ -212,3 +212,41 @@ def test_a_link_filter_outside_the_scope_is_said(with_accounts):
     [(other,)] = sql(db, "SELECT school_code FROM schools WHERE ward_new <> ? LIMIT 1", [ward])
     app = signed_in("truong", None, truong=other)
     assert any("ngoài phạm vi" in w.value for w in app.warning), [w.value for w in app.warning]
+
+
+def test_the_audit_records_every_kind_of_action(loaded_db, tmp_path, monkeypatch):
+    """Logins and failures, loads, undo, approvals, returns, locks, snapshots, exports and account changes."""
+    from tests import fixtures
+    from tests.conftest import run_cli
+
+    db = loaded_db
+    monkeypatch.setenv("DX_DB", str(db))
+    accounts.add_account(db, "admin", PASSWORD, "admin")
+    import io
+    import sys
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert run_cli("user", "add", "lanhdao", "--role", "leadership", "--password-stdin", "--db", db)[0] == 0
+    assert run_cli("load", fixtures.write_assessment_form(tmp_path / "TDG.xlsx"), "--db", db)[0] in (0, 1)
+    assert run_cli("snapshot", "create", "Sơ kết", "--db", db)[0] == 0
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.text_input(key="login_user").input("admin")
+    app.text_input(key="login_password").input("sai")
+    app.button[0].click().run()
+    app.text_input(key="login_password").input(PASSWORD)
+    app.button[0].click().run()
+    app.switch_page("pages/nop_bao_cao.py").run()
+    app.selectbox(key="submit_year").select("2024-2025").run()
+    app.multiselect(key="submit_schools").select("40200001").run()
+    app.button(key="submit_approved").click().run()
+    app.multiselect(key="submit_schools").select("40200002").run()
+    app.text_area(key="submit_comment").input("Thiếu số máy").run()
+    app.button(key="submit_returned").click().run()
+    app.button(key="submit_lock").click().run()
+    app.switch_page("pages/trinh_chieu.py").run()
+    app.button(key="tao_xlsx").click().run()
+    app.switch_page("pages/nap_so_lieu.py").run()
+    app.button(key="intake_undo").click().run()
+    assert not app.exception, app.exception
+    done = {e["action"] for e in audit.read(db)}
+    assert {"login", "login_failed", "load", "undo", "approve", "return", "lock", "snapshot", "export",
+            "account_add"} <= done, done
