@@ -40,6 +40,19 @@ def office(sample_db, tmp_path_factory):
         yield db, url, (mine, mine_name), (other, other_name), ward
 
 
+def _text_of(path) -> str:
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(path).pages)
+    from pptx import Presentation
+
+    return "\n".join(shape.text_frame.text for slide in Presentation(path).slides for shape in slide.shapes
+                     if shape.has_text_frame) + "\n".join(
+        cell.text for slide in Presentation(path).slides for shape in slide.shapes if shape.has_table
+        for row in shape.table.rows for cell in row.cells)
+
+
 def sign_in(page, url: str, username: str) -> None:
     page.goto(url + "/")
     page.wait_for_selector("h1:has-text('Đăng nhập')", timeout=30000)
@@ -86,6 +99,16 @@ def test_each_role_sees_its_pages_and_they_render(office, username, role, tmp_pa
             scope = sql(db, "SELECT school_code FROM schools WHERE ward_new = ?", [ward]) if role == "leadership" \
                 else sql(db, "SELECT school_code FROM schools")
             assert codes and codes <= {c for (c,) in scope}, role
+            if role == "leadership":  # the scoped role: its PowerPoint and PDF name no school outside its ward
+                outside = {n for (n,) in sql(db, "SELECT school_name FROM schools WHERE ward_new <> ?", [ward])}
+                for kind, name in (("pptx", "PowerPoint"), ("pdf", "PDF")):
+                    page.get_by_role("button", name=f"Tạo tệp {name}").click()
+                    with page.expect_download(timeout=300000) as download:
+                        page.get_by_role("button", name=f"⬇️ Tải tệp {name}").click(timeout=300000)
+                    saved = tmp_path / f"{role}.{kind}"
+                    download.value.save_as(saved)
+                    text = _text_of(saved)
+                    assert text and not [n for n in outside if n in text], kind
 
 
 def test_a_school_account_gets_nothing_of_another_school(office, tmp_path):
