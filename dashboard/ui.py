@@ -160,6 +160,10 @@ def render_filters() -> Filters | None:
     snap = source()[1]
     label = f"Ảnh chụp số liệu «{snap.name}» ngày {snap.created_at:%d/%m/%Y %H:%M}" if snap else \
         "Số liệu hiện hành"
+    from dashboard.auth import account
+
+    if session_schools() is not None:  # every caption and export says whose figures these are
+        label += f" (phạm vi tài khoản: {account().scope_vi()})"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                                      ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
 

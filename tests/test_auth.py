@@ -126,6 +126,7 @@ def test_a_ward_account_reads_its_ward(with_accounts):
     app = signed_in("phuong", "may_tinh.py")
     assert any(f"phạm vi phường {ward}" in c.value for c in app.sidebar.caption)
     assert app.sidebar.multiselect(key="phuong").options == [ward]  # the filter offers its own ward only
+    assert any(f"phạm vi tài khoản: phường {ward}" in plain(c.value) for c in app.caption)  # said on the page
     [(inside,)] = sql(db, "SELECT count(*) FROM schools WHERE ward_new = ?", [ward])
     assert app.sidebar.multiselect(key="truong").options.__len__() == inside
 
