@@ -1,5 +1,7 @@
 """Tài khoản và nhật ký (admin): the accounts (add, reset a password, lock, remove) and the audit record of every
 login, load, undo, approval, lock, snapshot, export and account change, downloadable."""
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -8,6 +10,14 @@ from dashboard.data import database_path
 from dashboard.format import md_text
 from dashboard.ui import table
 from etl import accounts, audit
+
+
+def _when(text: str) -> str:
+    try:
+        return f"{dt.datetime.fromisoformat(text):%d/%m/%Y %H:%M:%S}"
+    except (TypeError, ValueError):
+        return text or ""
+
 
 st.title("Tài khoản và nhật ký")
 db = database_path()
@@ -24,7 +34,7 @@ except accounts.AccountError as exc:
 if found:
     rows = pd.DataFrame([{"Tên đăng nhập": a.username, "Họ tên": a.name, "Vai trò": a.role_vi,
                           "Phạm vi": a.scope_vi(), "Thư điện tử (SSO)": a.email, "Đã khoá": a.disabled,
-                          "Tạo lúc": a.created_at.replace("T", " ")} for a in found.values()])
+                          "Tạo lúc": _when(a.created_at)} for a in found.values()])
     table(rows, "Tài khoản", "accounts")
 
 if account() is not None:  # account changes need a signed-in admin: the local user uses the command line first
@@ -79,5 +89,6 @@ if not entries:
 else:
     log = pd.DataFrame(entries[::-1])
     log["action"] = log["action"].map(lambda a: audit.ACTIONS.get(a, a))
+    log["at"] = log["at"].map(_when)
     table(log.rename(columns={"at": "Thời điểm", "who": "Người thực hiện", "action": "Thao tác", "what": "Nội dung",
                               "scope": "Phạm vi"}), "Nhật ký thao tác", "audit", wide=("Nội dung",))
