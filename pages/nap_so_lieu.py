@@ -315,7 +315,8 @@ if state.pop("intake_sent", False):
 if account() is not None and account().role == "school":
     st.stop()  # undo, profiles and the queue are the office's
 
-queue = intake.list_pending(db)
+scope = session_schools()  # a ward's analyst takes the sendings of its own schools
+queue = [sent for sent in intake.list_pending(db) if scope is None or sent["school"] in scope]
 if queue:
     st.subheader(f"Tệp các trường gửi, chờ phòng duyệt ({number(len(queue))})")
     for position, sent in enumerate(queue):
