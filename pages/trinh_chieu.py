@@ -61,6 +61,12 @@ if left_out:
     st.info("Phạm vi đang lọc chỉ có trường mầm non: QĐ 4725 và tỷ lệ máy tính dạy Tin học không áp dụng, nên "
             f"không đưa vào trình chiếu và báo cáo: {', '.join(left_out)}.")
 keys = applicable(keys, f)
+# a file made for other filters, another snapshot, title or choice of slides is not offered any more
+made_for = (f.describe(), title, tuple(keys))
+if st.session_state.get("xuat_cho") != made_for:
+    for kind in ("pptx", "pdf", "xlsx"):
+        st.session_state.pop(f"xuat_{kind}", None)
+    st.session_state["xuat_cho"] = made_for
 if not keys:
     st.info("Hãy chọn ít nhất một trang áp dụng cho phạm vi đang lọc để trình chiếu hoặc xuất báo cáo.")
     st.stop()

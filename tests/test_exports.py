@@ -144,3 +144,18 @@ def test_workbook_sheet_names_are_whole_words(deck_inputs):
     book = openpyxl.load_workbook(io.BytesIO(build_workbook(slides, info)))
     assert book.sheetnames[2:] == [SLIDES[s.key][2] for s in slides]
     assert all(len(name) <= 31 for name in book.sheetnames)
+
+
+def test_a_made_export_is_dropped_when_what_it_shows_changes(sample_warehouse):
+    """Issue 13: a file made for other filters or another title was still offered and downloaded old content."""
+    from tests.pages import open_page
+
+    app = open_page("trinh_chieu.py")
+    app.button(key="tao_xlsx").click().run()
+    assert app.session_state["xuat_xlsx"] and [b for b in app.get("download_button") if "tai_xlsx" in str(b.proto.id)]
+    app.text_input(key="trinh_chieu_tieu_de").input("Họp giao ban tháng 12").run()
+    assert "xuat_xlsx" not in app.session_state
+    assert not [b for b in app.get("download_button") if "tai_xlsx" in str(b.proto.id)]
+    app.button(key="tao_xlsx").click().run()
+    app.sidebar.multiselect(key="cap").select("THCS").run()  # another filter: the file goes too
+    assert "xuat_xlsx" not in app.session_state

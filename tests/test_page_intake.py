@@ -157,3 +157,4 @@ def test_mapping_a_column_in_the_review_settles(intake_app, loaded_db, tmp_path)
     app.button(key="intake_confirm").click().run()
     assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND "
                           "school_year = '2025-2026'") == [(20,)]
+
