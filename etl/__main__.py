@@ -18,6 +18,11 @@ _ARGPARSE_VI = [
 ]
 
 
+_HELP_VI = {"usage: ": "Cách dùng: ", "positional arguments": "tham số", "options": "tuỳ chọn",
+            "show this help message and exit": "hiện hướng dẫn này rồi thoát"}
+argparse._ = lambda text: _HELP_VI.get(text, text)  # argparse's own words ("usage:", "options") in Vietnamese
+
+
 class VietnameseParser(argparse.ArgumentParser):
     def error(self, message: str):
         for english, vietnamese in _ARGPARSE_VI:

@@ -139,10 +139,10 @@ low, high = number(rules.level2_min_score), number(rules.level3_above_score)
 notes = [
     f"Mức của mỗi nhóm theo tổng điểm: dưới {low} điểm là Mức 1 (chưa đáp ứng), từ {low} đến {high} điểm là Mức 2 "
     f"(đáp ứng cơ bản), trên {high} điểm là Mức 3 (đáp ứng tốt).",
-    ("Điều kiện bắt buộc (thiết lập mandatory_rule đang bật): theo quy ước của phòng, nhóm chưa đạt đủ điều kiện bắt "
+    ("Điều kiện bắt buộc (quy ước của phòng đang áp dụng): theo quy ước của phòng, nhóm chưa đạt đủ điều kiện bắt "
      f"buộc ({md_text(', '.join(mandatory))}) thì xếp Mức 1 dù điểm cao.") if rules.mandatory_rule else
-    ("Điều kiện bắt buộc (thiết lập mandatory_rule đang tắt): mức của nhóm chỉ theo điểm; điều kiện chưa đạt chỉ được "
-     "liệt kê."),
+    ("Điều kiện bắt buộc (quy ước của phòng đang không áp dụng): mức của nhóm chỉ theo điểm; điều kiện chưa đạt "
+     "chỉ được liệt kê."),
     "Mức chung là mức thấp hơn của hai nhóm: đây là quy ước tổng hợp của phòng; QĐ 4725 đánh giá riêng từng nhóm.",
     "Khi phòng đã thẩm định, điểm thẩm định là điểm chính thức (tiêu chí bỏ trống tính 0); nếu chưa, dùng điểm tự "
     "đánh giá.",

@@ -145,7 +145,7 @@ def test_rule_notes_and_catalogue_warning(app, sample_db):
     shown = texts(app)
     [(version,)] = sql(sample_db, "SELECT value FROM meta WHERE key = 'version_criteria_4725'")
     assert f"phiên bản {version}" in shown
-    assert "mandatory_rule đang bật" in shown
+    assert "quy ước của phòng đang áp dụng" in shown and "mandatory_rule" not in shown  # no setting names
     assert "quy ước tổng hợp của phòng" in shown
     assert any("tiêu chí tạm" in plain(w.value) and "2.5" in plain(w.value) for w in app.warning)
 

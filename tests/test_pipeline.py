@@ -195,3 +195,17 @@ def test_second_writer_is_refused_while_one_runs(loaded_db, tmp_path):
         with WarehouseWrite(loaded_db, load_catalogue()):
             with WarehouseWrite(loaded_db, load_catalogue()):
                 pass
+
+
+def test_the_command_line_help_is_in_vietnamese():
+    import contextlib
+    import io
+
+    from etl.__main__ import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["--help"])
+    text = out.getvalue()
+    assert text.startswith("Cách dùng: python -m etl") and "tuỳ chọn:" in text and "hiện hướng dẫn này" in text
+    assert "usage:" not in text and "options:" not in text and "show this help" not in text
