@@ -10,7 +10,7 @@ st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_ic
 logs.configure()  # JSON lines on stdout on a server (DX_LOG_FORMAT=json); dashboard.serve starts the health endpoint
 
 PAGES = [  # file under pages/, title, icon, URL path
-    ("tong_quan.py", "Tổng quan", "🏠", "tong-quan"),
+    ("tong_quan.py", "Tổng quan", "🏠", "tong-quan-mac-dinh"),
     ("muc_do_4725.py", "Mức độ chuyển đổi số (QĐ 4725)", "📶", "muc-do-4725"),
     ("may_tinh.py", "Máy tính dạy Tin học", "💻", "may-tinh"),
     ("ke_hoach.py", "Tiến độ kế hoạch 2025", "🎯", "ke-hoach"),
@@ -24,8 +24,11 @@ PAGES = [  # file under pages/, title, icon, URL path
 ]
 
 login_gate()  # the login form, unless signed in or in single-user local mode
-page = st.navigation([st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
-                      for file, title, icon, url in PAGES if allows(file)])
+pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
+         for file, title, icon, url in PAGES if allows(file)]
+# the default page is served at /: its own name stays a working link, hidden from the menu
+pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
+page = st.navigation(pages)
 stop_if_unreadable(database_path())
 if database_path().exists():
     render_source()

@@ -98,3 +98,11 @@ def test_presentation_mode_and_a_deck_download(browser_page, tmp_path):
     download.value.save_as(target)
     deck = Presentation(str(target))
     assert len(deck.slides) == 6 and target.name.endswith(".pptx")
+
+
+def test_the_overview_answers_at_its_own_name_too(browser_page):
+    """Issue 13: /tong-quan showed Streamlit's English "Page not found" (the default page lives at /)."""
+    url, page = browser_page
+    page.goto(url + "/tong-quan")
+    body = check_page(page, "Tổng quan", True)
+    assert "Page not found" not in body and "không tìm thấy trang" not in body
