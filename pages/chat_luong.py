@@ -1,10 +1,11 @@
 """Chất lượng dữ liệu: loads and files, every issue with file, sheet and cell, schools that have not
 reported, outliers, and what later files replaced."""
+import pandas as pd
 import streamlit as st
 
 from dashboard.charts import quality as charts
 from dashboard.format import SEVERITY_NAMES, number
-from dashboard.labels import LEVEL_NAMES, LOAD_STATUS_NAMES
+from dashboard.labels import LEVEL_NAMES, LOAD_STATUS_NAMES, PERIOD_NAMES
 from dashboard.queries import quality as q
 from dashboard.ui import page_start, plot, query_pair, table
 from etl.extract import LAYOUT_VI
@@ -35,6 +36,7 @@ only_period = b.toggle(f"Chỉ {f.period_label}", value=False, key="quality_only
                        help="Chỉ các lỗi gắn với kỳ đang chọn (lỗi của cả tệp luôn được hiện).")
 issues = query_pair(q.issues(f, severities or list(SEVERITY_NAMES), only_period))
 issues["severity"] = issues["severity"].map(SEVERITY_NAMES)
+issues["period"] = issues["period"].map(lambda p: PERIOD_NAMES.get(p, p) if isinstance(p, str) else "")
 issues = issues[["severity", "message", "file_name", "sheet", "cell", "school_code", "school_name", "school_year",
                  "period", "load_id"]]
 table(issues.rename(columns={
@@ -52,6 +54,7 @@ table(missing.rename(columns={"school_code": "Mã trường", "school_name": "T�
 st.subheader("Các lần nạp tệp")
 loads = query_pair(q.loads())
 loads["status"] = loads["status"].map(LOAD_STATUS_NAMES)
+loads["finished_at"] = pd.to_datetime(loads["finished_at"]).dt.strftime("%d/%m/%Y %H:%M:%S")  # no microseconds
 loads["layouts"] = loads["layouts"].fillna("").map(
     lambda text: ", ".join(LAYOUT_VI.get(k, k) for k in text.split(",") if k))
 table(loads.rename(columns={
@@ -61,6 +64,7 @@ table(loads.rename(columns={
     "Các lần nạp tệp", "quality_loads", height=360)
 
 replaced = query_pair(q.replacements())
+replaced["period"] = replaced["period"].map(lambda p: PERIOD_NAMES.get(p, p) if isinstance(p, str) else "")
 if len(replaced):
     st.subheader("Số liệu đã được thay bằng tệp mới hơn")
     table(replaced.rename(columns={

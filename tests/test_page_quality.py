@@ -51,3 +51,14 @@ def test_level_filter_narrows_the_lists(sample_db):
                                              "school_code)", [sorted(schools)])}
     assert levels <= {"MN"}
     assert "cấp học: Mầm non" in texts(app)
+
+
+def test_times_and_periods_are_written_for_people(sample_db):
+    """Issue 13: the load times showed microseconds and the periods showed as codes (HK1, CN)."""
+    import re
+
+    app = open_page("chat_luong.py")
+    loads = next(df.value for df in app.dataframe if "Thời điểm" in df.value.columns)
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", t) for t in loads["Thời điểm"])
+    issues = next(df.value for df in app.dataframe if "Mức độ" in df.value.columns and "Kỳ" in df.value.columns)
+    assert set(issues["Kỳ"]) <= {"Học kỳ I", "Cả năm", ""} and set(issues["Kỳ"]) & {"Học kỳ I", "Cả năm"}
