@@ -204,10 +204,7 @@ def plan_values(fetch: Fetch, f: Filters, tolerance: float) -> Slide:
     figure = plan_charts.values_against_targets(current, PILLAR_NAMES, f.period_label)
     met, counted = int((current.status == "met").sum()), int(current.value.notna().sum())
     late = int((current.status == "off_track").sum())
-    common = set(current.indicator[current.value.notna()]) & set(earlier.indicator[earlier.value.notna()])
-    change = None if not common else (
-        int(current[current.indicator.isin(common)].status.eq("met").sum())
-        - int(earlier[earlier.indicator.isin(common)].status.eq("met").sum()))  # the same indicators then and now
+    change = plan_charts.status_change(current, earlier)  # the same indicators then and now
     headline = _sentence(
         f"{met}/{counted} chỉ số kế hoạch đạt chỉ tiêu {_now(f)}",
         change_phrase(change, "chỉ số", period_in_text(*f.previous) if f.previous else ""),

@@ -60,8 +60,10 @@ columns[0].metric("Trường đã báo cáo kỳ này", f"{reported.reported}/{r
 for column, status in zip(columns[1:], ("met", "on_track", "at_risk", "off_track")):
     count = int((current.status == status).sum())
     kwargs = {}
-    if len(earlier):
-        change = count - int((earlier.status == status).sum())
+    change = charts.status_change(current, earlier, status) if len(earlier) else None  # the overview's and slides' rule
+    if len(earlier) and change is None:  # the scope had no figures then: no "gain" from nothing
+        kwargs = {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"}
+    elif change is not None:
         kwargs = {"delta": f"{change:+d} chỉ số" if change else "không đổi",
                   "delta_color": ("normal" if status in ("met", "on_track") else "inverse") if change else "off",
                   "delta_arrow": "auto" if change else "off"}

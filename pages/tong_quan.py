@@ -3,6 +3,7 @@ plan status by pillar, and the short list of what needs attention."""
 import streamlit as st
 
 from dashboard.charts import overview as charts
+from dashboard.charts.plan import status_change
 from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
@@ -41,14 +42,18 @@ else:
     c2.metric("Trường đạt Mức 2 trở lên (QĐ 4725)", f"{latest.level2_plus}/{latest.assessed} ({percent(share, 0)})",
               delta=delta, delta_description=None if prev is None else f"so với năm học {prev.school_year}",
               help=f"Mức chung (quy ước: mức thấp hơn của hai nhóm), năm học {latest.school_year}.")
+NO_BEFORE = {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"}  # never a "gain"
+compared = need_before is not None and need_before.needed == need_before.needed  # NaN: nothing to compare with
 c3.metric("Máy tính dạy Tin học còn thiếu", number(need_now.needed),
-          delta=None if need_before is None or need_before.needed != need_before.needed else
-          f"{int(need_now.needed - need_before.needed):+d} máy", delta_color="inverse", delta_description=since,
+          **({"delta": f"{int(need_now.needed - need_before.needed):+d} máy", "delta_color": "inverse"} if compared
+             else NO_BEFORE if f.previous else {}), delta_description=since if compared else None,
           help="Tổng số máy cần bổ sung để đạt tối đa 3 HS/máy (tiểu học), 2 HS/máy (THCS) trong giờ Tin học.")
 met_now = int((current.status == "met").sum())
-met_before = int((earlier.status == "met").sum()) if len(earlier) else None
+gained = status_change(current, earlier)  # over the indicators with a value then and now
 c4.metric("Chỉ số kế hoạch đạt chỉ tiêu", f"{met_now}/{int(current.value.notna().sum())}",
-          delta=None if met_before is None else f"{met_now - met_before:+d} chỉ số", delta_description=since,
+          **({"delta": f"{gained:+d} chỉ số" if gained else "không đổi", "delta_color": "normal" if gained else "off",
+              "delta_arrow": "auto" if gained else "off"} if gained is not None else
+             NO_BEFORE if f.previous else {}), delta_description=since if gained is not None else None,
           help="Số chỉ số của kế hoạch 2025 đã đạt chỉ tiêu / số chỉ số có số liệu trong kỳ.")
 
 left, right = st.columns(2)

@@ -64,3 +64,29 @@ def test_error_count_follows_the_filter(sample_db):
     [(errors,)] = sql(sample_db, "SELECT count(*) FROM load_issues WHERE severity = 'error' AND school_year = "
                                  "'2025-2026' AND (period = 'HK1' OR period IS NULL)")
     assert any(f"{errors} lỗi dữ liệu khi nạp" in m.value for m in app.markdown)
+
+
+def test_no_gain_is_shown_against_a_period_without_data(sample_db):
+    """Issue 13: a scope with no figures in the previous period showed "+16 chỉ số" as if it had gained them; the
+    pages, the headline and the export now count over the indicators with a value in both periods."""
+    [(code,)] = sql(sample_db, """SELECT a.school_code FROM survey a WHERE a.school_year = '2025-2026'
+        AND a.period = 'HK1' AND NOT EXISTS (SELECT 1 FROM survey b WHERE b.school_code = a.school_code
+        AND b.school_year = '2024-2025' AND b.period = 'CN') ORDER BY 1 LIMIT 1""")
+    app = open_page()
+    app.sidebar.selectbox(key="ky").select("2025-2026|HK1").run()
+    app.sidebar.multiselect(key="truong").select(code).run()
+    shown = {m.label: (m.value, m.delta) for m in app.metric}
+    assert shown["Trường đã báo cáo"][0] == "1/1"
+    assert shown["Máy tính dạy Tin học còn thiếu"][1] == "chưa có số liệu kỳ trước"
+
+
+def test_the_status_change_counts_indicators_present_in_both_periods():
+    import pandas as pd
+
+    from dashboard.charts.plan import status_change
+
+    now = pd.DataFrame({"indicator": ["A", "B", "C"], "value": [1.0, 2.0, 3.0], "status": ["met", "met", "met"]})
+    then = pd.DataFrame({"indicator": ["A", "B", "C"], "value": [1.0, None, None], "status": ["off_track", None, None]})
+    assert status_change(now, then) == 1  # only A had a value then: +1, not +3
+    assert status_change(now, then.assign(value=None)) is None  # nothing to compare with
+    assert status_change(now, now) == 0

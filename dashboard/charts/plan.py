@@ -115,3 +115,14 @@ def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]],
     figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
                          margin={"t": 60, "b": 150})
     return figure
+
+
+def status_change(current: pd.DataFrame, earlier: pd.DataFrame, status: str = "met") -> int | None:
+    """How many more indicators have `status` now than in the period before, counted over the indicators that have a
+    value in both periods (the one counting rule of pages, headlines and exports); None when none has: a scope
+    without figures then shows "chưa có số liệu kỳ trước", never a gain from nothing."""
+    common = set(current.indicator[current.value.notna()]) & set(earlier.indicator[earlier.value.notna()])
+    if not common:
+        return None
+    return int(current[current.indicator.isin(common)].status.eq(status).sum()) - \
+        int(earlier[earlier.indicator.isin(common)].status.eq(status).sum())
