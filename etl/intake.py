@@ -278,21 +278,21 @@ def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, pr
             results = read_batch(paths, con, catalogue, force=False, progress=progress, hints=hints)
         except UsageError as exc:
             raise IntakeError(str(exc)) from None
-        files = [_file_review(result, con, catalogue) for result in results]
+        registry = Registry(_schools(con))  # once per review, not once per file
+        names = {s["school_code"]: s["school_name"] for s in registry.schools}
+        files = [_file_review(result, con, catalogue, registry, names) for result in results]
     finally:
         con.close()
     return Review(files, version, hints, [str(p) for p in paths])
 
 
-def _file_review(result, con, catalogue) -> FileReview:
+def _file_review(result, con, catalogue, registry: Registry, names: dict[str, str]) -> FileReview:
     review = FileReview(result.name, str(result.path), result.sha, result.status, list(result.layouts),
                         result.periods() if result.status != "unchanged" else [], list(result.sheets))
     review.messages = [{"severity": i.severity, "sheet": i.sheet, "cell": i.cell, "text": i.message,
                         "school_code": i.school_code} for i in result.log.items]
     if result.status in ("unchanged", "skipped"):
         return review
-    names = dict(con.execute("SELECT school_code, school_name FROM schools").fetchall())
-    registry = Registry(_schools(con))
     survey, assessment, _ = result.accepted()
     stored = _stored_survey(con, survey, catalogue)
     for row in result.survey:

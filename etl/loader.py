@@ -264,17 +264,25 @@ def file_hints(hints: dict | None, sha: str | None) -> dict:
             **hints.get("files", {}).get(sha or "", {})}
 
 
-def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False,
-               progress: Callable[[str], None] = lambda message: None, hints: dict | None = None) -> list[FileResult]:
-    """Read, check and compare with the warehouse (`con`, read-only is enough) every file of `paths`; nothing is
-    written. The statuses say what a load would do with each file."""
-    from etl.settings import load_settings
-
+def _expanded(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to read and the folders that could not be read; a usage error if there is nothing to read."""
     files, problems, unreadable = expand_paths(paths)
     if problems:
         raise UsageError("\n".join(problems))
     if not files and not unreadable:
         raise UsageError("không có tệp bảng tính nào để nạp (.xlsx, .xls, .xlsb, .ods, .csv)")
+    return files, unreadable
+
+
+def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False,
+               progress: Callable[[str], None] = lambda message: None, hints: dict | None = None,
+               expanded: tuple[list[Path], list[Path]] | None = None) -> list[FileResult]:
+    """Read, check and compare with the warehouse (`con`, read-only is enough) every file of `paths` (or of
+    `expanded`, when the caller has walked the folders already); nothing is written. The statuses say what a load
+    would do with each file."""
+    from etl.settings import load_settings
+
+    files, unreadable = expanded or _expanded(paths)
     registry = Registry(_schools(con))
     if not registry.schools:
         raise UsageError("kho dữ liệu chưa có danh mục trường; hãy cài danh mục trước: python -m etl registry "
@@ -354,16 +362,14 @@ def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = 
         hints = merge_hints(profile_hints(load_profiles(db_path)), hints or {})
     except IntakeError as exc:
         raise UsageError(str(exc)) from None
-    expand_check = expand_paths(paths)
-    if expand_check[1]:
-        raise UsageError("\n".join(expand_check[1]))
+    expanded = _expanded(paths)  # a usage error before the warehouse is touched; the folders are walked once
     with WarehouseWrite(db_path, catalogue) as write:
         con = write.con
         if expected_version is not None and (get_meta(con, "data_version") or "") != expected_version:
             write.discard()
             raise UsageError("kho dữ liệu đã thay đổi từ lúc xem trước (có lần nạp khác); hãy xem trước lại rồi nạp")
         try:
-            results = read_batch(paths, con, catalogue, force, progress, hints)
+            results = read_batch(paths, con, catalogue, force, progress, hints, expanded)
         except UsageError as exc:
             write.discard()
             if "danh mục trường" in str(exc):

@@ -35,19 +35,23 @@ def running_app(root: Path, db: Path, with_process: bool = False, env: dict | No
         stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("the app did not start: " + proc.stdout.read1().decode(errors="replace"))
+        wait_until_up(f"{url}/_stcore/health", proc, "the app")
         yield (url, proc) if with_process else url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def wait_until_up(url: str, proc, what: str, seconds: float = 60) -> None:
+    """Until `url` answers; the server's output in the error if `proc` never gets there."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not start: " + proc.stdout.read1().decode(errors="replace"))
 
 
 @contextlib.contextmanager

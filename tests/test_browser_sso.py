@@ -4,13 +4,19 @@ import contextlib
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from etl import accounts, audit
-from tests.browser import ARTIFACTS, chromium_page, free_port, full_page_screenshot, running_app, wait_for_app
+from tests.browser import (
+    ARTIFACTS,
+    chromium_page,
+    free_port,
+    full_page_screenshot,
+    running_app,
+    wait_for_app,
+    wait_until_up,
+)
 from tests.conftest import ROOT
 from tests.pages import sql
 
@@ -22,14 +28,7 @@ def provider():
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/.well-known/openid-configuration", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the OIDC provider did not start: " + proc.stdout.read1().decode(errors="replace"))
+        wait_until_up(url + "/.well-known/openid-configuration", proc, "the OIDC provider")
         yield url
     finally:
         proc.terminate()

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import free_port
+from tests.browser import free_port, wait_until_up
 from tests.conftest import ROOT
 
 
@@ -52,7 +52,6 @@ def served(db, health_port: int):
     """The app as the image runs it: `python -m dashboard.serve` with the image's environment."""
     import os
     import sys
-    import time
 
     port = free_port()
     env = {**os.environ, "DX_DB": str(db), "DX_LOG_FORMAT": "json", "DX_HEALTH_PORT": str(health_port),
@@ -60,12 +59,7 @@ def served(db, health_port: int):
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", proc, "the server process")
         yield proc
     finally:
         proc.terminate()
