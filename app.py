@@ -1,5 +1,6 @@
 """The frame of the dashboard: page config, sign-in, the shared filters, the pages the role may use, navigation."""
 import streamlit as st
+import streamlit.commands.navigation as _navigation
 
 from dashboard import logs
 from dashboard.auth import allows, login_gate
@@ -23,12 +24,40 @@ PAGES = [  # file under pages/, title, icon, URL path
     ("quan_tri.py", "Tài khoản và nhật ký", "🔐", "quan-tri"),
 ]
 
+# Strings of Streamlit's frontend that no option changes, said in Vietnamese by CSS: the hint under a text box,
+# the tooltip of the full-screen button that Streamlit adds to every chart's mode bar.
+FRONTEND_CSS = """<style>
+[data-testid="InputInstructions"] > span:first-child { font-size: 0; }
+[data-testid="InputInstructions"] > span:first-child::after { content: "Nhấn Enter để áp dụng"; font-size: 0.75rem; }
+[data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "Nhấn Enter để gửi"; }
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
+  content: "Nhấn Ctrl+Enter để áp dụng"; }
+[data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
+  content: "Nhấn Ctrl+Enter để gửi"; }
+.st-key-tim_truong [data-testid="InputInstructions"] > span:first-child::after { content: "Nhấn Enter để tìm"; }
+.modebar-btn[data-title="Fullscreen"]::after { content: "Toàn màn hình" !important; }
+.modebar-btn[data-title="Close fullscreen"]::after { content: "Thoát toàn màn hình" !important; }
+</style>"""
+
+
+def _page_not_found(ctx) -> None:
+    """A link to a page that does not exist (or that the role may not open): Streamlit would answer with its
+    English "Page not found" dialog; the default page runs instead, with a Vietnamese notice (shown below)."""
+    st.session_state["_trang_khong_co"] = True
+
+
+_navigation.send_page_not_found = _page_not_found  # looked up by st.navigation at each call
+
 login_gate()  # the login form, unless signed in or in single-user local mode
 pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
          for file, title, icon, url in PAGES if allows(file)]
 # the default page is served at /: its own name stays a working link, hidden from the menu
 pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
 page = st.navigation(pages)
+st.html(FRONTEND_CSS)
+if st.session_state.pop("_trang_khong_co", False):
+    st.warning("Không có trang này (đường dẫn sai, hoặc tài khoản không được mở trang này); đang hiện trang "
+               f"{page.title}.", icon="🧭")
 stop_if_unreadable(database_path())
 if database_path().exists():
     render_source()

@@ -15,7 +15,14 @@ from dashboard.format import md_text, number, period_label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
-from etl.textnorm import fold, slug
+from etl.textnorm import (
+    fold,  # noqa: F401 (tests of the large-scope search fold with it)
+    matches,
+    search_key,
+    slug,
+    vi_sort_key,
+    vi_sorted,
+)
 
 SYNTHETIC_NOTICE = ("Dữ liệu giả lập: số liệu trên trang này được tạo tự động để minh họa, "
                     "không phải số liệu thật của các trường.")
@@ -64,7 +71,7 @@ def render_source() -> None:
     snaps = _snapshots(str(database_path()))
     if not snaps:
         return
-    st.sidebar.selectbox("Nguồn số liệu", [LIVE, *snaps], key=SNAPSHOT_KEY, bind="query-params",
+    st.sidebar.selectbox("Nguồn số liệu", [LIVE, *snaps], key=SNAPSHOT_KEY, bind="query-params", filter_mode=None,
                          help="Ảnh chụp là số liệu đóng băng cho kỳ họp; nạp tệp mới không làm thay đổi ảnh chụp.")
 
 
@@ -127,33 +134,41 @@ def render_filters() -> Filters | None:
     options = query("""
         SELECT (SELECT list(DISTINCT school_year || '|' || period) FROM survey) AS periods,
                (SELECT list(DISTINCT level) FROM schools) AS levels,
-               (SELECT list(DISTINCT ward_new ORDER BY ward_new) FROM schools WHERE ward_new IS NOT NULL) AS wards_new,
-               (SELECT list(DISTINCT ward_old ORDER BY ward_old) FROM schools WHERE ward_old IS NOT NULL) AS wards_old,
                (SELECT list(DISTINCT ownership) FROM schools) AS ownership""").iloc[0]
     options = {key: [] if value is None or value is pd.NA else list(value) for key, value in options.items()}
+    wards = query("SELECT DISTINCT ward_new, ward_old FROM schools WHERE ward_new IS NOT NULL OR ward_old IS NOT NULL")
+    options["wards_new"] = vi_sorted(set(wards.ward_new.dropna()))
+    options["wards_old"] = vi_sorted(set(wards.ward_old.dropna()))
     periods = sorted(options["periods"], key=lambda p: (p.split("|")[0], p.endswith("CN")), reverse=True)
     if not periods:
         return None
     side = st.sidebar
     side.header("Bộ lọc")
     period = side.selectbox("Kỳ báo cáo", periods, format_func=lambda p: period_label(*p.split("|")),
-                            key="ky", bind="query-params")
+                            key="ky", bind="query-params", filter_mode=None)
     levels = side.multiselect("Cấp học", [lv for lv in LEVEL_NAMES if lv in options["levels"]],
-                              format_func=LEVEL_NAMES.get, key="cap", bind="query-params", placeholder="Tất cả")
-    wards_new = side.multiselect("Phường mới", options["wards_new"], key="phuong",
-                                 bind="query-params", placeholder="Tất cả")
-    wards_old = side.multiselect("Phường/xã cũ (trước 1/7/2025)", options["wards_old"], key="xa",
-                                 bind="query-params", placeholder="Tất cả")
+                              format_func=LEVEL_NAMES.get, key="cap", bind="query-params", **LIST)
+    words = side.text_input(SEARCH_LABEL, key="tim_truong", placeholder="vd. nghi hai, tue duc, 4068…",
+                            help="Thu hẹp các danh sách phường mới, phường/xã cũ và trường bên dưới về những mục "
+                                 "khớp với từ tìm; gõ có dấu hay không dấu, chữ hoa hay chữ thường đều được. "
+                                 "Nhấn Enter để tìm.").strip()
+    wards_new = side.multiselect("Phường mới", _searched(options["wards_new"], words, "phuong"), key="phuong",
+                                 bind="query-params", **LIST)
+    wards_old = side.multiselect("Phường/xã cũ (trước 1/7/2025)",
+                                 _searched(_old_wards(wards, wards_new), words, "xa"), key="xa",
+                                 bind="query-params", **LIST,
+                                 help="Chỉ các phường/xã cũ thuộc phường mới đã chọn." if wards_new else None)
     ownership = side.multiselect("Loại hình", [o for o in OWNERSHIP_NAMES if o in options["ownership"]],
-                                 format_func=OWNERSHIP_NAMES.get, key="loai", bind="query-params",
-                                 placeholder="Tất cả")
+                                 format_func=OWNERSHIP_NAMES.get, key="loai", bind="query-params", **LIST)
     narrowed = Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                      ownership=tuple(ownership))
     where, params = narrowed.sql("schools")
     _outside_scope(options, where, params)
-    name_of = _school_options(side, where, params)
+    name_of, whole = _school_options(side, where, params, words)
     schools = side.multiselect("Trường", list(name_of), format_func=lambda c: name_of.get(c, c), key="truong",
-                               bind="query-params", placeholder="Tất cả")
+                               bind="query-params", on_change=_every_school_is_all, **LIST)
+    if whole and len(schools) > 1 and set(whole) <= set(schools):
+        schools = []  # every school of the scope (a pasted link): the same figures as no school filter
     index = periods.index(period)
     previous = tuple(periods[index + 1].split("|")) if index + 1 < len(periods) else None
     year, term = period.split("|")
@@ -166,6 +181,44 @@ def render_filters() -> Filters | None:
         label += f" (phạm vi tài khoản: {account().scope_vi()})"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
                                      ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
+
+
+# the sidebar lists: no typing inside them (Streamlit's own filter matches accents exactly and answers "No results"
+# in English; the search box above them folds accents), no English "Select all", "Tất cả" when nothing is chosen
+LIST = {"placeholder": "Tất cả", "filter_mode": None, "select_all": False}
+SEARCH_LABEL = "Tìm phường/xã hoặc trường"
+
+
+def _searched(names: list[str], words: str, key: str) -> list[str]:
+    """The ward names that match the search (all of them when none does, or with no search), and the chosen ones."""
+    if not words:
+        return names
+    found = [n for n in names if matches(n, words)]
+    if not found:
+        return names
+    chosen = set(st.session_state.get(key) or st.query_params.get_all(key))
+    return [n for n in names if n in chosen or n in found]
+
+
+def _old_wards(wards: pd.DataFrame, chosen_new: list[str]) -> list[str]:
+    """The former units, in Vietnamese order; those of the chosen new wards only, once some are chosen."""
+    pairs = wards.dropna(subset=["ward_old"])
+    if chosen_new:
+        pairs = pairs[pairs.ward_new.isin(chosen_new)]
+    return vi_sorted(set(pairs.ward_old))
+
+
+def _every_school_is_all() -> None:
+    """Choosing every school of the scope is no school filter: the URL keeps no list of 140 codes."""
+    chosen = st.session_state.get("truong") or []
+    whole = st.session_state.get("_truong_ca_pham_vi") or ()
+    if whole and len(chosen) > 1 and set(whole) <= set(chosen):
+        st.session_state["truong"] = []
+
+
+def _choose_found(found: tuple[str, ...]) -> None:
+    st.session_state["truong"] = list(dict.fromkeys([*(st.session_state.get("truong") or []), *found]))
+    _every_school_is_all()
 
 
 def _outside_scope(options: dict, where: str, params: list) -> None:
@@ -188,18 +241,26 @@ SCHOOL_OPTIONS = 3000  # a province's schools fit in one list; past that, the li
 SCHOOL_MATCHES = 200
 
 
-def _school_options(side, where: str, params: list) -> dict[str, str]:
-    """code → name of the schools the 'Trường' list offers: every school of the scope, or for a larger scope (the
-    country) the chosen ones and those matching a search, found in the database rather than sent to the browser."""
+def _school_options(side, where: str, params: list, words: str = "") -> tuple[dict[str, str], tuple[str, ...]]:
+    """code → name of the schools the 'Trường' list offers, in Vietnamese order, and the codes of every school of
+    the scope (empty past SCHOOL_OPTIONS). The list holds every school of the scope, or with a search those whose
+    code, name or ward matches (accents and case ignored) and the chosen ones; for a larger scope (the country) the
+    chosen ones and those matching a search, found in the database rather than sent to the browser."""
     total = int(query(f"SELECT count(*) AS n FROM schools WHERE {where}", params).n.iloc[0])
-    if total <= SCHOOL_OPTIONS:
-        names = query(f"SELECT school_code, school_name FROM schools WHERE {where} ORDER BY school_name", params)
-        return dict(zip(names.school_code, names.school_name))
     chosen = list(st.session_state.get("truong") or st.query_params.get_all("truong"))
-    words = side.text_input("Tìm trường để chọn", key="tim_truong", placeholder="mã hoặc tên trường",
-                            help=f"Phạm vi có {number(total)} trường; danh sách bên dưới hiện tối đa "
-                                 f"{number(SCHOOL_MATCHES)} trường khớp với từ tìm.")
-    folded = "%" + fold(words.strip()).casefold() + "%"
+    if total <= SCHOOL_OPTIONS:
+        names = query(f"SELECT school_code, school_name, ward_new, ward_old FROM schools WHERE {where}", params)
+        rows = sorted(names.itertuples(index=False), key=lambda r: (vi_sort_key(r.school_name or ""), r.school_code))
+        whole = tuple(r.school_code for r in rows)
+        st.session_state["_truong_ca_pham_vi"] = whole
+        if not words:
+            return {r.school_code: r.school_name for r in rows}, whole
+        found = [r.school_code for r in rows if matches(" ".join(str(v) for v in r if isinstance(v, str)), words)]
+        _say_found(side, found, words, chosen)
+        keep = set(found) | set(chosen)
+        return {r.school_code: r.school_name for r in rows if r.school_code in keep}, whole
+    st.session_state["_truong_ca_pham_vi"] = ()
+    folded = "%" + search_key(words) + "%"
     names = query(f"""SELECT school_code, school_name FROM schools WHERE {where}
                       AND school_code IN (SELECT unnest(?::VARCHAR[]))
                       UNION ALL
@@ -207,9 +268,22 @@ def _school_options(side, where: str, params: list) -> dict[str, str]:
                          AND (school_code LIKE ? OR replace(strip_accents(lower(school_name)), 'đ', 'd') LIKE ?)
                        ORDER BY school_name LIMIT {SCHOOL_MATCHES})""",
                   [*params, chosen, *params, folded, folded, folded])
-    if not words.strip():
-        side.caption(f"{number(total)} trường trong phạm vi: gõ mã hoặc tên vào ô tìm để chọn trường.")
-    return dict(zip(names.school_code, names.school_name))
+    if not words:
+        side.caption(f"{number(total)} trường trong phạm vi: gõ mã hoặc tên vào ô tìm để chọn trường "
+                     f"(danh sách hiện tối đa {number(SCHOOL_MATCHES)} trường khớp).")
+    rows = sorted(zip(names.school_code, names.school_name), key=lambda r: (vi_sort_key(r[1] or ""), r[0]))
+    return dict(rows), ()
+
+
+def _say_found(side, found: list[str], words: str, chosen: list[str]) -> None:
+    """How many schools the search found, and a button that chooses them all (Streamlit's own is in English)."""
+    if not found:
+        side.caption(f"Không có trường nào khớp «{md_text(words)}».")
+        return
+    side.caption(f"{number(len(found))} trường khớp «{md_text(words)}».")
+    if len(found) > 1 and not set(found) <= set(chosen):
+        side.button(f"Chọn cả {number(len(found))} trường tìm thấy", key="chon_truong_tim_thay",
+                    on_click=_choose_found, args=(tuple(found),))
 
 
 def filters() -> Filters | None:
@@ -252,8 +326,38 @@ def empty(message: str) -> None:
     st.info(message, icon="ℹ️")
 
 
+# Plotly's mode bar speaks English ("Zoom", "Pan", "Box Select", "Autoscale", "Toggle Spike Lines"…): only the
+# picture download stays, its tooltip translated; Streamlit's own "Fullscreen" button is translated by app.py's CSS.
+# The locale also writes the axes' numbers the Vietnamese way (1.234,5).
+MODEBAR_REMOVED = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d",
+                   "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines", "zoom3d", "pan3d",
+                   "orbitRotation", "tableRotation", "resetCameraDefault3d", "resetCameraLastSave3d",
+                   "hoverClosest3d", "zoomInGeo", "zoomOutGeo", "resetGeo", "hoverClosestGeo", "hoverClosestGl2d",
+                   "hoverClosestPie", "toggleHover", "resetViews", "resetViewMapbox", "resetViewMap",
+                   "zoomInMapbox", "zoomOutMapbox", "zoomInMap", "zoomOutMap", "sendDataToCloud", "editInChartStudio"]
+PLOTLY_LOCALE = {"vi": {
+    "dictionary": {"Download plot as a png": "Tải ảnh biểu đồ (PNG)", "Download plot": "Tải ảnh biểu đồ",
+                   "Double-click to zoom back out": "Nhấp đúp để thu nhỏ lại", "Click to enter Colorscale title":
+                   "Nhấp để nhập tên thang màu", "Click to enter Plot title": "Nhấp để nhập tên biểu đồ",
+                   "Taking snapshot - this may take a few seconds": "Đang chụp ảnh biểu đồ…",
+                   "Snapshot succeeded": "Đã chụp ảnh", "Sorry, there was a problem downloading your snapshot!":
+                   "Không tải được ảnh biểu đồ.", "trace": "chuỗi", "max": "lớn nhất", "min": "nhỏ nhất",
+                   "median": "trung vị", "mean ± σ": "trung bình ± σ", "mean": "trung bình", "q1": "tứ phân vị 1",
+                   "q3": "tứ phân vị 3", "upper fence": "rào trên", "lower fence": "rào dưới", "kde": "mật độ"},
+    "format": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"],
+               "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+               "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+               "months": [f"Tháng {m}" for m in range(1, 13)], "shortMonths": [f"Th{m}" for m in range(1, 13)],
+               "date": "%d/%m/%Y"}}}
+
+
+def plot_config(key: str) -> dict:
+    return {"displaylogo": False, "locale": "vi", "locales": PLOTLY_LOCALE, "modeBarButtonsToRemove": MODEBAR_REMOVED,
+            "toImageButtonOptions": {"format": "png", "filename": slug(key) or "bieu_do", "scale": 2}}
+
+
 def plot(figure, key: str) -> None:
-    st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "vi"})
+    st.plotly_chart(figure, key=key, config=plot_config(key))
 
 
 def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
@@ -286,7 +390,7 @@ def _page_of(frame: pd.DataFrame, key: str) -> pd.DataFrame:
         text = frame.select_dtypes(include=["object", "string"])
         hit = pd.Series(False, index=frame.index)
         for column in text.columns:
-            hit |= text[column].astype(str).str.casefold().str.contains(words, regex=False, na=False)
+            hit |= text[column].astype(str).map(search_key).str.contains(search_key(words), regex=False, na=False)
         frame = frame[hit]
     pages = max(1, -(-len(frame) // PAGE_ROWS))
     chosen = pager.number_input(f"Trang (1–{pages})", min_value=1, max_value=pages, value=1, step=1,
