@@ -21,6 +21,7 @@ Progress = Callable[[float, str], None]
 FONT_DIR = Path("/usr/share/fonts/truetype/noto")
 SYNTHETIC_LINE = "Dữ liệu giả lập – không phải số liệu thật của các trường."
 IMAGE_SIZE = (1600, 900)
+IMAGE_FRAME = 12  # white pixels around every chart image: no text touches the edge of the picture
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
@@ -45,18 +46,32 @@ class ExportInfo:
         return text + (" · DỮ LIỆU GIẢ LẬP" if self.synthetic else "")
 
 
+def drawn_size(size: tuple[int, int] = IMAGE_SIZE) -> tuple[int, int]:
+    """The size plotly.js draws a figure at inside an image of `size` (the frame is added around it)."""
+    return size[0] - 2 * IMAGE_FRAME, size[1] - 2 * IMAGE_FRAME
+
+
 def figure_png(figure, size: tuple[int, int] = IMAGE_SIZE) -> bytes:
-    """A PNG of a Plotly figure (kaleido + Chromium; the server is started on first use)."""
+    """A PNG of a Plotly figure (kaleido + Chromium; the server is started on first use), drawn at the image's
+    size less a white frame. The figure's margins grow to hold its longest labels (automargin, see
+    dashboard.charts.base_layout), so every label lies inside; the frame keeps them off the edge."""
     global _kaleido_started
     import kaleido
+    from PIL import Image
 
+    width, height = drawn_size(size)
     with _kaleido_lock:
         if not _kaleido_started:
             kaleido.start_sync_server(silence_warnings=True)
             _kaleido_started = True
         shown = figure.to_dict()
-        shown["layout"]["height"], shown["layout"]["width"] = size[1], size[0]
-        return kaleido.calc_fig_sync(shown, opts={"format": "png", "width": size[0], "height": size[1]})
+        shown["layout"]["height"], shown["layout"]["width"] = height, width
+        drawn = kaleido.calc_fig_sync(shown, opts={"format": "png", "width": width, "height": height})
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(Image.open(io.BytesIO(drawn)).convert("RGB"), (IMAGE_FRAME, IMAGE_FRAME))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _images(slides: list[Slide], progress: Progress | None, share: float) -> list[bytes]:
@@ -66,6 +81,15 @@ def _images(slides: list[Slide], progress: Progress | None, share: float) -> lis
             progress(share * index / max(len(slides), 1), f"Vẽ biểu đồ {index + 1}/{len(slides)}: {slide.title}")
         images.append(figure_png(slide.figure))
     return images
+
+
+def headline_points(headline: str, width_inches: float = 12.3) -> int:
+    """The largest type size (24 pt down to 16) at which the headline takes at most two lines of the slide; a
+    Noto Sans bold letter is about half its size wide on average."""
+    for points in (24, 22, 20, 18):
+        if len(headline) <= 2 * width_inches * 72 / (points * 0.52):
+            return points
+    return 16
 
 
 # ---- PowerPoint ----------------------------------------------------------------------------------------------
@@ -94,11 +118,15 @@ def build_pptx(slides: list[Slide], info: ExportInfo, progress: Progress | None 
     cover = deck.slides.add_slide(blank)
     text(cover, 0.8, 2.0, 11.7, 1.2, info.title, 36, bold=True, color=(0x1F, 0x5F, 0xA8))
     text(cover, 0.8, 3.3, 11.7, 2.5, info.lines()[1:], 16)
+    picture_height = 5.4  # inches, 1.35-6.75: the headline's two lines above, the footer below, a gap each side
+    picture_width = picture_height * IMAGE_SIZE[0] / IMAGE_SIZE[1]
     for slide, image in zip(slides, images):
         page = deck.slides.add_slide(blank)
-        text(page, 0.5, 0.25, 12.3, 1.0, slide.headline, 24, bold=True, color=(0x1F, 0x5F, 0xA8))
-        page.shapes.add_picture(io.BytesIO(image), Inches(1.1), Inches(1.35), height=Inches(5.6))
-        text(page, 0.5, 7.0, 12.3, 0.4, info.footer(), 10, color=(0x66, 0x66, 0x66))
+        text(page, 0.5, 0.2, 12.3, 1.05, slide.headline, headline_points(slide.headline), bold=True,
+             color=(0x1F, 0x5F, 0xA8))
+        page.shapes.add_picture(io.BytesIO(image), Inches((13.333 - picture_width) / 2), Inches(1.35),
+                                height=Inches(picture_height))
+        text(page, 0.5, 6.95, 12.3, 0.45, info.footer(), 9, color=(0x66, 0x66, 0x66))
         page.notes_slide.notes_text_frame.text = f"{slide.title}\n{slide.headline}"
     if progress:
         progress(1.0, "Đã tạo xong bộ trình chiếu")

@@ -93,6 +93,9 @@ def _sentence(*parts: str) -> str:
     return text[0].upper() + text[1:] + "." if text else ""
 
 
+SLIDE_SCHOOL_ROWS = 20  # school bars a slide holds readably (1366×768 window, 16:9 image); the worst ones
+
+
 # ---- the slides ----------------------------------------------------------------------------------------------
 
 def _assessed(fetch: Fetch, f: Filters) -> tuple[pd.DataFrame, str]:
@@ -160,7 +163,7 @@ def group_scores(fetch: Fetch, f: Filters) -> Slide:
 
 def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
     data = fetch(computer_queries.per_school(f, f.school_year, f.period))
-    figure = computer_charts.ratio_by_school(data, f.period_label)
+    figure = computer_charts.ratio_by_school(data, f.period_label, SLIDE_SCHOOL_ROWS)
     now = fetch(computer_queries.totals(f, f.school_year, f.period)).iloc[0]
     before = fetch(computer_queries.totals(f, *f.previous)).iloc[0] if f.previous else None
     assessed = int(now.schools_met + now.schools_not_met)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: Chromium (browser tests, chart images through
-# kaleido), its driver, and fonts with Vietnamese glyphs. Installs only what is missing.
+# kaleido), its driver, fonts with Vietnamese glyphs, poppler and LibreOffice Impress (exported PDF pages and
+# PowerPoint slides rendered to PNG by the tests). Installs only what is missing.
 set -euo pipefail
-packages=(chromium chromium-driver fonts-noto-core fonts-noto-color-emoji poppler-utils)
+packages=(chromium chromium-driver fonts-noto-core fonts-noto-color-emoji poppler-utils libreoffice-impress-nogui)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -91,3 +91,35 @@ def full_page_screenshot(page, path: Path) -> None:
     page.wait_for_timeout(600)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 1000})
+
+
+PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+_TEXT_BOXES_JS = """
+async ([spec, width, height]) => {
+  const div = document.getElementById('chart');
+  const layout = Object.assign({}, spec.layout || {}, {width: width, height: height});
+  await Plotly.newPlot(div, spec.data || [], layout, {staticPlot: true});
+  const svg = div.querySelector('svg.main-svg').getBoundingClientRect();
+  const kind = el => {
+    for (const c of ['xtick', 'ytick', 'g-xtitle', 'g-ytitle', 'g-x2title', 'g-y2title', 'legendtext', 'gtitle',
+                     'g-gtitle', 'annotation', 'bartext', 'textpoint', 'legendtitletext'])
+      if (el.closest('.' + c) || el.classList.contains(c)) return c;
+    return 'other';
+  };
+  return [...div.querySelectorAll('text')].filter(t => t.textContent.trim() && t.getBBox().width > 0).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, kind: kind(t), left: r.left - svg.left, top: r.top - svg.top,
+            right: r.right - svg.left, bottom: r.bottom - svg.top};
+  });
+}
+"""
+
+
+def figure_text_boxes(page, spec: dict, width: int, height: int) -> list[dict]:
+    """Every text of a Plotly figure drawn by plotly.js in Chromium at width × height (the size of an exported
+    image): its text, kind (xtick, ytick, g-xtitle, legendtext, gtitle, annotation...) and box in pixels from the
+    image's top left corner."""
+    if not page.evaluate("() => typeof Plotly !== 'undefined'"):
+        page.set_content("<html><body style='margin:0'><div id='chart'></div></body></html>")
+        page.add_script_tag(path=str(PLOTLY_JS))
+    return page.evaluate(_TEXT_BOXES_JS, [spec, width, height])

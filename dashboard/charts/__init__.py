@@ -17,24 +17,26 @@ import plotly.graph_objects as go
 from dashboard.format import PLOTLY_SEPARATORS
 
 FONT = "Noto Sans, Arial, sans-serif"
+TEXT_PAD = 12  # pixels between any text and the edge of the figure (exported images are cropped to it)
 
 
 def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
                 height: int = 420, legend_title: str | None = None, subtitle: str | None = None) -> go.Figure:
-    heading = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}}
+    heading = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}, "pad": {"l": TEXT_PAD}}
     if subtitle:
         heading["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#666"}}
     figure.update_layout(
         title=heading,
         separators=PLOTLY_SEPARATORS, font={"family": FONT, "size": 13}, height=height,
-        margin={"l": 60, "r": 20, "t": 90, "b": 50}, plot_bgcolor="white", paper_bgcolor="white",
+        margin={"l": 60, "r": 30, "t": 90, "b": 50, "pad": 0}, plot_bgcolor="white", paper_bgcolor="white",
         legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom", "y": 1.0,
                 "x": 0, "xanchor": "left", "traceorder": "normal"},
         hoverlabel={"font": {"family": FONT}},
     )
     figure.update_traces(selector={"type": "bar"}, textangle=0, insidetextanchor="middle")
-    figure.update_xaxes(title_text=x_title, showgrid=False, linecolor="#999")
-    figure.update_yaxes(title_text=y_title, gridcolor="#eee", linecolor="#999", zerolinecolor="#ccc")
+    # margins grow to hold the longest tick label and the axis titles (automargin), whatever the image size
+    figure.update_xaxes(title_text=x_title, showgrid=False, linecolor="#999", automargin=True)
+    figure.update_yaxes(title_text=y_title, gridcolor="#eee", linecolor="#999", zerolinecolor="#ccc", automargin=True)
     return figure
 
 

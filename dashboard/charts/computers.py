@@ -40,20 +40,21 @@ MAX_SCHOOL_BARS = 150  # a city's schools of a level; a province's 1,500 are in 
 
 
 @memo_figure
-def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
+def ratio_by_school(frame: pd.DataFrame, period_label: str, limit: int = MAX_SCHOOL_BARS) -> go.Figure:
     """One horizontal bar per school (pupils per computer in a lesson), worst first, a panel per level with its
     target line; schools without a ratio (no room, room without computers, missing data) are markers at 0. Past
-    MAX_SCHOOL_BARS schools in a level, the worst ones (those without a ratio first) are drawn."""
+    `limit` schools in a level (a slide holds fewer than a page), the worst ones (those without a ratio first)
+    are drawn and the title says so."""
     title = f"Số học sinh dùng chung một máy trong giờ Tin học, theo trường – {period_label}"
     if frame.empty:
         return no_data_figure(title, "Không có trường tiểu học, THCS nào báo cáo số liệu kỳ này trong phạm vi lọc")
     levels = [lv for lv in APPLICABLE_LEVELS if lv in set(frame["level"].unique())]
     counts = {lv: int((frame["level"] == lv).sum()) for lv in levels}
-    rows_shown = max(min(max(counts.values()), MAX_SCHOOL_BARS), 8)
+    rows_shown = max(min(max(counts.values()), limit), 8)
     targets = {lv: float(frame.loc[frame["level"] == lv, "target"].iloc[0]) for lv in levels}
 
-    if max(counts.values()) > MAX_SCHOOL_BARS:  # said once over the panels: a longer panel title runs into the next
-        title += f" (mỗi cấp: {number(MAX_SCHOOL_BARS)} trường nhiều HS/máy nhất)"
+    if max(counts.values()) > limit:  # said once over the panels: a longer panel title runs into the next
+        title += f" (mỗi cấp: {number(limit)} trường nhiều HS/máy nhất)"
     figure = make_subplots(
         rows=1, cols=len(levels), horizontal_spacing=0.13 if len(levels) > 1 else 0.0,
         subplot_titles=[f"{LEVEL_NAMES[lv]} ({number(counts[lv])} trường), tối đa {number(targets[lv])} HS/máy"
@@ -64,7 +65,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     for col, lv in enumerate(levels, start=1):
         part = frame[frame["level"] == lv]
         part = part.assign(order=part["pupils_per_computer"].fillna(float("inf")))
-        part = part.sort_values(["order", "school_name"], ascending=[False, True]).head(MAX_SCHOOL_BARS)
+        part = part.sort_values(["order", "school_name"], ascending=[False, True]).head(limit)
         part = part.assign(kind=_kinds(part))
         codes = list(part["school_code"])
         for kind in ("met", "not_met", *NO_RATIO):
@@ -104,11 +105,12 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str) -> go.Figure:
     height, top_margin, bottom_margin = 190 + 20 * rows_shown, 150, 60
     base_layout(figure, title, height=height)
     figure.update_xaxes(range=[0, top], showgrid=True, gridcolor="#eee", title_text="Số HS dùng chung một máy")
-    figure.update_yaxes(type="category", showgrid=False)  # codes are digits: never a numeric axis
-    figure.update_annotations(font={"size": 13})
-    # the legend sits between the title and the panel titles (40 px above the panels)
-    figure.update_layout(barmode="overlay", bargap=0.3, margin={"t": top_margin, "b": bottom_margin, "l": 20},
-                         legend={"yanchor": "bottom", "y": 1 + 40 / (height - top_margin - bottom_margin)})
+    # codes are digits: never a numeric axis; the labels stand off the no-room markers drawn at 0
+    figure.update_yaxes(type="category", showgrid=False, ticklabelstandoff=10)
+    # the legend sits right above the panels (base_layout) and the panel titles 34 px higher, above the legend:
+    # pixels, not fractions of the height, so the order holds at every image size
+    figure.update_annotations(font={"size": 13}, yshift=34)
+    figure.update_layout(barmode="overlay", bargap=0.3, margin={"t": top_margin, "b": bottom_margin, "l": 20})
     return figure
 
 
