@@ -334,14 +334,16 @@ MODEBAR_REMOVED = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOu
                    "orbitRotation", "tableRotation", "resetCameraDefault3d", "resetCameraLastSave3d",
                    "hoverClosest3d", "zoomInGeo", "zoomOutGeo", "resetGeo", "hoverClosestGeo", "hoverClosestGl2d",
                    "hoverClosestPie", "toggleHover", "resetViews", "resetViewMapbox", "resetViewMap",
-                   "zoomInMapbox", "zoomOutMapbox", "zoomInMap", "zoomOutMap", "sendDataToCloud", "editInChartStudio"]
+                   "zoomInMapbox", "zoomOutMapbox", "zoomInMap", "zoomOutMap", "sendDataToCloud", "editInChartStudio",
+                   "downloadJson"]
 PLOTLY_LOCALE = {"vi": {
-    "dictionary": {"Download plot as a png": "Tải ảnh biểu đồ (PNG)", "Download plot": "Tải ảnh biểu đồ",
+    "dictionary": {"Download plot as a PNG": "Tải ảnh biểu đồ (PNG)", "Download plot": "Tải ảnh biểu đồ",
                    "Double-click to zoom back out": "Nhấp đúp để thu nhỏ lại", "Click to enter Colorscale title":
                    "Nhấp để nhập tên thang màu", "Click to enter Plot title": "Nhấp để nhập tên biểu đồ",
-                   "Taking snapshot - this may take a few seconds": "Đang chụp ảnh biểu đồ…",
-                   "Snapshot succeeded": "Đã chụp ảnh", "Sorry, there was a problem downloading your snapshot!":
-                   "Không tải được ảnh biểu đồ.", "trace": "chuỗi", "max": "lớn nhất", "min": "nhỏ nhất",
+                   "Preparing image - this may take a few seconds": "Đang chuẩn bị ảnh biểu đồ…",
+                   "Image download succeeded": "Đã tải ảnh biểu đồ",
+                   "Sorry, there was a problem downloading your image!": "Không tải được ảnh biểu đồ.",
+                   "trace": "chuỗi", "max": "lớn nhất", "min": "nhỏ nhất",
                    "median": "trung vị", "mean ± σ": "trung bình ± σ", "mean": "trung bình", "q1": "tứ phân vị 1",
                    "q3": "tứ phân vị 3", "upper fence": "rào trên", "lower fence": "rào dưới", "kde": "mật độ"},
     "format": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"],
@@ -356,8 +358,9 @@ def plot_config(key: str) -> dict:
             "toImageButtonOptions": {"format": "png", "filename": slug(key) or "bieu_do", "scale": 2}}
 
 
-def plot(figure, key: str) -> None:
-    st.plotly_chart(figure, key=key, config=plot_config(key))
+def plot(figure, key: str, height: int | str = "content") -> None:
+    """A chart with the shared configuration; `height="stretch"` fills its container (presentation mode)."""
+    st.plotly_chart(figure, key=key, config=plot_config(key), height=height)
 
 
 def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
@@ -441,9 +444,13 @@ PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem !important; max-width: 100% !important; }
-.slide-headline { font-size: 2.1rem; font-weight: 700; line-height: 1.25; color: #1f5fa8; margin: 0.2rem 0 0.6rem; }
-.slide-footer { font-size: 0.95rem; color: #666; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 2rem 0.5rem !important; max-width: 100% !important; }
+.slide-headline { font-size: 1.8rem; font-weight: 700; line-height: 1.25; color: #1f5fa8; margin: 0 0 0.3rem; }
+.slide-footer { font-size: 0.9rem; color: #666; }
+/* a slide fits the window: the chart takes the height the headline (two lines), caption and buttons leave */
+.st-key-slide_chart { height: calc(100vh - 11.5rem); min-height: 300px; }
+.st-key-slide_chart > div, .st-key-slide_chart [data-testid="stPlotlyChart"] { height: 100%; }
+.st-key-more_keys { display: none !important; }
 </style>
 """
 

@@ -107,7 +107,7 @@ def test_no_english_placeholders_and_a_vietnamese_mode_bar(app):
     page = _open("tong_quan.py")
     config = json.loads(page.get("plotly_chart")[0].proto.config)
     assert config["locale"] == "vi" and "zoom2d" in config["modeBarButtonsToRemove"]
-    assert config["locales"]["vi"]["dictionary"]["Download plot as a png"] == "Tải ảnh biểu đồ (PNG)"
+    assert config["locales"]["vi"]["dictionary"]["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
     assert config["locales"]["vi"]["format"]["decimal"] == ","
 
 
