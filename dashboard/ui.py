@@ -448,8 +448,9 @@ PRESENTATION_CSS = """
 .slide-headline { font-size: 1.8rem; font-weight: 700; line-height: 1.25; color: #1f5fa8; margin: 0 0 0.3rem; }
 .slide-footer { font-size: 0.9rem; color: #666; }
 /* a slide fits the window: the chart takes the height the headline (two lines), caption and buttons leave */
-.st-key-slide_chart { height: calc(100vh - 11.5rem); min-height: 300px; }
-.st-key-slide_chart > div, .st-key-slide_chart [data-testid="stPlotlyChart"] { height: 100%; }
+.st-key-slide_chart { height: calc(100vh - 15rem) !important; min-height: 300px; flex: 0 0 auto !important; }
+.st-key-slide_chart [data-testid="stElementContainer"], .st-key-slide_chart [data-testid="stFullScreenFrame"],
+.st-key-slide_chart [data-testid="stPlotlyChart"] { height: 100% !important; }
 .st-key-more_keys { display: none !important; }
 </style>
 """

@@ -12,8 +12,8 @@ from etl import audit
 from etl.settings import setting
 from etl.textnorm import slug
 
-PRESENTING = "trinh_chieu_dang_chieu"
-INDEX = "trinh_chieu_trang"
+PRESENTING = "chieu"  # URL: ?chieu=<slide number>&trang=<keys>, so F5 or a copied link stays on the slide
+SHOWN = "trang"
 tolerance = setting("plan_tolerance_pct")
 
 
@@ -25,35 +25,63 @@ def default_title(f) -> str:
             else f"Tổng kết năm học {f.school_year}") + " – chuyển đổi số"
 
 
-def move(step: int, count: int) -> None:
-    st.session_state[INDEX] = min(max(st.session_state.get(INDEX, 0) + step, 0), count - 1)
+def start(keys: list[str]) -> None:
+    st.query_params[SHOWN] = ",".join(keys)
+    st.query_params[PRESENTING] = "1"
 
 
-presenting = bool(st.session_state.get(PRESENTING))
+def go_to(number: int, count: int) -> None:
+    st.query_params[PRESENTING] = str(min(max(number, 1), count))
+
+
+def leave() -> None:
+    for name in (PRESENTING, SHOWN):
+        st.query_params.pop(name, None)
+
+
+def shown_slides() -> tuple[list[str], int] | None:
+    """The slides being presented and the 1-based number of the one on screen, from the URL; None when not
+    presenting."""
+    if PRESENTING not in st.query_params:
+        return None
+    keys = [k for k in st.query_params.get(SHOWN, "").split(",") if k in SLIDES] or list(DEFAULT_SLIDES)
+    try:
+        number = int(st.query_params[PRESENTING])
+    except ValueError:
+        number = 1
+    return keys, number
+
+
+presenting = shown_slides()
 if presenting:
     presentation_mode()
-wh, f = page_start("Trình chiếu và xuất báo cáo", compact=presenting)
-CHOSEN = "trinh_chieu_trang_da_chon"  # kept while presenting, when the chooser is not drawn
+wh, f = page_start("Trình chiếu và xuất báo cáo", compact=bool(presenting))
 
 if presenting:
-    keys = applicable(st.session_state.get(CHOSEN) or DEFAULT_SLIDES, f) or ["bao_cao"]
-    index = min(st.session_state.get(INDEX, 0), len(keys) - 1)
-    slide = build(keys[index], query_pair, f, tolerance)
+    keys = applicable(presenting[0], f) or ["bao_cao"]
+    number = min(max(presenting[1], 1), len(keys))
+    slide = build(keys[number - 1], query_pair, f, tolerance)
     st.markdown(f"<div class='slide-headline'>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
     figure = slide.figure
-    figure.update_layout(height=640, font={"size": 16}, title={"font": {"size": 22}})
-    plot(figure, f"slide_{slide.key}")
-    back, status, forward, leave = st.columns([1, 3, 1, 1])
-    back.button("◀ Trang trước", on_click=move, args=(-1, len(keys)), disabled=index == 0, width="stretch")
-    status.markdown(f"<div class='slide-footer'>Trang {index + 1}/{len(keys)} · {html_text(f.describe())}</div>",
-                    unsafe_allow_html=True)
-    forward.button("Trang sau ▶", on_click=move, args=(1, len(keys)), disabled=index == len(keys) - 1,
-                   width="stretch")
-    leave.button("✕ Thoát", on_click=lambda: st.session_state.update({PRESENTING: False}), width="stretch")
+    # the chart fills the window's height left under the headline (CSS in dashboard.ui.presentation_mode)
+    figure.update_layout(height=None, autosize=True, font={"size": 15}, title={"font": {"size": 20}})
+    with st.container(key="slide_chart"):
+        plot(figure, f"slide_{slide.key}", height="stretch")
+    back, status, forward, close = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    # a clicker sends Page Down/Up or the arrow keys; Space goes on, as in PowerPoint
+    back.button("◀ Trang trước", on_click=go_to, args=(number - 1, len(keys)), disabled=number == 1,
+                width="stretch", shortcut="Left", key="trang_truoc")
+    status.markdown(f"<div class='slide-footer'>Trang {number}/{len(keys)} · ← →, Page Up/Down: chuyển trang · "
+                    f"Esc: thoát · {html_text(f.describe())}</div>", unsafe_allow_html=True)
+    forward.button("Trang sau ▶", on_click=go_to, args=(number + 1, len(keys)), disabled=number == len(keys),
+                   width="stretch", shortcut="Right", key="trang_sau")
+    close.button("✕ Thoát", on_click=leave, width="stretch", shortcut="Esc", key="thoat_chieu")
+    with st.container(key="more_keys"):  # the other keys of a clicker, as buttons the CSS hides
+        for name, step in (("PageDown", 1), ("Space", 1), ("Down", 1), ("PageUp", -1), ("Up", -1)):
+            st.button(name, on_click=go_to, args=(number + step, len(keys)), shortcut=name, key=f"phim_{name}")
     st.stop()
 
-keys = st.multiselect("Các trang trình chiếu (theo thứ tự)", list(SLIDES),
-                      default=st.session_state.get(CHOSEN) or DEFAULT_SLIDES,
+keys = st.multiselect("Các trang trình chiếu (theo thứ tự)", list(SLIDES), default=DEFAULT_SLIDES,
                       format_func=lambda k: SLIDES[k][0], key="trinh_chieu_chon")
 title = st.text_input("Tiêu đề bộ trình chiếu và báo cáo", value=default_title(f), key="trinh_chieu_tieu_de")
 left_out = [SLIDES[k][0] for k in keys if k not in applicable(keys, f)]
@@ -94,9 +122,9 @@ with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để s�
     if kind:
         getattr(st, kind)(message)
 
-st.button("▶ Bắt đầu trình chiếu", type="primary",
-          on_click=lambda: st.session_state.update({PRESENTING: True, INDEX: 0, CHOSEN: list(keys)}),
-          help="Toàn màn hình: ẩn thanh bên và thanh công cụ; nhấn F11 để trình duyệt toàn màn hình.")
+st.button("▶ Bắt đầu trình chiếu", type="primary", on_click=start, args=(list(keys),),
+          help="Toàn màn hình: ẩn thanh bên và thanh công cụ; nhấn F11 để trình duyệt toàn màn hình. Chuyển trang "
+               "bằng phím mũi tên, Page Up/Down hoặc bút trình chiếu; Esc để thoát.")
 
 st.subheader("Xem trước")
 for key in keys:
