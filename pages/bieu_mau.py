@@ -29,9 +29,9 @@ if schools.empty:
 
 left, middle, right = st.columns(3)
 years = school_year_choices()
-year = left.selectbox("Năm học", years, key="template_year")
+year = left.selectbox("Năm học", years, key="template_year", filter_mode=None)
 period = middle.selectbox("Kỳ báo cáo", list(templates.PERIOD_TITLE), format_func=templates.PERIOD_TITLE.get,
-                          key="template_period")
+                          key="template_period", filter_mode=None)
 kind = right.radio("Dạng", ["Một tệp, mỗi cấp học một trang", "Mỗi trường một tệp (.zip)"], key="template_kind")
 counts = schools.level.value_counts()
 st.markdown(md_text(f"Phạm vi: {number(len(schools))} trường (" + ", ".join(

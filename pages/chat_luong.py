@@ -31,7 +31,8 @@ with right:
 st.subheader("Lỗi và cảnh báo khi nạp tệp")
 a, b = st.columns([2, 1])
 severities = a.multiselect("Mức độ", list(SEVERITY_NAMES), default=["error", "warning"],
-                           format_func=SEVERITY_NAMES.get, key="quality_severity")
+                           format_func=SEVERITY_NAMES.get, key="quality_severity",
+                           placeholder="Chọn mức độ", select_all=False, filter_mode=None)
 only_period = b.toggle(f"Chỉ {f.period_label}", value=False, key="quality_only_period",
                        help="Chỉ các lỗi gắn với kỳ đang chọn (lỗi của cả tệp luôn được hiện).")
 issues = query_pair(q.issues(f, severities or list(SEVERITY_NAMES), only_period))

@@ -113,7 +113,7 @@ units = dict(zip(progress.indicator, progress.unit))
 behind = [c for c in ordered.indicator[ordered.status.isin(["off_track", "at_risk"])] if units[c] == "%"]
 chosen = st.multiselect("Chỉ số", list(names), default=behind[:3] or list(names)[:1], key="ke_hoach_dien_bien",
                         format_func=lambda c: charts.indicator_label(c, names[c]), max_selections=6,
-                        placeholder="Chọn một hoặc vài chỉ số")
+                        placeholder="Chọn một hoặc vài chỉ số", select_all=False)
 if not chosen:
     empty("Chọn ít nhất một chỉ số để xem diễn biến.")
 for unit in dict.fromkeys(units[c] for c in chosen):
@@ -125,7 +125,7 @@ st.caption("Mỗi điểm tròn tô màu theo tình trạng của chỉ số ở
 st.subheader("Trường kéo chỉ số xuống")
 options = list(ordered.indicator)
 first = next((i for i, c in enumerate(options) if ordered.status.iloc[i] in ("off_track", "at_risk")), 0)
-code = st.selectbox("Chỉ số", options, index=first, key="ke_hoach_chi_so",
+code = st.selectbox("Chỉ số", options, index=first, key="ke_hoach_chi_so", filter_mode=None,
                     format_func=lambda c: f"{charts.indicator_label(c, names[c])} "
                                           f"({status_text(ordered.set_index('indicator').status[c])})")
 row = ordered.set_index("indicator").loc[code]
@@ -151,7 +151,8 @@ if tasks.empty:
     empty("Chưa nạp bảng nhiệm vụ của phòng (tệp có các cột Nhiệm vụ, Phụ trách, Hạn hoàn thành, Trạng thái).")
 else:
     years = list(dict.fromkeys(tasks.plan_year))
-    year = years[0] if len(years) == 1 else st.selectbox("Năm kế hoạch", years, key="ke_hoach_nam")
+    year = years[0] if len(years) == 1 else st.selectbox("Năm kế hoạch", years, key="ke_hoach_nam",
+                                                                filter_mode=None)
     tasks = tasks[tasks.plan_year == year]
     st.subheader(f"Nhiệm vụ của phòng – kế hoạch năm {year}")
     overdue = tasks.overdue.fillna(False).astype(bool)

@@ -122,7 +122,8 @@ if review is not None:
         "Xem chi tiết tệp", order, key="intake_detail",
         format_func=lambda i: f"{review.files[i].name} — {review.files[i].status_vi}"
                               + (f" ({problems(review.files[i])} lỗi)" if problems(review.files[i]) else ""),
-        help="Tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp và sửa nếu cần.")
+        help="Tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp và sửa nếu cần.",
+        filter_mode=None)
     for index in [shown]:
         reviewed = review.files[index]
         with st.container(border=True):
@@ -139,7 +140,7 @@ if review is not None:
                     layouts = {"(tự nhận ra)": None, **{v: k for k, v in LAYOUT_VI.items() if k != "registry"}}
                     forced = fixes.get("layouts", {}).get(sheet["sheet"] or "")
                     layout = st.selectbox("Dạng biểu", list(layouts), key=f"intake_layout_{sheet_key}",
-                                          index=list(layouts.values()).index(forced))
+                                          index=list(layouts.values()).index(forced), filter_mode=None)
                     top, bottom = (fixes.get("headers", {}).get(sheet["sheet"] or "") or sheet.get("header_rows")
                                    or (1, 1))
                     first = st.number_input("Dòng tiêu đề: từ dòng", 1, 10000, int(top), key=f"intake_top_{sheet_key}")
@@ -173,7 +174,7 @@ if review is not None:
                     current = labels.get(mapped.get(c["letter"], c["recognised"] or ""), IGNORE)
                     chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
                                           index=list(choices).index(current),
-                                          key=f"intake_col_{index}_{signature}_{c['letter']}")
+                                          key=f"intake_col_{index}_{signature}_{c['letter']}", filter_mode=None)
                     if choices[chosen] != (c["recognised"] or ""):
                         mapped[c["letter"]] = choices[chosen]
                     else:
@@ -181,10 +182,11 @@ if review is not None:
                 known = [c for c in sheet["columns"] if c["recognised"] and c["letter"] not in mapped]
                 with st.popover("✏️ Sửa một cột đã nhận ra"):
                     letters = {f"Cột {c['letter']} «{c['label']}»": c for c in known}
-                    pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}")
+                    pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}",
+                                        filter_mode=None)
                     field_of = st.selectbox("Đọc là", list(choices), key=f"intake_fix_field_{index}_{signature}",
                                             index=list(choices).index(labels.get(letters[pick]["key"], IGNORE))
-                                            if pick else 0)
+                                            if pick else 0, filter_mode=None)
                     if pick and st.button("Áp dụng", key=f"intake_fix_apply_{index}_{signature}"):
                         if choices[field_of] != letters[pick]["recognised"]:
                             mapped[letters[pick]["letter"]] = choices[field_of]
@@ -227,7 +229,7 @@ if review is not None:
                     f"{s['school_name']} ({s['school_code']}) – giống {s['score']}%": s["school_code"]
                     for s in refusal.get("suggestions", [])}}
                 pick = st.selectbox(f"Ô {refusal['cell']} «{refusal.get('written') or refusal['school']}»",
-                                    list(options), key=f"intake_school_{index}_{refusal['row_key']}")
+                                    list(options), key=f"intake_school_{index}_{refusal['row_key']}", filter_mode=None)
                 if options[pick]:
                     chosen[refusal["row_key"]] = options[pick]
             for key, code in list(chosen.items()):
@@ -400,7 +402,7 @@ for position, profile in enumerate(profiles):
                 continue  # columns the profile leaves to the loader
             shown = field_names.get(current, IGNORE)
             pick = st.selectbox(f"Cột {letter} «{label}»", list(field_names_by_label), key=f"intake_profile_"
-                                f"{position}_{letter}", index=list(field_names_by_label).index(shown))
+                                f"{position}_{letter}", index=list(field_names_by_label).index(shown), filter_mode=None)
             edited[letter] = field_names_by_label[pick]
         if st.button("Lưu thay đổi", key=f"intake_profile_update_{position}", disabled=edited == profile["columns"]):
             intake.update_profile(db, profile["name"], edited)

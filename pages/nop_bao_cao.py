@@ -22,10 +22,11 @@ if wh is None:
 current: Filters | None = st.session_state.get("_filters")
 years = sorted({*school_year_choices(), *([current.school_year] if current else [])}, reverse=True)
 left, right = st.columns(2)
-year = left.selectbox("Năm học", years, index=years.index(current.school_year) if current else 0, key="submit_year")
+year = left.selectbox("Năm học", years, index=years.index(current.school_year) if current else 0, key="submit_year",
+                     filter_mode=None)
 periods = list(PERIOD_TITLE)
 period = right.selectbox("Kỳ báo cáo", periods, index=periods.index(current.period) if current else 0,
-                         format_func=PERIOD_TITLE.get, key="submit_period")
+                         format_func=PERIOD_TITLE.get, key="submit_period", filter_mode=None)
 where, params = current.scope.sql("sc") if current else ("true", [])
 snapshot = source()[1] is not None
 
@@ -93,7 +94,7 @@ waiting = frame[frame.status.isin(["submitted", "with_errors", "returned", "appr
 label_of = dict(zip(waiting.school_code, waiting.school_name + " (" + waiting.school_code + ") – "
                     + waiting.status.map(submissions.STATUS_VI)))
 chosen = st.multiselect("Trường", list(label_of), format_func=label_of.get, key="submit_schools",
-                        placeholder="Chọn trường đã nộp", disabled=bool(lock))
+                        placeholder="Chọn trường đã nộp", disabled=bool(lock), select_all=False)
 comment = st.text_area("Nhận xét (bắt buộc khi trả lại)", key="submit_comment", disabled=bool(lock),
                        placeholder="Ví dụ: Số máy tính dạy Tin học chưa khớp biên bản kiểm kê; đề nghị kiểm tra lại.")
 a, b, _ = st.columns([1, 1, 3])

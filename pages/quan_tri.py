@@ -43,8 +43,8 @@ if account() is not None:  # account changes need a signed-in admin: the local u
             left, right = st.columns(2)
             username = left.text_input("Tên đăng nhập")
             name = right.text_input("Họ tên")
-            role = left.selectbox("Vai trò", list(accounts.ROLES), format_func=accounts.ROLES.get)
-            scope = right.selectbox("Phạm vi", list(accounts.SCOPES), format_func=accounts.SCOPES.get,
+            role = left.selectbox("Vai trò", list(accounts.ROLES), format_func=accounts.ROLES.get, filter_mode=None)
+            scope = right.selectbox("Phạm vi", list(accounts.SCOPES), format_func=accounts.SCOPES.get, filter_mode=None,
                                     help="Tài khoản vai trò Trường luôn có phạm vi một trường.")
             wards = left.text_input("Phường mới (phạm vi phường; nhiều phường cách nhau bằng dấu phẩy)")
             school = right.text_input("Mã trường (phạm vi trường)")
@@ -62,7 +62,7 @@ if account() is not None:  # account changes need a signed-in admin: the local u
                     st.error(md_text(str(exc)))
     if found:
         with st.expander("✏️ Đặt lại mật khẩu, khoá hoặc xoá"):
-            chosen = st.selectbox("Tài khoản", list(found), key="account_chosen")
+            chosen = st.selectbox("Tài khoản", list(found), key="account_chosen", filter_mode=None)
             password = st.text_input("Mật khẩu mới", type="password", key="account_password")
             a, b, c, _ = st.columns([1, 1, 1, 2])
             try:
