@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test setup system-deps warehouse sample-data bench lint clean fuzz
+.PHONY: run test setup system-deps warehouse sample-data bench bench-browser lint clean fuzz
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,10 @@ $(DB): | setup
 
 warehouse: $(DB)
 
+# Through dashboard.serve, as on a server: `streamlit run app.py` would send Streamlit's scripts uncompressed.
 run: setup $(DB)
 	bash scripts/install-system-deps.sh || echo "Chưa cài được Chromium: trang vẫn chạy, nhưng xuất PowerPoint/PDF cần Chromium."
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --server.address 127.0.0.1
+	$(BIN)/python -m dashboard.serve --server.port $(PORT) --server.headless true --server.address 127.0.0.1
 
 test: setup system-deps
 	$(BIN)/ruff check .
@@ -47,6 +48,10 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py
+
+# Only the browser part of the bench (first chart, bytes of a first visit, 10 Mbit/s): a few minutes.
+bench-browser: setup
+	$(BIN)/python scripts/benchmark.py --only-browser
 
 lint: setup
 	$(BIN)/ruff check .

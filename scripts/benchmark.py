@@ -10,7 +10,11 @@ figures, never checked by timed unit tests).
 2. One school's file added to the warehouse of each size: the cost of a small load as the warehouse grows.
 3. Pages: each page script headless (Streamlit AppTest), warm median, on the 140-school sample and on a warehouse
    of 45,000 schools × 8 periods made by replicating the sample's rows under new codes.
-4. Browser (Chromium, real server): time to the first chart for one viewer and for 20 at once, peak server memory.
+4. Browser (Chromium, real server): time to the first chart for one viewer and for 20 at once, peak server memory;
+   the first visit served as `streamlit run app.py` does (Streamlit's scripts uncompressed) against
+   `python -m dashboard.serve` (`make run`, Docker, systemd: gzip), bytes received and first chart, also at 10 Mbit/s.
+
+    .venv/bin/python scripts/benchmark.py --only-browser        # part 4 only (make bench-browser), a few minutes
 
 Generated data is kept under .bench/ (not committed) so that a second run does not generate it again.
 """
@@ -287,9 +291,9 @@ def browser_table(db: Path, viewers: int) -> None:
 
     from playwright.async_api import async_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_app
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 
-    say(f"## 3. Trình duyệt và người xem đồng thời (máy chủ thật; kho "
+    say(f"## 3. Trình duyệt và người xem đồng thời (máy chủ thật, `python -m dashboard.serve`; kho "
         f"{db.parent.name if db.parent != WORK else db.stem})")
     say()
 
@@ -315,7 +319,7 @@ def browser_table(db: Path, viewers: int) -> None:
             await browser.close()
             return first, returning
 
-    with running_app(ROOT, db, with_process=True) as (url, process):
+    with serving(db, "serve") as (url, process):
         first, returning = asyncio.run(in_chromium(url))
         together = asyncio.run(_websocket_viewers(url, viewers))
         peak = _peak_memory_mb(process.pid)
@@ -335,6 +339,119 @@ def browser_table(db: Path, viewers: int) -> None:
         + " |")
     say(f"| bộ nhớ đỉnh của máy chủ | {num(peak)} MB |")
     say()
+
+
+SERVERS = {  # how the app is started: as `streamlit run` does, and as `make run`, Docker and systemd do
+    "plain": ("`streamlit run app.py`", ["-m", "streamlit", "run", "app.py"]),
+    "serve": ("`python -m dashboard.serve`", ["-m", "dashboard.serve"]),
+}
+SLOW_MBIT, SLOW_LATENCY_MS = 10, 20  # a school's shared connection
+
+
+@contextlib.contextmanager
+def serving(db: Path, how: str):
+    """The real app on a free port, started `how` (a key of SERVERS); yields its URL and process."""
+    import subprocess
+
+    from tests.browser import free_port, wait_until_up
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, *SERVERS[how][1], "--server.port", str(port), "--server.headless",
+                             "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env={**os.environ, "DX_DB": str(db)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/_stcore/health", proc, SERVERS[how][0])
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def first_visit_table(db: Path, runs: int) -> dict:
+    """A first visit (a new browser profile: nothing cached) and a returning one, served uncompressed (`streamlit
+    run`) and gzip-compressed (`dashboard.serve`): HTTP bytes received until the first chart is drawn (Chromium's
+    encodedDataLength: headers and bodies as they came over the wire) and the time to it, on loopback and throttled
+    to SLOW_MBIT (Chromium's Network.emulateNetworkConditions). Both servers run at once and the visits alternate,
+    so that other work on the machine weighs on both alike; medians of `runs`."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+    async def visit(context, url: str, slow: bool) -> tuple[float, float, float]:
+        """(first visit seconds, bytes, returning visit seconds) in `context`, a new profile."""
+        page = await context.new_page()
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        if slow:
+            rate = SLOW_MBIT * 1e6 / 8
+            await cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": SLOW_LATENCY_MS,
+                                                                 "downloadThroughput": rate,
+                                                                 "uploadThroughput": rate})
+        received: list[float] = []
+        cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+        start = time.perf_counter()
+        await page.goto(url, timeout=300_000)
+        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
+        first = time.perf_counter() - start
+        if await page.locator("[data-testid='stException']").count():
+            raise RuntimeError("trang hiện lỗi")
+        size = sum(received)
+        start = time.perf_counter()
+        await page.goto(url, timeout=300_000)
+        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
+        return first, size, time.perf_counter() - start
+
+    async def measure(urls: dict[str, str]) -> dict:
+        found: dict = {(how, slow): [] for how in urls for slow in (False, True)}
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            for url in urls.values():  # each server's first run fills its caches (and gzip's)
+                context = await browser.new_context()
+                await visit(context, url, False)
+                await context.close()
+            for _ in range(runs):
+                for slow in (False, True):
+                    for how, url in urls.items():
+                        context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+                        found[(how, slow)].append(await visit(context, url, slow))
+                        await context.close()
+            await browser.close()
+        return found
+
+    load_before = os.getloadavg()[0]
+    with serving(db, "plain") as (plain, _), serving(db, "serve") as (served, _):
+        found = asyncio.run(measure({"plain": plain, "serve": served}))
+    load_after = os.getloadavg()[0]
+
+    def median(how: str, slow: bool, index: int) -> float:
+        return statistics.median(run[index] for run in found[(how, slow)])
+
+    say(f"## 4. Lần đầu mở trang: tệp lệnh nén hay không (kho {db.parent.name if db.parent != WORK else db.stem})")
+    say()
+    say(f"Chromium, hồ sơ trình duyệt mới (chưa có bộ đệm); trung vị {runs} lần, hai máy chủ chạy cùng lúc, đo xen "
+        f"kẽ. Tải trung bình của máy (load average, {os.cpu_count()} lõi): {num(load_before, 2)} lúc đầu, "
+        f"{num(load_after, 2)} lúc cuối.")
+    say()
+    say(f"| đo | {SERVERS['plain'][0]} (không nén) | {SERVERS['serve'][0]} (gzip) | sau / trước |")
+    say("|---|---|---|---|")
+    rows = [("byte nhận được tới biểu đồ đầu tiên, lần đầu mở", False, 1, "MB"),
+            ("biểu đồ đầu tiên, lần đầu mở", False, 0, "s"),
+            ("biểu đồ đầu tiên, mở lại (đã có bộ đệm)", False, 2, "s"),
+            (f"biểu đồ đầu tiên, lần đầu mở, mạng {SLOW_MBIT} Mbit/s (trễ {SLOW_LATENCY_MS} ms)", True, 0, "s"),
+            (f"biểu đồ đầu tiên, mở lại, mạng {SLOW_MBIT} Mbit/s", True, 2, "s")]
+    figures = {}
+    for label, slow, index, unit in rows:
+        before, after = median("plain", slow, index), median("serve", slow, index)
+        scale = 1024 * 1024 if unit == "MB" else 1
+        figures[label] = (before, after)
+        say(f"| {label} | {num(before / scale, 2)} {unit} | {num(after / scale, 2)} {unit} | "
+            f"**{num(after / before, 2)}** |")
+    say()
+    return figures
 
 
 async def _websocket_viewers(url: str, viewers: int) -> list:
@@ -387,12 +504,28 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-large", action="store_true", help="bỏ kho 45.000 trường × 8 kỳ")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--only-browser", action="store_true",
+                        help="chỉ phần trình duyệt (kho 140 trường có sẵn trong .bench/), ghi vào "
+                             ".bench/benchmark_browser.md thay vì scripts/benchmark_results.md")
+    parser.add_argument("--browser-runs", type=int, default=3, help="số lần đo lần đầu mở trang (trung vị)")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     sizes = [int(s) for s in args.schools.split(",")]
-    say(f"# Kết quả đo hiệu năng ({dt.datetime.now():%d/%m/%Y %H:%M}, `scripts/benchmark.py --schools "
-        f"{args.schools}`)")
+    say(f"# Kết quả đo hiệu năng ({dt.datetime.now():%d/%m/%Y %H:%M}, `scripts/benchmark.py "
+        + ("--only-browser" if args.only_browser else f"--schools {args.schools}") + "`)")
     say()
+    if args.only_browser:
+        small = WORK / f"warehouse-{min(sizes)}" / "warehouse.duckdb"
+        if not small.exists():
+            small = load_table([min(sizes)], 1)[min(sizes)]
+        browser_table(small, 20)
+        if not args.no_large:
+            browser_table(replicated_warehouse(small), 20)
+        first_visit_table(small, args.browser_runs)
+        target = WORK / "benchmark_browser.md"
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"Đã ghi {target.relative_to(ROOT)}")
+        return 0
     warehouses = load_table(sizes, args.runs)
     small = warehouses[min(warehouses)]
     large = None if args.no_large else replicated_warehouse(small)
@@ -401,6 +534,7 @@ def main() -> int:
         browser_table(small, 20)
         if large:
             browser_table(large, 20)
+        first_visit_table(small, args.browser_runs)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"Đã ghi {RESULTS.relative_to(ROOT)}")
     return 0
