@@ -30,6 +30,7 @@ from dashboard.queries import computers as computer_queries
 from dashboard.queries import maturity as maturity_queries
 from dashboard.queries import overview as overview_queries
 from dashboard.queries import quality as quality_queries
+from dashboard.shown import metric_settings
 from etl.metrics import labels
 from etl.reference import LEVEL_NAMES
 
@@ -150,7 +151,8 @@ def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
 def group_scores(fetch: Fetch, f: Filters) -> Slide:
     shares, year = _assessed(fetch, f)
     data = fetch(maturity_queries.schools(f, year))
-    figure = maturity_charts.group_scatter(data, year)
+    rules = metric_settings(lambda sql: fetch((sql, [])))
+    figure = maturity_charts.group_scatter(data, year, rules["level2_min_score"], rules["level3_above_score"])
     if data.empty:
         headline = "Chưa có điểm QĐ 4725 cho phạm vi đang lọc."
     else:
@@ -199,8 +201,8 @@ def computers_by_ward(fetch: Fetch, f: Filters) -> Slide:
     return Slide("may_tinh_phuong", figure.layout.title.text, headline, figure, table)
 
 
-def plan_values(fetch: Fetch, f: Filters, tolerance: float) -> Slide:
-    progress = fetch(overview_queries.plan_progress(f, tolerance))
+def plan_values(fetch: Fetch, f: Filters) -> Slide:
+    progress = fetch(overview_queries.plan_progress(f))
     current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
     earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] \
         if f.previous else progress.iloc[0:0]
@@ -256,17 +258,18 @@ def applicable(keys: list[str], filters: Filters) -> list[str]:
     return [k for k in keys if not (only_preschools and k in NOT_FOR_PRESCHOOLS)]
 
 
-def build(key: str, fetch: Fetch, filters: Filters, tolerance: float) -> Slide:
-    builder = SLIDES[key][1]
-    return builder(fetch, filters, tolerance) if builder is plan_values else builder(fetch, filters)
+def build(key: str, fetch: Fetch, filters: Filters) -> Slide:
+    """One slide from the warehouse `fetch` reads: its figures, and its rules (thresholds, plan tolerance), so a
+    snapshot's slides keep the rules it was taken with."""
+    return SLIDES[key][1](fetch, filters)
 
 
-def build_all(keys: list[str], fetch: Fetch, filters: Filters, tolerance: float,
+def build_all(keys: list[str], fetch: Fetch, filters: Filters,
               progress: Callable[[int, int, str], None] | None = None) -> list[Slide]:
     slides = []
     keys = applicable(keys, filters)
     for index, key in enumerate(keys, 1):
         if progress:
             progress(index, len(keys), SLIDES[key][0])
-        slides.append(build(key, fetch, filters, tolerance))
+        slides.append(build(key, fetch, filters))
     return slides

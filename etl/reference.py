@@ -118,6 +118,16 @@ def load_fields(path: Path) -> dict[str, SurveyField]:
     return fields
 
 
+def fields_from_rows(rows: list[dict]) -> dict[str, SurveyField]:
+    """The survey fields as a warehouse (or snapshot) keeps them in ref_survey_fields: what a page shows follows
+    the catalogue of the data it shows, not the one on disk today."""
+    known = {row["code"] for row in rows}
+    return {row["code"]: SurveyField(
+        code=row["code"], label_vi=row["label_vi"], aliases=(), type=row["type"], unit=row["unit"] or "",
+        required=bool(row["required"]), applies_to=_split(row["applies_to"] or ""), rule=row["rule"] or "",
+        pillar=row["pillar"], checks=tuple(parse_rule(row["code"], row["rule"] or "", known))) for row in rows}
+
+
 def _label_indexes(fields: dict[str, SurveyField]) -> tuple[dict[str, str], dict[str, set[str]]]:
     exact: dict[str, str] = {}
     folded: dict[str, set[str]] = {}

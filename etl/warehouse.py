@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from etl.reference import Catalogue
+from etl.sql import identifier
 
 SQL_TYPES = {"int": "BIGINT", "number": "DOUBLE", "percent": "DOUBLE", "bool": "BOOLEAN", "text": "VARCHAR",
              "enum": "VARCHAR"}
@@ -81,13 +82,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     con.execute(FIXED_TABLES)
     con.execute(SUBMISSION_TABLES)
     columns = survey_columns(catalogue)
-    con.execute("CREATE TABLE IF NOT EXISTS survey (" + ", ".join(f"{c} {t}" for c, t in columns.items())
+    con.execute("CREATE TABLE IF NOT EXISTS survey (" + ", ".join(f"{identifier(c, 'survey_fields.csv')} {t}"
+                                                                  for c, t in columns.items())
                 + ", PRIMARY KEY (school_code, school_year, period))")
     existing = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                           "WHERE table_name = 'survey'").fetchall()}
     for name, sql_type in columns.items():
         if name not in existing:  # a field added to survey_fields.csv after earlier loads
-            con.execute(f"ALTER TABLE survey ADD COLUMN {name} {sql_type}")
+            con.execute(f"ALTER TABLE survey ADD COLUMN {identifier(name, 'survey_fields.csv')} {sql_type}")
     con.execute(ASSESSMENT_VIEW)
     _write_reference(con, catalogue)
     from etl.metrics import publish  # the metric views are rebuilt with every write
@@ -300,11 +302,23 @@ def open_read_only(path: Path, schools: list[str] | None = None) -> duckdb.DuckD
         con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS warehouse (READ_ONLY)")
         if schools is not None:
             _scope_views(con, schools)
+        _older_warehouse_macros(con)
         con.execute(SEARCH_PATH)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _older_warehouse_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse or snapshot written before a macro of the metric layer existed gets it in the in-memory database,
+    so today's queries read it; one that has the macro keeps its own."""
+    from etl.metrics.plan import VALUE_MACRO
+
+    have = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE database_name = 'warehouse'"
+                                      " AND function_type = 'macro'").fetchall()}
+    if "plan_value" not in have:
+        con.execute(VALUE_MACRO.replace("MACRO plan_value", "MACRO memory.main.plan_value"))
 
 
 def _scope_views(con: duckdb.DuckDBPyConnection, schools: list[str]) -> None:

@@ -7,9 +7,9 @@ from dashboard.charts import quality as charts
 from dashboard.format import SEVERITY_NAMES, number
 from dashboard.labels import LEVEL_NAMES, LOAD_STATUS_NAMES, PERIOD_NAMES
 from dashboard.queries import quality as q
-from dashboard.ui import page_start, plot, query_pair, table
+from dashboard.shown import class_size_bounds, survey_fields
+from dashboard.ui import page_start, plot, query, query_pair, table
 from etl.extract import LAYOUT_VI
-from etl.reference import load_catalogue
 
 wh, f = page_start("Chất lượng dữ liệu")
 
@@ -25,8 +25,8 @@ left, right = st.columns(2)
 with left:
     plot(charts.reporting(query_pair(q.reporting_by_period(f))), "quality_reporting")
 with right:
-    bounds = [c.other for c in load_catalogue().fields["students"].checks if c.ratio_of == "classes"]
-    plot(charts.class_sizes(query_pair(q.class_sizes(f)), min(bounds), max(bounds)), "quality_class_sizes")
+    low, high = class_size_bounds(survey_fields(query))  # the shown warehouse's catalogue
+    plot(charts.class_sizes(query_pair(q.class_sizes(f)), low, high), "quality_class_sizes")
 
 st.subheader("Lỗi và cảnh báo khi nạp tệp")
 a, b = st.columns([2, 1])

@@ -17,11 +17,10 @@ from dashboard.format import (
 )
 from dashboard.labels import LEVEL_NAMES, OWNERSHIP_NAMES, PERIOD_NAMES
 from dashboard.queries import school as q
-from dashboard.ui import empty, page_start, plot, query_pair, table
+from dashboard.shown import metric_settings, survey_fields
+from dashboard.ui import empty, page_start, plot, query, query_pair, table
 from etl import audit
 from etl.metrics import labels
-from etl.reference import load_catalogue
-from etl.settings import setting
 
 
 def gap_phrase(gap) -> str:
@@ -96,7 +95,7 @@ if shown:
     now = survey.iloc[reported[shown]]
     previous = order[order.index(shown) - 1] if order.index(shown) > 0 else None
     before = survey.iloc[reported[previous]] if previous in reported else None
-    fields = [fd for fd in load_catalogue().fields.values() if fd.pillar not in ("id", "period") and fd.applies(level)]
+    fields = [fd for fd in survey_fields(query).values() if fd.pillar not in ("id", "period") and fd.applies(level)]
     sheet = f", trang “{md_text(now.source_sheet)}”" if isinstance(now.source_sheet, str) and now.source_sheet else ""
     row = f", dòng {int(now.source_row)}" if pd.notna(now.source_row) else " (phiếu của trường)"  # a form has no row
     st.caption(f"Nguồn: tệp {md_text(now.source_file)}{sheet}{row}. "
@@ -109,7 +108,7 @@ if shown:
 # ---- history ------------------------------------------------------------------------------------------------
 st.subheader("Diễn biến qua các kỳ")
 informatics = query_pair(q.informatics(code))
-shares = query_pair(q.id_shares(code, setting("plan_tolerance_pct")))
+shares = query_pair(q.id_shares(code))
 history = charts.history_frame(periods, survey, informatics, shares)
 charts_to_draw = [
     charts.history(history, {"students": "Số học sinh"}, "Số học sinh qua các kỳ", "Số học sinh", "học sinh",
@@ -144,8 +143,10 @@ if assessed_level:
         flags = query_pair(q.evidence(code))
         left, right = st.columns(2)
         with left:
-            plot(charts.maturity_history(maturity), "school_maturity_history")
-            st.caption(charts.maturity_note())
+            rules = metric_settings(query)
+            low, high = rules["level2_min_score"], rules["level3_above_score"]
+            plot(charts.maturity_history(maturity, low, high), "school_maturity_history")
+            st.caption(charts.maturity_note(low, high))
         with right:
             st.markdown("**Đối chiếu với phiếu khảo sát**")
             if flags.empty:

@@ -7,14 +7,13 @@ from dashboard.charts import plan as charts
 from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, md_text, number, period_label
 from dashboard.queries import plan as q
 from dashboard.queries import reporting
-from dashboard.ui import empty, page_start, plot, query_pair, table
+from dashboard.shown import metric_settings
+from dashboard.ui import empty, page_start, plot, query, query_pair, table
 from etl.metrics import labels
 from etl.metrics.plan import STATUS_RULE_VI
 from etl.reference import LEVEL_NAMES
-from etl.settings import setting
 
 wh, f = page_start("Tiến độ kế hoạch 2025")
-tolerance = setting("plan_tolerance_pct")
 LABELS = {**labels("keys"), **labels("plan_progress")}
 LAG_LABELS = {**labels("keys"), **labels("plan_laggards")}
 TASK_LABELS = labels("office_tasks_status")
@@ -37,7 +36,8 @@ def status_text(status: str) -> str:
     return f"{STATUS_ICONS[status]} {STATUS_NAMES[status]}"
 
 
-progress = query_pair(q.progress(f, tolerance))
+progress = query_pair(q.progress(f))
+tolerance = metric_settings(query)["plan_tolerance_pct"]  # the shown warehouse's, as its statuses
 current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
 earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] if f.previous \
     else progress.iloc[0:0]

@@ -8,17 +8,15 @@ from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_labe
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
 from dashboard.ui import page_start, plot, query_pair, table
-from etl.settings import setting
 
 wh, f = page_start("Tổng quan")
-tolerance = setting("plan_tolerance_pct")
 
 now = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
 before = query_pair(reporting(f, *f.previous)).iloc[0] if f.previous else None
 shares = query_pair(q.level_share(f))
 need_now = query_pair(q.computers_needed(f, f.school_year, f.period)).iloc[0]
 need_before = query_pair(q.computers_needed(f, *f.previous)).iloc[0] if f.previous else None
-progress = query_pair(q.plan_progress(f, tolerance))
+progress = query_pair(q.plan_progress(f))
 current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
 earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] if f.previous \
     else current.iloc[0:0]

@@ -14,7 +14,6 @@ from etl.textnorm import slug
 
 PRESENTING = "chieu"  # URL: ?chieu=<slide number>&trang=<keys>, so F5 or a copied link stays on the slide
 SHOWN = "trang"
-tolerance = setting("plan_tolerance_pct")
 
 
 def default_title(f) -> str:
@@ -60,7 +59,7 @@ wh, f = page_start("Trình chiếu và xuất báo cáo", compact=bool(presentin
 if presenting:
     keys = applicable(presenting[0], f) or ["bao_cao"]
     number = min(max(presenting[1], 1), len(keys))
-    slide = build(keys[number - 1], query_pair, f, tolerance)
+    slide = build(keys[number - 1], query_pair, f)
     st.markdown(f"<div class='slide-headline'>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
     figure = slide.figure
     # the chart fills the window's height left under the headline (CSS in dashboard.ui.presentation_mode)
@@ -128,7 +127,7 @@ st.button("▶ Bắt đầu trình chiếu", type="primary", on_click=start, arg
 
 st.subheader("Xem trước")
 for key in keys:
-    slide = build(key, query_pair, f, tolerance)
+    slide = build(key, query_pair, f)
     st.markdown(f"**{md_text(slide.headline)}**")
     plot(slide.figure, f"preview_{key}")
 
@@ -138,10 +137,10 @@ st.caption("Mỗi tệp ghi rõ nguồn số liệu (hiện hành hoặc ảnh c
 info = ExportInfo(title, setting("office_name"), f.source, f.describe(), wh.is_synthetic())
 stem = slug(title) or "bao_cao"
 makers = {
-    "pptx": ("PowerPoint", lambda p: build_pptx(build_all(keys, query_pair, f, tolerance), info, p),
+    "pptx": ("PowerPoint", lambda p: build_pptx(build_all(keys, query_pair, f), info, p),
              "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    "pdf": ("PDF", lambda p: build_pdf(build_all(keys, query_pair, f, tolerance), info, None, p), "application/pdf"),
-    "xlsx": ("Excel", lambda p: build_workbook(build_all(keys, query_pair, f, tolerance), info),
+    "pdf": ("PDF", lambda p: build_pdf(build_all(keys, query_pair, f), info, None, p), "application/pdf"),
+    "xlsx": ("Excel", lambda p: build_workbook(build_all(keys, query_pair, f), info),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 for column, (kind, (name, make, mime)) in zip(st.columns(3), makers.items()):

@@ -59,7 +59,7 @@ def problems(page, figure, size: tuple[int, int]) -> list[str]:
 def test_every_label_of_every_slide_chart_lies_inside_the_image(sample_db, page, scope):
     wh = Warehouse(sample_db)
     current = Filters("2025-2026", "HK1", SCOPES[scope], ("2024-2025", "CN"))
-    slides = build_all(list(SLIDES), lambda pair: wh.query(*pair), current, 10)
+    slides = build_all(list(SLIDES), lambda pair: wh.query(*pair), current)
     assert len(slides) == len(SLIDES)
     for slide in slides:
         assert problems(page, slide.figure, drawn_size()) == [], slide.key
@@ -68,7 +68,7 @@ def test_every_label_of_every_slide_chart_lies_inside_the_image(sample_db, page,
 def test_the_school_slide_ranks_the_worst_schools_when_a_level_has_many(sample_db):
     wh = Warehouse(sample_db)
     current = Filters("2025-2026", "HK1", Scope(), ("2024-2025", "CN"))
-    [slide] = build_all(["may_tinh_truong"], lambda pair: wh.query(*pair), current, 10)
+    [slide] = build_all(["may_tinh_truong"], lambda pair: wh.query(*pair), current)
     per_level = slide.data.groupby(slide.data.columns[[c.startswith("Cấp") for c in slide.data.columns]][0]).size()
     assert per_level.max() > SLIDE_SCHOOL_ROWS  # 42 primary schools in the sample: more than a slide holds
     axes = [v for k, v in slide.figure.to_dict()["layout"].items() if k.startswith("yaxis")]
@@ -101,7 +101,7 @@ def test_long_names_get_room_instead_of_being_cut(page):
 def handouts(sample_db):
     wh = Warehouse(sample_db)
     current = Filters("2025-2026", "HK1", Scope(), ("2024-2025", "CN"))
-    slides = build_all(list(SLIDES), lambda pair: wh.query(*pair), current, 10)
+    slides = build_all(list(SLIDES), lambda pair: wh.query(*pair), current)
     info = ExportInfo("Sơ kết học kỳ I năm học 2025-2026", "Phòng GD&ĐT thành phố Vinh", current.source,
                       current.describe(), True)
     return slides, build_pptx(slides, info), build_pdf(slides, info)

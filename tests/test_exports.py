@@ -25,7 +25,7 @@ def deck_inputs(sample_db):
     wh = Warehouse(sample_db)
     current = Filters("2025-2026", "HK1", Scope(), ("2024-2025", "CN"), source="Ảnh chụp số liệu «Sơ kết HK I» "
                                                                                 "ngày 15/01/2026 08:00")
-    slides = build_all(KEYS, lambda pair: wh.query(*pair), current, 10)
+    slides = build_all(KEYS, lambda pair: wh.query(*pair), current)
     info = ExportInfo("Sơ kết học kỳ I năm học 2025-2026", "Phòng GD&ĐT thành phố Vinh", current.source,
                       current.describe(), True)
     return slides, info
@@ -56,7 +56,7 @@ def test_headlines_equal_the_metric_views(deck_inputs, sample_db):
 def test_headline_follows_the_filter(sample_db):
     wh = Warehouse(sample_db)
     current = Filters("2025-2026", "HK1", Scope(levels=("THCS",)), ("2024-2025", "CN"))
-    [slide] = build_all(["muc_do_cap_hoc"], lambda pair: wh.query(*pair), current, 10)
+    [slide] = build_all(["muc_do_cap_hoc"], lambda pair: wh.query(*pair), current)
     [(good, assessed)] = sql(sample_db, """SELECT count(*) FILTER (overall_level >= 2), count(*) FROM maturity_4725 m
         JOIN schools s USING (school_code) WHERE m.school_year = '2024-2025' AND s.level = 'THCS'""")
     assert slide.headline.startswith(f"{good}/{assessed} trường THCS đạt Mức 2 trở lên năm học 2024-2025")
@@ -127,14 +127,14 @@ def test_headlines_for_narrow_filters(sample_db):
     wh = Warehouse(sample_db)
     fetch = lambda pair: wh.query(*pair)  # noqa: E731
     one_ward = Filters("2025-2026", "HK1", Scope(wards_new=("Vinh Hưng",)), ("2024-2025", "CN"))
-    [slide] = build_all(["muc_do_phuong"], fetch, one_ward, 10)
+    [slide] = build_all(["muc_do_phuong"], fetch, one_ward)
     assert slide.headline.startswith("Phường Vinh Hưng: ") and "cao nhất" not in slide.headline
     preschools = Filters("2025-2026", "HK1", Scope(levels=("MN",)), ("2024-2025", "CN"))
-    assert [s.key for s in build_all(KEYS, fetch, preschools, 10)] == ["ke_hoach", "bao_cao"]
+    assert [s.key for s in build_all(KEYS, fetch, preschools)] == ["ke_hoach", "bao_cao"]
     [(code,)] = sql(sample_db, """SELECT school_code FROM informatics_computers WHERE school_year = '2025-2026'
         AND period = 'HK1' AND target_met ORDER BY school_code LIMIT 1""")
     one_good_school = Filters("2025-2026", "HK1", Scope(schools=(code,)), ("2024-2025", "CN"))
-    [slide] = build_all(["may_tinh_truong"], fetch, one_good_school, 10)
+    [slide] = build_all(["may_tinh_truong"], fetch, one_good_school)
     assert slide.headline == "Cả 1 trường đều đạt số học sinh/máy trong giờ Tin học HK I 2025-2026, không cần bổ " \
                              "sung máy."
 

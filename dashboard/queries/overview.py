@@ -22,8 +22,8 @@ def computers_needed(filters: Filters, school_year: str, period: str) -> tuple[s
                 WHERE i.school_year = ? AND i.period = ? AND {where}""", [school_year, period, *params])
 
 
-def plan_progress(filters: Filters, tolerance: float) -> tuple[str, list]:
-    return plan_progress_sql(filters.scope, tolerance)
+def plan_progress(filters: Filters) -> tuple[str, list]:
+    return plan_progress_sql(filters.scope)
 
 
 def level_distribution(filters: Filters, school_year: str) -> tuple[str, list]:

@@ -6,9 +6,9 @@ from dashboard.filters import Filters
 from etl.metrics.queries import laggards_sql, plan_progress_sql
 
 
-def progress(filters: Filters, tolerance: float) -> tuple[str, list]:
+def progress(filters: Filters) -> tuple[str, list]:
     """Every indicator and every period for the schools of the filter (value, target, counts, status)."""
-    return plan_progress_sql(filters.scope, tolerance)
+    return plan_progress_sql(filters.scope)
 
 
 def laggards(filters: Filters, indicator: str) -> tuple[str, list]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dashboard.filters import Filters
 from dashboard.queries import scope_where
 from etl.metrics.queries import Scope, plan_progress_sql
+from etl.sql import literal_list
 
 ID_SHARES = ("DL1", "DL2")  # plan indicators: share of pupils / teachers with a personal ID number
 
@@ -41,11 +42,11 @@ def informatics(school_code: str) -> tuple[str, list]:
             [school_code])
 
 
-def id_shares(school_code: str, tolerance: float) -> tuple[str, list]:
+def id_shares(school_code: str) -> tuple[str, list]:
     """The plan's ID-number shares (DL1 pupils, DL2 teachers) for this one school, every period: the plan
     progress query of the metric layer, scoped to the school."""
-    sql, params = plan_progress_sql(Scope(schools=(school_code,)), tolerance)
-    codes = ", ".join(f"'{c}'" for c in ID_SHARES)
+    sql, params = plan_progress_sql(Scope(schools=(school_code,)))
+    codes = literal_list(ID_SHARES)
     return (f"SELECT indicator, indicator_vi, school_year, period, value, target FROM ({sql}) "
             f"WHERE indicator IN ({codes})", params)
 

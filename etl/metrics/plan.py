@@ -2,12 +2,15 @@
 
 Each formula becomes, per school and period, a numerator and a denominator (`plan_school_values`),
 so that an indicator for any filter of schools is sum(numerator) / sum(denominator): the arithmetic
-of every filter is the same query. The status rule is one SQL macro, `plan_status`.
+of every filter is the same query. The value of an indicator from its sums is one SQL macro, `plan_value`; the
+status rule is another, `plan_status`, whose tolerance is the shown warehouse's `metric_settings`.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from etl.sql import identifier, literal, literal_list
 
 PERIODS_LEFT = {"HK1": 1, "CN": 0}  # reporting periods left in the school year after this one
 
@@ -18,6 +21,11 @@ STATUS_RULE_VI = (
     "bộ so với kỳ trước. Chậm tiến độ: các trường hợp còn lại (không tiến bộ, hoặc hết năm học mà còn xa "
     "chỉ tiêu). Không có số liệu: không trường nào trong phạm vi có số liệu cho chỉ số ở kỳ này."
 )
+
+VALUE_MACRO = """
+CREATE OR REPLACE MACRO plan_value(kind, num, den, scale) AS
+CASE WHEN kind = 'sum' THEN num ELSE num / nullif(den, 0) * scale END
+"""
 
 STATUS_MACRO = """
 CREATE OR REPLACE MACRO plan_status(value, target, previous, direction, periods_left, tolerance_pct) AS
@@ -50,7 +58,7 @@ def parse_formula(code: str, text: str, fields: set[str], targets: dict[str, flo
     def field(name: str) -> str:
         if name not in fields:
             raise ValueError(f"plan_2025_indicators.csv, chỉ số {code}: không có trường \"{name}\"")
-        return f"s.{name}"
+        return f"s.{identifier(name, f'plan_2025_indicators.csv, chỉ số {code}')}"
 
     text = text.strip()
     if m := re.fullmatch(r"share of schools with a non-empty (\w+)", text):
@@ -89,10 +97,11 @@ def plan_views_sql(indicators: list[dict], fields: set[str], targets: dict[str, 
     for row in indicators:
         formula = parse_formula(row["code"], row["formula"], fields, targets)
         levels = [lv for lv in row["applies_to"].split("|") if lv and lv != "all"]
-        applies = "true" if not levels else "u.level IN (" + ", ".join(f"'{lv}'" for lv in levels) + ")"
+        applies = "true" if not levels else f"u.level IN ({literal_list(levels)})"
         period_filter = "u.period = 'CN'" if formula.yearly else "true"
         parts.append(
-            f"SELECT '{row['code']}' AS indicator, u.school_code, u.school_year, u.period, {applies} AS applies, "
+            f"SELECT {literal(row['code'])} AS indicator, u.school_code, u.school_year, u.period, "
+            f"{applies} AS applies, "
             f"({formula.num})::DOUBLE AS num, ({formula.den})::DOUBLE AS den, coalesce({formula.has_data}, false) "
             f"AS has_data FROM joined u LEFT JOIN survey s USING (school_code, school_year, period) "
             f"LEFT JOIN informatics_computers i USING (school_code, school_year, period) "
@@ -101,7 +110,7 @@ def plan_views_sql(indicators: list[dict], fields: set[str], targets: dict[str, 
         scale = 100.0 if row["unit"] == "%" and formula.kind in ("share", "ratio") else 1.0
         meta.append((row["code"], row["pillar"], row["indicator_vi"], row["unit"], float(row["target"]),
                      row.get("direction") or "higher", formula.kind, scale, row["applies_to"], row["plan_clause"]))
-    values = ",\n  ".join("(" + ", ".join(_literal(v) for v in m) + ")" for m in meta)
+    values = ",\n  ".join("(" + literal_list(m) + ")" for m in meta)
     meta_sql = ("CREATE OR REPLACE TABLE plan_indicators_meta AS SELECT * FROM (VALUES\n  " + values + "\n) AS t("
                 "code, pillar, indicator_vi, unit, target, direction, kind, scale, applies_to, plan_clause)")
     values_sql = (
@@ -109,10 +118,5 @@ def plan_views_sql(indicators: list[dict], fields: set[str], targets: dict[str, 
         "WITH periods AS (SELECT DISTINCT school_year, period FROM survey),\n"
         "joined AS (SELECT sc.school_code, sc.level, p.school_year, p.period FROM schools sc CROSS JOIN periods p)\n"
         + "\nUNION ALL\n".join(parts))
-    return [meta_sql, values_sql, STATUS_MACRO]
+    return [meta_sql, values_sql, VALUE_MACRO, STATUS_MACRO]
 
-
-def _literal(value) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
