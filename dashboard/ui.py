@@ -459,3 +459,103 @@ PRESENTATION_CSS = """
 def presentation_mode() -> None:
     """Full screen for a projector: no sidebar, no toolbar, large type."""
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+# ---- one school from a long list ----------------------------------------------------------------------------
+
+def school_from_url(key: str, url_param: str) -> tuple[str | None, bool]:
+    """The school code the URL names for the picker `key` and whether it came from outside (a pasted or shared link,
+    the back button, a click on another page) rather than from the picker's own update of the URL."""
+    url = (st.query_params.get(url_param) or "").strip() or None  # codes pasted from Excel carry spaces
+    return url, url != st.session_state.get(f"_{key}_url")
+
+
+def school_picker(label: str, options: dict[str, str], key: str, url_param: str | None = None,
+                  help: str | None = None) -> str | None:
+    """One school out of `options` (code → name): a search box that ignores accents and case ('le loi' finds
+    'Lê Lợi', a code finds its school) above a list in Vietnamese order that takes no typing (Streamlit's own filter
+    matches accents exactly and answers 'No results' in English). With `url_param` the choice lives in the URL:
+    a link names the school when it changes from outside, otherwise the list does and the URL follows it."""
+    if not options:
+        return None
+    seen, last, search = f"_{key}_url", f"_{key}_last", f"{key}_search"
+    url, fresh = school_from_url(key, url_param) if url_param else (None, False)
+    if fresh:
+        st.session_state[seen] = url
+        if url in options:
+            st.session_state[key] = url
+            st.session_state[search] = ""  # the linked school, not what was typed before
+    ordered = sorted(options, key=lambda c: (vi_sort_key(options[c] or ""), c))
+    find, pick = st.columns([2, 3])
+    words = find.text_input(f"Tìm {label.lower()}", key=search, placeholder="tên hoặc mã, vd. le loi",
+                            help="Gõ có dấu hay không dấu, chữ hoa hay chữ thường đều được; nhấn Enter để tìm.").strip()
+    shown = ordered
+    if words:
+        found = [c for c in ordered if matches(f"{options[c]} {c}", words)]
+        if found:
+            shown = found
+            find.caption(f"{number(len(found))} trường khớp «{md_text(words)}».")
+        else:
+            find.caption(f"Không có trường nào khớp «{md_text(words)}»; danh sách hiện mọi trường.")
+    if st.session_state.get(key) not in shown:
+        previous = st.session_state.get(last)
+        st.session_state[key] = previous if previous in shown else shown[0]
+    code = pick.selectbox(label, shown, key=key, format_func=lambda c: f"{options.get(c, c)} ({c})",
+                          filter_mode=None, help=help)
+    st.session_state[last] = code
+    if url_param and url != code:
+        st.query_params[url_param] = code
+        st.session_state[seen] = code
+    return code
+
+
+# ---- drill-down: a click on a ward's bar filters to the ward, on a school's opens its profile ----------------
+
+PROFILE_PAGE, PROFILE_PARAM = "pages/ho_so_truong.py", "school"
+_OPEN_SCHOOL = "_open_school"
+
+
+def plot_selectable(figure, key: str, on_pick, height: int | str = "content") -> None:
+    """A chart whose bars and points answer a click: `on_pick(point)` runs as a callback, before the page (and the
+    sidebar's filters) are drawn again. After a pick the chart is a new widget, so no selection lingers (a kept
+    selection would dim the other bars and swallow a second click on the same bar)."""
+    if (code := st.session_state.pop(_OPEN_SCHOOL, None)) is not None:
+        st.switch_page(PROFILE_PAGE, query_params={PROFILE_PARAM: code})
+    picks = f"_{key}_picks"
+    widget = f"{key}_{st.session_state.get(picks, 0)}"
+
+    def picked() -> None:
+        points = ((st.session_state.get(widget) or {}).get("selection") or {}).get("points") or []
+        if points:
+            st.session_state[picks] = st.session_state.get(picks, 0) + 1
+            on_pick(points[0])
+    from dashboard.charts import describe
+
+    st.plotly_chart(figure, key=widget, config=plot_config(key), height=height, on_select=picked,
+                    selection_mode="points", alt=describe(figure))
+
+
+def pick_ward(filter_key: str, names: dict[str, str] | None = None):
+    """A plot_selectable callback: the clicked bar's label (its y; `names` maps a drawn label back to the ward)
+    becomes the sidebar's filter `filter_key` ('phuong' for the new wards, 'xa' for the former units)."""
+    def pick(point: dict) -> None:
+        label = point.get("y")
+        ward = (names or {}).get(label, label)
+        if ward:
+            st.session_state[filter_key] = [ward]
+    return pick
+
+
+def pick_school(code_of):
+    """A plot_selectable callback that opens the profile of the clicked school; `code_of(point)` reads its code
+    (None: not a school, nothing happens)."""
+    def pick(point: dict) -> None:
+        code = code_of(point)
+        if code:
+            st.session_state[_OPEN_SCHOOL] = str(code)
+    return pick
+
+
+def profile_link(code: str) -> str:
+    """The address of a school's profile, for links in tables and text."""
+    return f"/ho-so-truong?{PROFILE_PARAM}={code}"

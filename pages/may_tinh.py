@@ -1,12 +1,13 @@
 """Máy tính dạy Tin học: pupils per computer in a lesson per school against the target of its level, the
-schools that miss it, computers needed per school, ward and in total, and the school-wide ratio beside it."""
+schools that miss it, computers needed per school, ward and in total, and the school-wide ratio beside it. A click on
+a school's bar opens its profile; on a ward's bar, filters to the ward."""
 import streamlit as st
 
 from dashboard.charts import computers as charts
-from dashboard.format import COMPUTER_STATUS_NAMES, number, percent, period_label
+from dashboard.format import COMPUTER_STATUS_NAMES, number, percent, period_label, plotly_text
 from dashboard.queries import computers as q
 from dashboard.queries import schools_by_level
-from dashboard.ui import empty, page_start, plot, query_pair, table
+from dashboard.ui import empty, page_start, pick_school, pick_ward, plot, plot_selectable, query_pair, table
 from etl.metrics import labels
 from etl.reference import LEVEL_NAMES
 
@@ -81,7 +82,10 @@ c5.metric("HS/máy toàn trường", number(now.school_pupils_per_computer, 1),
           help="Tổng số học sinh ÷ tổng số máy tính dạy Tin học, toàn trường: con số tham khảo, KHÔNG phải số học "
                "sinh dùng chung một máy trong giờ học.")
 
-plot(charts.ratio_by_school(schools, f.period_label), "computers_ratio")
+codes = set(schools.school_code)
+plot_selectable(charts.ratio_by_school(schools, f.period_label), "computers_ratio",
+                pick_school(lambda point: point.get("y") if point.get("y") in codes else None))
+st.caption("Nhấp vào thanh của một trường để mở hồ sơ trường; nhấp vào thanh của một phường để lọc theo phường đó.")
 
 left, right = st.columns(2)
 with left:
@@ -91,7 +95,9 @@ with right:
                      format_func={"ward_new": "Phường mới", "ward_old": "Phường/xã cũ (trước 1/7/2025)"}.get)
     units = query_pair(q.by_group(f, f.school_year, f.period, group))
     unit_title = LABELS[group]
-    plot(charts.needed_by_unit(units, f.period_label, unit_title), "computers_wards")
+    plot_selectable(charts.needed_by_unit(units, f.period_label, unit_title), "computers_wards",
+                    pick_ward("phuong" if group == "ward_new" else "xa",
+                              {plotly_text(u): u for u in units.unit.dropna()}))
 
 st.subheader(f"Máy tính theo {unit_title.lower()}")
 by_unit = units.rename(columns={"unit": unit_title, **TOTAL_LABELS})

@@ -1,16 +1,30 @@
 """Mức độ chuyển đổi số (QĐ 4725): levels by school level and ward, group 1 against group 2, the criteria heat
-map, self against verified scores, the ranking, the points one school lost, evidence flags and the rules used."""
+map, self against verified scores, the ranking, the points one school lost, evidence flags and the rules used. A click
+on a ward's bar filters to the ward; on a school (scatter, gap bars) opens its profile. The figures are
+computed in dashboard.maturity_view; this page selects and draws."""
 from types import SimpleNamespace
 
 import streamlit as st
 
+from dashboard import maturity_view as view
 from dashboard.charts import maturity as charts
-from dashboard.format import LEVEL_NAMES_4725, LEVEL_SHORT, md_text, number, percent
+from dashboard.format import md_text, plotly_text
 from dashboard.labels import LEVEL_NAMES
 from dashboard.queries import maturity as q
 from dashboard.queries import schools_by_level
-from dashboard.ui import empty, page_start, plot, query_pair, table
+from dashboard.ui import (
+    empty,
+    page_start,
+    pick_school,
+    pick_ward,
+    plot,
+    plot_selectable,
+    query_pair,
+    school_picker,
+    table,
+)
 from etl.metrics import catalogue_warnings, labels
+from etl.textnorm import vi_sorted
 
 wh, f = page_start("Mức độ chuyển đổi số (QĐ 4725)")
 
@@ -49,16 +63,9 @@ if schools.empty:
     st.stop()
 
 assessed = len(schools)
-cols = st.columns(5)
-cols[0].metric("Trường đã đánh giá", number(assessed), help="Trường TH, THCS, liên cấp có kết quả QĐ 4725 năm học "
-               f"{year} trong phạm vi lọc.")
-for col, mark in zip(cols[1:4], (3, 2, 1)):
-    count = int((schools.overall_level == mark).sum())
-    col.metric(f"{LEVEL_SHORT[mark]} (mức chung)", f"{number(count)} ({percent(100 * count / assessed, 0)})",
-               help=f"Số trường có mức chung (quy ước) là {LEVEL_NAMES_4725[mark]}.")
-verified = int((schools.basis == "verified").sum())
-cols[4].metric("Đã thẩm định", f"{number(verified)}/{number(assessed)}",
-               help="Trường đã được phòng thẩm định; các trường còn lại xếp mức theo điểm tự đánh giá.")
+for col, (label, value, hint) in zip(st.columns(5), view.headline(schools, year)):
+    col.metric(label, value, help=hint)
+opens_school = pick_school(view.school_of_point(schools))
 
 kind = st.radio("Biểu đồ theo địa bàn", ["Phường mới", "Phường/xã cũ (trước 1/7/2025)"], horizontal=True,
                 key="maturity_ward_kind")
@@ -71,32 +78,29 @@ with left:
 with right:
     column = "ward_new" if kind == "Phường mới" else "ward_old"
     by_ward = query_pair(q.level_counts(f, year, column))
-    wards = sorted(set(by_ward.unit.dropna()))
-    plot(charts.level_distribution(by_ward, wards, {}, f"Mức chung (quy ước) theo {kind.split(' (')[0].lower()} – "
-                                   f"năm học {year}", kind.split(" (")[0], "Chưa có kết quả cho phạm vi đang lọc"),
-         "maturity_by_ward")
+    wards = vi_sorted(set(by_ward.unit.dropna()))
+    plot_selectable(charts.level_distribution(
+        by_ward, wards, {}, f"Mức chung (quy ước) theo {kind.split(' (')[0].lower()} – năm học {year}",
+        kind.split(" (")[0], "Chưa có kết quả cho phạm vi đang lọc"), "maturity_by_ward",
+        pick_ward("phuong" if column == "ward_new" else "xa", {plotly_text(w): w for w in wards}))
+    st.caption("Nhấp vào thanh của một phường để lọc theo phường đó; nhấp vào một trường ở các biểu đồ dưới để mở "
+               "hồ sơ trường.")
 
 left, right = st.columns(2)
 with left:
-    plot(charts.group_scatter(schools, year, rules.level2_min_score, rules.level3_above_score), "maturity_scatter")
+    plot_selectable(charts.group_scatter(schools, year, rules.level2_min_score, rules.level3_above_score),
+                    "maturity_scatter", opens_school)
 with right:
-    plot(charts.gap_bars(schools, year), "maturity_gaps")
+    plot_selectable(charts.gap_bars(schools, year), "maturity_gaps", opens_school)
     if summary := charts.gap_summary(schools):
         st.caption(summary)
 
 st.subheader("Xếp hạng các trường")
 st.caption("Xếp theo mức chung (quy ước), rồi theo điểm của nhóm thấp hơn. Chênh lệch = điểm tự đánh giá − điểm "
            "thẩm định (chỉ có ở trường đã thẩm định; dương là trường tự chấm cao hơn).")
-names = {**labels("keys"), **labels("maturity_4725")}
-ranking = schools.assign(
-    rank=range(1, assessed + 1), level=schools.level.map(LEVEL_NAMES),
-    g1_level=schools.g1_level.map(LEVEL_SHORT), g2_level=schools.g2_level.map(LEVEL_SHORT),
-    overall_level=schools.overall_level.map(LEVEL_SHORT), basis=schools.basis.map(charts.BASIS_NAMES))
-columns = ["rank", "school_name", "level", "ward_new", "g1_score", "g1_level", "g2_score", "g2_level",
-           "overall_level", "basis", "g1_gap", "g2_gap", "school_code"]
-ranking = ranking[columns].rename(columns={**names, "rank": "Hạng"})
+ranking, places = view.ranking(schools)
 table(ranking, f"Xếp hạng mức độ chuyển đổi số năm học {year}", "maturity_ranking", current=f,
-      decimals={names[c]: 1 for c in ("g1_score", "g2_score", "g1_gap", "g2_gap")}, height=420)
+      decimals=places, height=420)
 
 st.subheader("Điểm từng tiêu chí")
 first = list(schools.school_code[:charts.MAX_HEATMAP_ROWS])
@@ -107,21 +111,16 @@ st.caption(f"Các điều kiện bắt buộc ({md_text(', '.join(mandatory))}) 
            "trường chưa đạt điều kiện nào được liệt kê ở phần chi tiết một trường bên dưới.")
 
 st.subheader("Chi tiết một trường: tiêu chí bị mất điểm")
-by_name = schools.sort_values("school_name")
-label_of = dict(zip(schools.school_code, schools.school_name + " (" + schools.school_code + ")"))
-code = st.selectbox("Trường", list(by_name.school_code), format_func=label_of.get, key="maturity_school")
+name_of = dict(zip(schools.school_code, schools.school_name))
+code = school_picker("Trường", name_of, "maturity_school")
 st.page_link("pages/ho_so_truong.py", label="Mở hồ sơ đầy đủ của trường", icon="🏫", query_params={"school": code})
 lost = query_pair(q.lost_points(code, year))
-name = label_of[code].rsplit(" (", 1)[0]
-plot(charts.lost_points(lost, name, year), "maturity_lost")
+plot(charts.lost_points(lost, name_of[code], year), "maturity_lost")
 unmet = lost[lost.mandatory]
 if unmet.empty:
     st.success("Trường đạt đủ các điều kiện bắt buộc.")
 else:
-    st.error("Điều kiện bắt buộc chưa đạt: " + "; ".join(f"{md_text(c)} {md_text(n)}"
-                                                        for c, n in zip(unmet.criterion, unmet.name_vi))
-             + (" – theo quy ước của phòng, nhóm có điều kiện chưa đạt được xếp Mức 1." if rules.mandatory_rule
-                else "."))
+    st.error(view.unmet_text(unmet, rules.mandatory_rule))
 
 st.subheader("Điểm tự đánh giá mâu thuẫn với phiếu khảo sát")
 flags = query_pair(q.evidence(f, year))
@@ -135,17 +134,5 @@ else:
           current=f, decimals={evidence_names["self_score"]: 1}, wide=(evidence_names["reason"],))
 
 st.subheader("Ghi chú về cách xếp mức")
-low, high = number(rules.level2_min_score), number(rules.level3_above_score)
-notes = [
-    f"Mức của mỗi nhóm theo tổng điểm: dưới {low} điểm là Mức 1 (chưa đáp ứng), từ {low} đến {high} điểm là Mức 2 "
-    f"(đáp ứng cơ bản), trên {high} điểm là Mức 3 (đáp ứng tốt).",
-    ("Điều kiện bắt buộc (quy ước của phòng đang áp dụng): theo quy ước của phòng, nhóm chưa đạt đủ điều kiện bắt "
-     f"buộc ({md_text(', '.join(mandatory))}) thì xếp Mức 1 dù điểm cao.") if rules.mandatory_rule else
-    ("Điều kiện bắt buộc (quy ước của phòng đang không áp dụng): mức của nhóm chỉ theo điểm; điều kiện chưa đạt "
-     "chỉ được liệt kê."),
-    "Mức chung là mức thấp hơn của hai nhóm: đây là quy ước tổng hợp của phòng; QĐ 4725 đánh giá riêng từng nhóm.",
-    "Khi phòng đã thẩm định, điểm thẩm định là điểm chính thức (tiêu chí bỏ trống tính 0); nếu chưa, dùng điểm tự "
-    "đánh giá.",
-    f"Bộ tiêu chí đang dùng: phiên bản {md_text(rules.catalogue_version)} (mã nội dung của tệp criteria_4725.csv).",
-]
+notes = view.rules_notes(rules, mandatory)
 st.markdown("\n".join(f"- {n}" for n in notes))
