@@ -14,6 +14,7 @@ from typing import Callable
 
 import pandas as pd
 
+from dashboard.charts import describe
 from dashboard.export import to_excel_bytes
 from dashboard.slides import SLIDES, Slide
 
@@ -124,8 +125,9 @@ def build_pptx(slides: list[Slide], info: ExportInfo, progress: Progress | None 
         page = deck.slides.add_slide(blank)
         text(page, 0.5, 0.2, 12.3, 1.05, slide.headline, headline_points(slide.headline), bold=True,
              color=(0x1F, 0x5F, 0xA8))
-        page.shapes.add_picture(io.BytesIO(image), Inches((13.333 - picture_width) / 2), Inches(1.35),
-                                height=Inches(picture_height))
+        picture = page.shapes.add_picture(io.BytesIO(image), Inches((13.333 - picture_width) / 2), Inches(1.35),
+                                          height=Inches(picture_height))
+        picture._element.nvPicPr.cNvPr.set("descr", describe(slide.figure))  # alt text, read by screen readers
         text(page, 0.5, 6.95, 12.3, 0.45, info.footer(), 9, color=(0x66, 0x66, 0x66))
         page.notes_slide.notes_text_frame.text = f"{slide.title}\n{slide.headline}"
     if progress:
@@ -174,7 +176,8 @@ def build_pdf(slides: list[Slide], info: ExportInfo, tables: dict[str, pd.DataFr
         pdf.set_text_color(0)
         pdf.ln(2)
         width = 245
-        pdf.image(io.BytesIO(image), x=(297 - width) / 2, w=width, h=width * IMAGE_SIZE[1] / IMAGE_SIZE[0])
+        pdf.image(io.BytesIO(image), x=(297 - width) / 2, w=width, h=width * IMAGE_SIZE[1] / IMAGE_SIZE[0],
+                  alt_text=describe(slide.figure))
     summaries = {f"Bảng số liệu: {s.title}": s.summary for s in slides if s.summary is not None}
     for title, frame in {**summaries, **(tables or {})}.items():
         _pdf_table(pdf, title, frame)

@@ -9,19 +9,26 @@ from etl.textnorm import fmt_number
 
 LEVEL_NAMES_4725 = {1: "Mức 1 – Chưa đáp ứng", 2: "Mức 2 – Đáp ứng cơ bản", 3: "Mức 3 – Đáp ứng tốt"}
 LEVEL_SHORT = {1: "Mức 1", 2: "Mức 2", 3: "Mức 3"}
-LEVEL_COLORS = {1: "#c0392b", 2: "#e6a23c", 3: "#2e8b57"}
+# Colours that stay apart for red-green (and blue-yellow) colour blindness: red / amber / blue, never red / green;
+# the worst category also carries a hatch pattern, and every chart labels its bars or legend in words.
+# tests/test_accessibility.py checks the distances under simulated deuteranopia, protanopia and tritanopia.
+LEVEL_COLORS = {1: "#c0392b", 2: "#f0b840", 3: "#1f6fb5"}
+LEVEL_PATTERNS = {1: "/", 2: "", 3: ""}
 
 STATUS_NAMES = {"met": "Đạt", "on_track": "Đúng tiến độ", "at_risk": "Có nguy cơ", "off_track": "Chậm tiến độ",
                 "no_data": "Không có số liệu"}
-STATUS_COLORS = {"met": "#2e8b57", "on_track": "#3b82c4", "at_risk": "#e6a23c", "off_track": "#c0392b",
+STATUS_COLORS = {"met": "#1f6fb5", "on_track": "#8cc4ec", "at_risk": "#f0b840", "off_track": "#c0392b",
                  "no_data": "#9e9e9e"}
+STATUS_PATTERNS = {"met": "", "on_track": "", "at_risk": "", "off_track": "/", "no_data": "."}
 STATUS_ICONS = {"met": "🟢", "on_track": "🔵", "at_risk": "🟠", "off_track": "🔴", "no_data": "⚪"}
 
 COMPUTER_STATUS_NAMES = {"met": "Đạt chuẩn", "not_met": "Chưa đạt", "no_room": "Chưa có phòng máy",
                          "missing_data": "Thiếu số liệu", "no_it_pupils": "Không có HS học Tin học",
                          "not_applicable": "Không áp dụng (mầm non)"}
-COMPUTER_STATUS_COLORS = {"met": "#2e8b57", "not_met": "#c0392b", "no_room": "#7b241c", "missing_data": "#9e9e9e",
-                          "no_it_pupils": "#bdbdbd", "not_applicable": "#e0e0e0"}
+COMPUTER_STATUS_COLORS = {"met": "#1f6fb5", "not_met": "#c0392b", "no_room": "#5a1a10", "missing_data": "#7f7f7f",
+                          "no_it_pupils": "#b8b8b8", "not_applicable": "#e6e6e6"}
+COMPUTER_STATUS_PATTERNS = {"met": "", "not_met": "/", "no_room": "x", "missing_data": ".", "no_it_pupils": "",
+                            "not_applicable": ""}
 
 PILLAR_NAMES = {"awareness": "1. Nhận thức số", "institutions": "2. Thể chế số", "infrastructure": "3. Hạ tầng số",
                 "data": "4. Dữ liệu số", "platforms": "5. Nền tảng số", "people": "6. Nhân lực số",

@@ -358,9 +358,12 @@ def plot_config(key: str) -> dict:
             "toImageButtonOptions": {"format": "png", "filename": slug(key) or "bieu_do", "scale": 2}}
 
 
-def plot(figure, key: str, height: int | str = "content") -> None:
-    """A chart with the shared configuration; `height="stretch"` fills its container (presentation mode)."""
-    st.plotly_chart(figure, key=key, config=plot_config(key), height=height)
+def plot(figure, key: str, height: int | str = "content", headline: str = "") -> None:
+    """A chart with the shared configuration and a text alternative for screen readers (what it shows, in words);
+    `height="stretch"` fills its container (presentation mode)."""
+    from dashboard.charts import describe
+
+    st.plotly_chart(figure, key=key, config=plot_config(key), height=height, alt=describe(figure, headline))
 
 
 def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):

@@ -65,7 +65,7 @@ if presenting:
     # the chart fills the window's height left under the headline (CSS in dashboard.ui.presentation_mode)
     figure.update_layout(height=None, autosize=True, font={"size": 15}, title={"font": {"size": 20}})
     with st.container(key="slide_chart"):
-        plot(figure, f"slide_{slide.key}", height="stretch")
+        plot(figure, f"slide_{slide.key}", height="stretch", headline=slide.headline)
     back, status, forward, close = st.columns([1, 3, 1, 1], vertical_alignment="center")
     # a clicker sends Page Down/Up or the arrow keys; Space goes on, as in PowerPoint
     back.button("◀ Trang trước", on_click=go_to, args=(number - 1, len(keys)), disabled=number == 1,

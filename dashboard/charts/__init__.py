@@ -40,6 +40,42 @@ def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_tit
     return figure
 
 
+def pattern(shape: str) -> dict:
+    """A light hatch over a bar's colour (marker.pattern): the worst categories differ by more than colour, for
+    readers who cannot tell the colours apart and for grey-scale printouts; the bar's number stays legible."""
+    if not shape:
+        return {"shape": ""}
+    return {"shape": shape, "fillmode": "overlay", "fgcolor": "rgba(255,255,255,0.55)", "solidity": 0.22, "size": 9}
+
+
+_KINDS = {"bar": "biểu đồ cột", "scatter": "biểu đồ điểm", "heatmap": "bản đồ nhiệt", "box": "biểu đồ hộp"}
+
+
+def describe(figure: go.Figure, headline: str = "") -> str:
+    """A text alternative of a chart for screen readers (alt text in the app, the PowerPoint and the PDF): its kind,
+    title, axes and series in Vietnamese, after the slide's headline if any. Markup of the title is dropped."""
+    import re
+
+    spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
+    layout = spec.get("layout", {})
+    plain = lambda text: re.sub(r"<[^>]+>", " ", str(text or "")).replace("&amp;", "&").strip()  # noqa: E731
+    title = plain((layout.get("title") or {}).get("text"))
+    kinds = []
+    for trace in spec.get("data", []):
+        kind = _KINDS.get(trace.get("type", "scatter"), "biểu đồ")
+        if kind not in kinds and trace.get("mode") != "text":
+            kinds.append(kind)
+    names = [plain(t.get("name")) for t in spec.get("data", []) if t.get("name") and t.get("showlegend", True)]
+    axes = [f"trục {'ngang' if key.startswith('x') else 'dọc'}: {plain(value['title']['text'])}"
+            for key, value in sorted(layout.items()) if key[:5] in ("xaxis", "yaxis") and isinstance(value, dict)
+            and (value.get("title") or {}).get("text")]
+    notes = [plain(a.get("text")) for a in layout.get("annotations", []) if a.get("text")]
+    parts = [headline.strip(), (", ".join(kinds) or "Biểu đồ").capitalize() + (f": {title}" if title else ""),
+             "; ".join(dict.fromkeys(axes)), ("Các nhóm: " + ", ".join(dict.fromkeys(names))) if names else "",
+             " ".join(notes) if not spec.get("data") else ""]
+    return ". ".join(p[0].upper() + p[1:].rstrip(".") for p in parts if p) + "."
+
+
 def no_data_figure(title: str, message: str) -> go.Figure:
     """Never an empty axis: a figure that says why there is nothing to draw."""
     figure = go.Figure()

@@ -9,8 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure
-from dashboard.format import COMPUTER_STATUS_COLORS, COMPUTER_STATUS_NAMES, number, plotly_text
+from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.format import (
+    COMPUTER_STATUS_COLORS,
+    COMPUTER_STATUS_NAMES,
+    COMPUTER_STATUS_PATTERNS,
+    number,
+    plotly_text,
+)
 from etl.reference import LEVEL_NAMES
 
 APPLICABLE_LEVELS = ("TH", "THCS", "TH_THCS")
@@ -78,7 +84,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str, limit: int = MAX_SCH
                 name = COMPUTER_STATUS_NAMES[kind]
                 trace = go.Bar(
                     y=rows["school_code"], x=rows["pupils_per_computer"], orientation="h", customdata=custom,
-                    marker_color=COMPUTER_STATUS_COLORS[kind],
+                    marker_color=COMPUTER_STATUS_COLORS[kind], marker_pattern=pattern(COMPUTER_STATUS_PATTERNS[kind]),
                     hovertemplate="<b>%{customdata[0]}</b><br>%{x:.2f} HS dùng chung một máy (tối đa "
                                   "%{customdata[3]:.0f})<br>Sĩ số lớp Tin học: %{customdata[1]:.1f} HS; "
                                   "%{customdata[2]:.1f} máy/phòng<br>Cần bổ sung: %{customdata[4]:,.0f} máy"
@@ -128,6 +134,7 @@ def status_by_level(frame: pd.DataFrame, period_label: str) -> go.Figure:
         if any(counts):
             figure.add_bar(y=[LEVEL_NAMES[lv] for lv in levels], x=counts, orientation="h",
                            name=COMPUTER_STATUS_NAMES[status], marker_color=COMPUTER_STATUS_COLORS[status],
+                           marker_pattern=pattern(COMPUTER_STATUS_PATTERNS[status]),
                            text=[c or None for c in counts], textposition="inside",
                            hovertemplate="%{y}: %{x} trường – " + COMPUTER_STATUS_NAMES[status].lower()
                                          + "<extra></extra>")

@@ -6,8 +6,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure
-from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, is_missing, number, plotly_text, signed
+from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.format import (
+    LEVEL_COLORS,
+    LEVEL_NAMES_4725,
+    LEVEL_PATTERNS,
+    LEVEL_SHORT,
+    is_missing,
+    number,
+    plotly_text,
+    signed,
+)
 
 GROUP_NAMES = {"1": "Nhóm 1 – dạy, học", "2": "Nhóm 2 – quản trị"}
 GROUP_COLORS = {"1": "#3b6fb6", "2": "#8e5ea2"}
@@ -28,7 +37,8 @@ def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, s
         part = frame[frame["overall_level"] == mark].set_index("unit")["schools"].reindex(units)
         counts = part.fillna(0).astype(int)
         figure.add_bar(y=labels, x=counts.tolist(), name=LEVEL_SHORT[mark], orientation="h",
-                       marker_color=LEVEL_COLORS[mark], text=[c or None for c in counts], textposition="inside",
+                       marker_color=LEVEL_COLORS[mark], marker_pattern=pattern(LEVEL_PATTERNS[mark]),
+                       text=[c or None for c in counts], textposition="inside",
                        hovertemplate="%{y}: %{x} trường " + LEVEL_NAMES_4725[mark] + "<extra></extra>")
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", automargin=True)

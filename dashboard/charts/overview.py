@@ -4,8 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure
-from dashboard.format import LEVEL_COLORS, LEVEL_NAMES_4725, LEVEL_SHORT, STATUS_COLORS, STATUS_NAMES
+from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.format import (
+    LEVEL_COLORS,
+    LEVEL_NAMES_4725,
+    LEVEL_PATTERNS,
+    LEVEL_SHORT,
+    STATUS_COLORS,
+    STATUS_NAMES,
+    STATUS_PATTERNS,
+)
 from etl.reference import LEVEL_NAMES
 
 
@@ -22,7 +30,8 @@ def level_distribution(frame: pd.DataFrame, school_year: str) -> go.Figure:
         counts = part["schools"].fillna(0).astype(int)
         figure.add_bar(
             y=[LEVEL_NAMES[lv] for lv in levels], x=counts, name=LEVEL_SHORT[mark], orientation="h",
-            marker_color=LEVEL_COLORS[mark], text=counts.where(counts > 0, None), textposition="inside",
+            marker_color=LEVEL_COLORS[mark], marker_pattern=pattern(LEVEL_PATTERNS[mark]),
+            text=counts.where(counts > 0, None), textposition="inside",
             hovertemplate="%{y}: %{x} trường " + LEVEL_NAMES_4725[mark] + "<extra></extra>")
     figure.update_layout(barmode="stack")
     return base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=320)
@@ -40,7 +49,8 @@ def plan_status_by_pillar(frame: pd.DataFrame, pillar_names: dict[str, str], per
         counts = [int(((frame["pillar"] == p) & (frame["status"] == status)).sum()) for p in pillars]
         if any(counts):
             figure.add_bar(y=[pillar_names[p] for p in pillars], x=counts, orientation="h", name=STATUS_NAMES[status],
-                           marker_color=STATUS_COLORS[status], text=[c or None for c in counts],
+                           marker_color=STATUS_COLORS[status], marker_pattern=pattern(STATUS_PATTERNS[status]),
+                           text=[c or None for c in counts],
                            textposition="inside",
                            hovertemplate="%{y}: %{x} chỉ số " + STATUS_NAMES[status].lower() + "<extra></extra>")
     figure.update_layout(barmode="stack")

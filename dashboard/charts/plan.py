@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure
-from dashboard.format import STATUS_COLORS, STATUS_NAMES, percent, period_label, plotly_text
+from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.format import STATUS_COLORS, STATUS_NAMES, STATUS_PATTERNS, percent, period_label, plotly_text
 
 TARGET_NAME = "Chỉ tiêu"
 LINE_COLORS = ["#1f4e79", "#7b3f99", "#00838f", "#6d4c41", "#546e7a", "#ad1457"]
@@ -43,7 +43,7 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
             continue
         figure.add_bar(
             y=[list(part["pillar_vi"]), list(part["label"])], x=part["value"].fillna(0), orientation="h", name=name,
-            marker_color=STATUS_COLORS[status],
+            marker_color=STATUS_COLORS[status], marker_pattern=pattern(STATUS_PATTERNS[status]),
             customdata=list(zip(part["name_text"], part["target"], part["schools_counted"],
                                 part["schools_missing"])),
             hovertemplate="<b>%{customdata[0]}</b><br>Giá trị: %{x:,.1f}% – chỉ tiêu %{customdata[1]:,.0f}%<br>"
