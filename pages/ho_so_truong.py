@@ -18,7 +18,7 @@ from dashboard.format import (
 from dashboard.labels import LEVEL_NAMES, OWNERSHIP_NAMES, PERIOD_NAMES
 from dashboard.queries import school as q
 from dashboard.shown import metric_settings, survey_fields
-from dashboard.ui import empty, page_start, plot, query, query_pair, table
+from dashboard.ui import empty, page_start, plot, query, query_pair, school_from_url, school_picker, table
 from etl import audit
 from etl.metrics import labels
 
@@ -30,13 +30,12 @@ def gap_phrase(gap) -> str:
 
 
 wh, f = page_start("Hồ sơ trường")
-KEY, SEEN, LAST, KEPT = "profile_school", "_profile_url", "_profile_last", "_profile_kept"
+KEY, KEPT = "profile_school", "_profile_kept"
 
 everyone = query_pair(q.registry())
 name_of = dict(zip(everyone.school_code, everyone.school_name))
 codes = list(query_pair(q.choices(f)).school_code)
-url = (st.query_params.get("school") or "").strip() or None  # codes pasted from Excel carry spaces
-fresh = url != st.session_state.get(SEEN)  # a link (pasted, shared, back button) rather than our own update
+url, fresh = school_from_url(KEY, "school")  # fresh: a link (pasted, shared, back button, a chart click)
 if url and url not in name_of and account() is not None and account().scope != "province":
     st.error(f"Trường mã “{md_text(url)}” không thuộc phạm vi của tài khoản ({md_text(account().scope_vi())}); trang "
              "không hiển thị số liệu của trường này.", icon="🔒")
@@ -53,19 +52,8 @@ if not codes:
     empty("Không có trường nào trong phạm vi đang lọc.")
     st.stop()
 
-# The URL names the school when it changes from outside; otherwise the widget does, and the URL follows it.
-if fresh:
-    st.session_state[SEEN] = url
-    if url in codes:
-        st.session_state[KEY] = url
-if st.session_state.get(KEY) not in codes:
-    last = st.session_state.get(LAST)
-    st.session_state[KEY] = last if last in codes else codes[0]
-code = st.selectbox("Trường", codes, key=KEY, format_func=lambda c: f"{name_of.get(c, c)} ({c})")
-st.session_state[LAST] = code
-if url != code:
-    st.query_params["school"] = code
-    st.session_state[SEEN] = code
+# The URL names the school when it changes from outside; otherwise the picker does, and the URL follows it.
+code = school_picker("Trường", {c: name_of.get(c, c) for c in codes}, KEY, url_param="school")
 
 school = query_pair(q.identity(code)).iloc[0]
 level = school.level
