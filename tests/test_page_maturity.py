@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from dashboard.format import plotly_text
+from dashboard.format import LEVEL_COLORS, plotly_text
 from etl.reference import LEVEL_NAMES
 from tests.pages import figure_titled, figures, open_page, plain, sql, texts, values
 
@@ -80,7 +80,7 @@ def test_level_charts_equal_the_view(app, sample_db):
         USING (school_code) WHERE m.school_year = ? GROUP BY ALL""", [year])
     spec = figure_titled(app, "Mức chung (quy ước) theo cấp học")
     assert bar_counts(spec) == {(f"Mức {lv}", LEVEL_NAMES[level]): n for level, lv, n in by_level}
-    assert [t["marker"]["color"] for t in spec["data"]] == ["#c0392b", "#e6a23c", "#2e8b57"]
+    assert [t["marker"]["color"] for t in spec["data"]] == [LEVEL_COLORS[1], LEVEL_COLORS[2], LEVEL_COLORS[3]]
     by_ward = sql(sample_db, """SELECT s.ward_new, m.overall_level, count(*) FROM maturity_4725 m JOIN schools s
         USING (school_code) WHERE m.school_year = ? GROUP BY ALL""", [year])
     assert bar_counts(figure_titled(app, "Mức chung (quy ước) theo phường mới")) == \
