@@ -48,7 +48,7 @@ def number(value, decimals: int = 0) -> str:
 
 
 def percent(value, decimals: int = 1) -> str:
-    return "–" if is_missing(value) else f"{fmt_number(round(value, decimals), decimals)}%"
+    return "–" if is_missing(value) else f"{fmt_number(value, decimals)}%"  # rounded half up once, like number()
 
 
 def period_label(school_year: str, period: str) -> str:

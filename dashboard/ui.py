@@ -374,10 +374,12 @@ def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     styler = frame.style.format(na_rep="")
     for column in frame.columns:
         if pd.api.types.is_bool_dtype(frame[column]):
-            styler = styler.format({column: lambda v: "" if pd.isna(v) else ("Có" if v else "Không")})
+            styler = styler.format({column: lambda v: "" if pd.isna(v) else ("Có" if v else "Không")},
+                                   subset=[column])  # without subset, a dict resets the other columns' formats
         elif pd.api.types.is_numeric_dtype(frame[column]):
-            styler = styler.format({column: None}, precision=decimals.get(column, 0), thousands=".", decimal=",",
-                                   na_rep="–", subset=[column])
+            # the one formatter of headlines, metrics and exports: 2,25 -> 2,3 everywhere (half up), 147 not 147,0
+            styler = styler.format({column: lambda v, d=decimals.get(column, 0): number(v, d)}, na_rep="–",
+                                   subset=[column])
     return styler.hide(axis="index")
 
 

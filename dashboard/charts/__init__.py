@@ -40,6 +40,16 @@ def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_tit
     return figure
 
 
+def integer_axis(figure: go.Figure, axis: str, top: float) -> go.Figure:
+    """A count axis (schools, indicators, computers): whole-number ticks only, never 0,5 or a tick repeated by
+    rounding; Plotly picks a step of 0,5 for short ranges, so up to 8 the step is 1."""
+    update = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 8:
+        update.update(tick0=0, dtick=1)
+    (figure.update_xaxes if axis == "x" else figure.update_yaxes)(**update)
+    return figure
+
+
 def pattern(shape: str) -> dict:
     """A light hatch over a bar's colour (marker.pattern): the worst categories differ by more than colour, for
     readers who cannot tell the colours apart and for grey-scale printouts; the bar's number stays legible."""

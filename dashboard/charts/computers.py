@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.charts import base_layout, integer_axis, memo_figure, no_data_figure, pattern
 from dashboard.format import (
     COMPUTER_STATUS_COLORS,
     COMPUTER_STATUS_NAMES,
@@ -86,8 +86,8 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str, limit: int = MAX_SCH
                     y=rows["school_code"], x=rows["pupils_per_computer"], orientation="h", customdata=custom,
                     marker_color=COMPUTER_STATUS_COLORS[kind], marker_pattern=pattern(COMPUTER_STATUS_PATTERNS[kind]),
                     hovertemplate="<b>%{customdata[0]}</b><br>%{x:.2f} HS dùng chung một máy (tối đa "
-                                  "%{customdata[3]:.0f})<br>Sĩ số lớp Tin học: %{customdata[1]:.1f} HS; "
-                                  "%{customdata[2]:.1f} máy/phòng<br>Cần bổ sung: %{customdata[4]:,.0f} máy"
+                                  "%{customdata[3]:.0f})<br>Sĩ số lớp Tin học: %{customdata[1]:,.1~f} HS; "
+                                  "%{customdata[2]:,.1~f} máy/phòng<br>Cần bổ sung: %{customdata[4]:,.0f} máy"
                                   "<extra></extra>")
             else:
                 name, symbol, colour = NO_RATIO[kind]
@@ -95,7 +95,7 @@ def ratio_by_school(frame: pd.DataFrame, period_label: str, limit: int = MAX_SCH
                     y=rows["school_code"], x=[0] * len(rows), mode="markers", customdata=custom, cliponaxis=False,
                     marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2, "color": colour}},
                     hovertemplate="<b>%{customdata[0]}</b><br>" + name.split(" (")[0] + (
-                        "<br>Sĩ số lớp Tin học: %{customdata[1]:.1f} HS; %{customdata[5]:.0f} phòng máy"
+                        "<br>Sĩ số lớp Tin học: %{customdata[1]:,.1~f} HS; %{customdata[5]:.0f} phòng máy"
                         "<br>Cần bổ sung: %{customdata[4]:,.0f} máy" if kind != "missing_data" else
                         "<br>Thiếu số HS, số lớp, số phòng hoặc số máy: chưa tính được") + "<extra></extra>")
             trace.update(name=name, legendgroup=kind, showlegend=kind not in shown)
@@ -140,7 +140,8 @@ def status_by_level(frame: pd.DataFrame, period_label: str) -> go.Figure:
                                          + "<extra></extra>")
     figure.update_layout(barmode="stack", uniformtext={"minsize": 11, "mode": "hide"})
     figure.update_yaxes(autorange="reversed")
-    return base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=340)
+    base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=340)
+    return integer_axis(figure, "x", frame.groupby("level").size().max())
 
 
 @memo_figure
@@ -166,4 +167,4 @@ def needed_by_unit(frame: pd.DataFrame, period_label: str, unit_title: str) -> g
     figure = base_layout(figure, title, x_title="Số máy cần bổ sung", y_title=unit_title, height=height)
     figure.update_xaxes(range=[0, data["needed"].max() * 1.18])
     figure.update_layout(showlegend=False)
-    return figure
+    return integer_axis(figure, "x", data["needed"].max())

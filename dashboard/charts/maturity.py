@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.charts import base_layout, integer_axis, memo_figure, no_data_figure, pattern
 from dashboard.format import (
     LEVEL_COLORS,
     LEVEL_NAMES_4725,
@@ -42,8 +42,9 @@ def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, s
                        hovertemplate="%{y}: %{x} trường " + LEVEL_NAMES_4725[mark] + "<extra></extra>")
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    return base_layout(figure, title, x_title="Số trường", y_title=unit_title, height=max(300, 140 + 42 * len(units)),
-                       legend_title="Mức chung (quy ước):")
+    base_layout(figure, title, x_title="Số trường", y_title=unit_title, height=max(300, 140 + 42 * len(units)),
+                legend_title="Mức chung (quy ước):")
+    return integer_axis(figure, "x", frame.groupby("unit")["schools"].sum().max())
 
 
 @memo_figure

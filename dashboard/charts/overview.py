@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.charts import base_layout, integer_axis, memo_figure, no_data_figure, pattern
 from dashboard.format import (
     LEVEL_COLORS,
     LEVEL_NAMES_4725,
@@ -34,7 +34,8 @@ def level_distribution(frame: pd.DataFrame, school_year: str) -> go.Figure:
             text=counts.where(counts > 0, None), textposition="inside",
             hovertemplate="%{y}: %{x} trường " + LEVEL_NAMES_4725[mark] + "<extra></extra>")
     figure.update_layout(barmode="stack")
-    return base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=320)
+    base_layout(figure, title, x_title="Số trường", y_title="Cấp học", height=320)
+    return integer_axis(figure, "x", frame.groupby("level")["schools"].sum().max())
 
 
 @memo_figure
@@ -55,4 +56,5 @@ def plan_status_by_pillar(frame: pd.DataFrame, pillar_names: dict[str, str], per
                            hovertemplate="%{y}: %{x} chỉ số " + STATUS_NAMES[status].lower() + "<extra></extra>")
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed")
-    return base_layout(figure, title, x_title="Số chỉ số", y_title="Trụ cột", height=380)
+    base_layout(figure, title, x_title="Số chỉ số", y_title="Trụ cột", height=380)
+    return integer_axis(figure, "x", frame.groupby("pillar").size().max())

@@ -46,7 +46,7 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
             marker_color=STATUS_COLORS[status], marker_pattern=pattern(STATUS_PATTERNS[status]),
             customdata=list(zip(part["name_text"], part["target"], part["schools_counted"],
                                 part["schools_missing"])),
-            hovertemplate="<b>%{customdata[0]}</b><br>Giá trị: %{x:,.1f}% – chỉ tiêu %{customdata[1]:,.0f}%<br>"
+            hovertemplate="<b>%{customdata[0]}</b><br>Giá trị: %{x:,.1~f}% – chỉ tiêu %{customdata[1]:,.0f}%<br>"
                           f"Tình trạng: {name}<br>Số trường có số liệu: %{{customdata[2]}}, thiếu: "
                           "%{customdata[3]}<extra></extra>")
     figure.add_scatter(
@@ -93,19 +93,19 @@ def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]],
             marker={"size": 13, "color": [STATUS_COLORS[s] for s in statuses], "line": {"width": 2, "color": colour}},
             customdata=list(zip([STATUS_NAMES[s] for s in statuses], part["schools_counted"].fillna(0),
                                 part["schools_missing"].fillna(0))),
-            hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:,.1f}} {unit_text}<br>Tình trạng: %{{customdata[0]}}"
+            hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:,.1~f}} {unit_text}<br>Tình trạng: %{{customdata[0]}}"
                           "<br>Số trường có số liệu: %{customdata[1]:.0f}, thiếu: %{customdata[2]:.0f}<extra></extra>")
         seen.update(statuses[part["value"].notna()])
         if not one_target:
             figure.add_scatter(
                 x=labels, y=[targets[code]] * len(labels), mode="lines", name=f"{TARGET_NAME} {code_text}",
                 line={"color": colour, "dash": "dash", "width": 1.5}, legendgroup=code, showlegend=False,
-                hovertemplate=f"{TARGET_NAME} {code_text}: %{{y:,.1f}} {unit_text}<extra></extra>")
+                hovertemplate=f"{TARGET_NAME} {code_text}: %{{y:,.1~f}} {unit_text}<extra></extra>")
     if one_target:
         target = next(iter(targets.values()))
         figure.add_scatter(x=labels, y=[target] * len(labels), mode="lines", name=f"{TARGET_NAME} ({unit_text})",
                            line={"color": "#222", "dash": "dash", "width": 1.5},
-                           hovertemplate=f"{TARGET_NAME}: %{{y:,.1f}} {unit_text}<extra></extra>")
+                           hovertemplate=f"{TARGET_NAME}: %{{y:,.1~f}} {unit_text}<extra></extra>")
     for status, name in STATUS_NAMES.items():  # what the marker colours mean
         if status in seen:
             figure.add_scatter(x=[None], y=[None], mode="markers", name=name, legendgroup="status",
