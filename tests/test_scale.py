@@ -109,7 +109,7 @@ def test_a_crowded_scatter_draws_a_point_per_score_pair():
     frame = pd.DataFrame({"school_name": [f"Trường {i}" for i in range(n)],
                           "g1_score": [60.2 + i % 3 for i in range(n)],
                           "g2_score": [70.4] * n, "g1_level": 2, "g2_level": 2, "overall_level": 2, "basis": "self"})
-    figure = group_scatter(frame, "2025-2026")
+    figure = group_scatter(frame, "2025-2026", 50, 75)
     [trace] = [t for t in figure.data if t.customdata is not None]
     assert sorted(zip(trace.x, trace.y, trace.customdata)) == [(60, 70, 834), (61, 70, 833), (62, 70, 833)]
     assert "gộp các trường cùng điểm" in figure.layout.title.text
@@ -123,7 +123,9 @@ def test_crowded_class_sizes_keep_the_box_and_the_outliers():
     n = MAX_POINTS + 1000
     frame = pd.DataFrame({"level": "TH", "school_name": [f"Trường {i}" for i in range(n)],
                           "students": [300 if i % 100 else 2000 for i in range(n)], "classes": 10})
-    figure = class_sizes(frame)
+    frame["class_size"] = frame["students"] / frame["classes"]
+    frame["outside"] = frame["class_size"] > 60  # the query's flag (dashboard.queries.quality.class_sizes)
+    figure = class_sizes(frame, 10, 60)
     box = next(t for t in figure.data if t.type == "box")
     assert box.median == (30,) and box.upperfence == (200,)
     [points] = [t for t in figure.data if t.type == "scatter"]

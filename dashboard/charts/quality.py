@@ -32,8 +32,9 @@ MAX_POINTS = 2000  # a province's schools still draw one point each
 
 
 @memo_figure
-def class_sizes(frame: pd.DataFrame, low: float = 10, high: float = 60) -> go.Figure:
-    """Pupils per class by school level; points outside the plausible band are the outliers."""
+def class_sizes(frame: pd.DataFrame, low: float, high: float) -> go.Figure:
+    """Pupils per class by school level (`class_size`); the points the query flags `outside` the plausible band
+    low..high are the outliers (the band is drawn, the flag is not recomputed here)."""
     title = "Sĩ số bình quân mỗi lớp theo cấp học"
     note = f"Mỗi điểm là một trường; điểm đỏ nằm ngoài vùng hợp lý {low:g}–{high:g} học sinh/lớp"
     if frame.empty:
@@ -45,15 +46,15 @@ def class_sizes(frame: pd.DataFrame, low: float = 10, high: float = 60) -> go.Fi
     figure = go.Figure()
     for level in [lv for lv in LEVEL_NAMES if lv in set(frame["level"].unique())]:
         part = frame[frame["level"] == level]
-        size = (part["students"] / part["classes"]).round(1)
-        outside = (size < low) | (size > high)
+        size = part["class_size"].astype(float).round(1)
+        outside = part["outside"].astype(bool)
         if crowded:
             q1, median, q3 = (float(v) for v in size.quantile([0.25, 0.5, 0.75]))
             figure.add_box(x=[LEVEL_NAMES[level]], q1=[q1], median=[median], q3=[q3], lowerfence=[float(size.min())],
                            upperfence=[float(size.max())], name=LEVEL_NAMES[level], line={"color": "#7f8c8d"},
                            fillcolor="rgba(59,130,196,0.15)", showlegend=False,
                            hovertemplate=f"{LEVEL_NAMES[level]} ({number(len(part))} trường)<extra></extra>")
-            far = (size - size.clip(low, high)).abs()
+            far = (size - size.clip(low, high)).abs()  # how far, to keep the farthest: drawing, not the rule
             keep = far[outside].sort_values(ascending=False).index[:MAX_POINTS // 4]
             part, size, outside = part.loc[keep], size.loc[keep], outside.loc[keep]
         else:
