@@ -15,7 +15,7 @@ now = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
 before = query_pair(reporting(f, *f.previous)).iloc[0] if f.previous else None
 shares = query_pair(q.level_share(f))
 need_now = query_pair(q.computers_needed(f, f.school_year, f.period)).iloc[0]
-need_before = query_pair(q.computers_needed(f, *f.previous)).iloc[0] if f.previous else None
+need_change = query_pair(q.computers_change(f, f.previous)).iloc[0] if f.previous else None
 progress = query_pair(q.plan_progress(f))
 current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
 earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] if f.previous \
@@ -41,17 +41,20 @@ else:
               delta=delta, delta_description=None if prev is None else f"so với năm học {prev.school_year}",
               help=f"Mức chung (quy ước: mức thấp hơn của hai nhóm), năm học {latest.school_year}.")
 NO_BEFORE = {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"}  # never a "gain"
-compared = need_before is not None and need_before.needed == need_before.needed  # NaN: nothing to compare with
+# over the schools with a figure in both periods; none (or the oldest period loaded): nothing to compare with
+compared = need_change is not None and int(need_change.schools) > 0 and need_now.needed == need_now.needed
 c3.metric("Máy tính dạy Tin học còn thiếu", number(need_now.needed),
-          **({"delta": f"{int(need_now.needed - need_before.needed):+d} máy", "delta_color": "inverse"} if compared
-             else NO_BEFORE if f.previous else {}), delta_description=since if compared else None,
+          **(({"delta": f"{int(need_change.change):+d} máy", "delta_color": "inverse"} if need_change.change else
+              {"delta": "không đổi", "delta_color": "off", "delta_arrow": "off"}) if compared
+             else NO_BEFORE if need_now.needed == need_now.needed else {}),
+          delta_description=f"{since} (cùng {int(need_change.schools)} trường có số liệu hai kỳ)" if compared else None,
           help="Tổng số máy cần bổ sung để đạt tối đa 3 HS/máy (tiểu học), 2 HS/máy (THCS) trong giờ Tin học.")
 met_now = int((current.status == "met").sum())
 gained = status_change(current, earlier)  # over the indicators with a value then and now
 c4.metric("Chỉ số kế hoạch đạt chỉ tiêu", f"{met_now}/{int(current.value.notna().sum())}",
           **({"delta": f"{gained:+d} chỉ số" if gained else "không đổi", "delta_color": "normal" if gained else "off",
               "delta_arrow": "auto" if gained else "off"} if gained is not None else
-             NO_BEFORE if f.previous else {}), delta_description=since if gained is not None else None,
+             NO_BEFORE if current.value.notna().any() else {}), delta_description=since if gained is not None else None,
           help="Số chỉ số của kế hoạch 2025 đã đạt chỉ tiêu / số chỉ số có số liệu trong kỳ.")
 
 left, right = st.columns(2)

@@ -60,3 +60,16 @@ def data_errors(filters: Filters) -> tuple[str, list]:
 
     sql, params = issues(filters, ["error"], only_period=True)
     return f"SELECT count(*) AS errors FROM ({sql})", params
+
+
+def computers_change(filters: Filters, before: tuple[str, str]) -> tuple[str, list]:
+    """Computers lacking now minus then, over the schools of the filter with a figure in both periods (the counting
+    rule of the plan metrics' change, dashboard.charts.plan.status_change): `schools` 0 means nothing to compare
+    with, never a change from nothing."""
+    where, params = scope_where(filters)
+    return (f"""SELECT sum(n.computers_needed) - sum(b.computers_needed) AS change, count(*) AS schools
+                FROM informatics_computers n JOIN informatics_computers b USING (school_code)
+                JOIN schools sc USING (school_code)
+                WHERE n.school_year = ? AND n.period = ? AND b.school_year = ? AND b.period = ?
+                  AND n.computers_needed IS NOT NULL AND b.computers_needed IS NOT NULL AND {where}""",
+            [filters.school_year, filters.period, *before, *params])
