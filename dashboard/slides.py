@@ -132,9 +132,9 @@ def maturity_by_ward(fetch: Fetch, f: Filters) -> Slide:
     if data.empty:
         headline = "Chưa có kết quả đánh giá QĐ 4725 để so sánh các phường."
     else:
-        totals = data.groupby("unit")["schools"].sum()
-        good = data[data["overall_level"] >= 2].groupby("unit")["schools"].sum().reindex(totals.index).fillna(0)
-        share = (100 * good / totals).sort_values(ascending=False)
+        counts = fetch(maturity_queries.level2_by_unit(f, year, "ward_new")).set_index("unit")
+        totals, good = counts["assessed"], counts["level2_plus"]
+        share = 100 * good / totals  # best first (the query's order)
         best, worst = share.index[0], share.index[-1]
         if best == worst:
             headline = _sentence(f"Phường {best}: {int(good[best])}/{int(totals[best])} trường đạt Mức 2 trở lên "

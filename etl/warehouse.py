@@ -313,12 +313,16 @@ def open_read_only(path: Path, schools: list[str] | None = None) -> duckdb.DuckD
 def _older_warehouse_macros(con: duckdb.DuckDBPyConnection) -> None:
     """A warehouse or snapshot written before a macro of the metric layer existed gets it in the in-memory database,
     so today's queries read it; one that has the macro keeps its own."""
-    from etl.metrics.plan import VALUE_MACRO
+    import re
+
+    from etl.metrics import macro_statements
 
     have = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE database_name = 'warehouse'"
                                       " AND function_type = 'macro'").fetchall()}
-    if "plan_value" not in have:
-        con.execute(VALUE_MACRO.replace("MACRO plan_value", "MACRO memory.main.plan_value"))
+    for statement in macro_statements():
+        name = re.search(r"MACRO (\w+)", statement)[1]
+        if name not in have:
+            con.execute(statement.replace(f"MACRO {name}", f"MACRO memory.main.{name}", 1))
 
 
 def _scope_views(con: duckdb.DuckDBPyConnection, schools: list[str]) -> None:

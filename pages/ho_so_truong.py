@@ -112,7 +112,7 @@ charts_to_draw += [
     charts.history(history, {"cashless_pct": "Tỷ lệ thu không dùng tiền mặt"}, "Tỷ lệ thu không dùng tiền mặt qua "
                    "các kỳ", "Tỷ lệ (%)", "%", "Trường chưa báo cáo tỷ lệ thu không dùng tiền mặt", decimals=1,
                    percent_axis=True),
-    charts.history(history, {"DL1": "Học sinh", "DL2": "Giáo viên"}, "Tỷ lệ học sinh, giáo viên đã cập "
+    charts.history(history, charts.share_series(shares), "Tỷ lệ học sinh, giáo viên đã cập "
                    "nhật số định danh", "Tỷ lệ (%)", "%", "Trường chưa báo cáo số định danh", decimals=1,
                    percent_axis=True)]
 for start in range(0, len(charts_to_draw), 2):

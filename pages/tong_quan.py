@@ -7,9 +7,11 @@ from dashboard.charts.plan import status_change
 from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
-from dashboard.ui import page_start, plot, query_pair, table
+from dashboard.shown import metric_settings
+from dashboard.ui import page_start, plot, query, query_pair, table
 
 wh, f = page_start("Tổng quan")
+rules = metric_settings(query)  # the targets of the warehouse shown
 
 now = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
 before = query_pair(reporting(f, *f.previous)).iloc[0] if f.previous else None
@@ -48,7 +50,8 @@ c3.metric("Máy tính dạy Tin học còn thiếu", number(need_now.needed),
               {"delta": "không đổi", "delta_color": "off", "delta_arrow": "off"}) if compared
              else NO_BEFORE if need_now.needed == need_now.needed else {}),
           delta_description=f"{since} (cùng {int(need_change.schools)} trường có số liệu hai kỳ)" if compared else None,
-          help="Tổng số máy cần bổ sung để đạt tối đa 3 HS/máy (tiểu học), 2 HS/máy (THCS) trong giờ Tin học.")
+          help=f"Tổng số máy cần bổ sung để đạt tối đa {number(rules['computer_target_TH'])} HS/máy (tiểu học), "
+               f"{number(rules['computer_target_THCS'])} HS/máy (THCS) trong giờ Tin học.")
 met_now = int((current.status == "met").sum())
 gained = status_change(current, earlier)  # over the indicators with a value then and now
 c4.metric("Chỉ số kế hoạch đạt chỉ tiêu", f"{met_now}/{int(current.value.notna().sum())}",

@@ -48,7 +48,7 @@ def level_distribution(frame: pd.DataFrame, units: list[str], names: dict[str, s
 
 
 @memo_figure
-def group_scatter(frame: pd.DataFrame, school_year: str, low: float = 50, high: float = 75) -> go.Figure:
+def group_scatter(frame: pd.DataFrame, school_year: str, low: float, high: float) -> go.Figure:
     """Group 1 against group 2 score per school, coloured by overall level, with the level boundaries."""
     title = f"Điểm nhóm 1 và nhóm 2 của từng trường – năm học {school_year}"
     if frame.empty:

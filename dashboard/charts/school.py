@@ -52,7 +52,7 @@ def history(frame: pd.DataFrame, series: dict[str, str], title: str, y_title: st
 
 
 @memo_figure
-def maturity_history(frame: pd.DataFrame, low: float = 50, high: float = 75) -> go.Figure:
+def maturity_history(frame: pd.DataFrame, low: float, high: float) -> go.Figure:
     """Group 1 and 2 scores by school year; markers in the colour of the group's level."""
     title = "Điểm QĐ 4725 của trường qua các năm học"
     if frame.empty:
@@ -77,7 +77,7 @@ def maturity_history(frame: pd.DataFrame, low: float = 50, high: float = 75) -> 
     return base_layout(figure, title, x_title="Năm học", y_title="Điểm nhóm (tối đa 100)", height=360)
 
 
-def maturity_note(low: float = 50, high: float = 75) -> str:
+def maturity_note(low: float, high: float) -> str:
     return (f"Màu của điểm là mức của nhóm (đỏ: Mức 1, cam: Mức 2, xanh: Mức 3); đường đứt nét: ngưỡng {low:g} và "
             f"{high:g} điểm.")
 
@@ -121,6 +121,12 @@ def history_frame(periods: pd.DataFrame, survey: pd.DataFrame, informatics: pd.D
                             on=keys, how="left")
     frame["period_label"] = [period_label(y, p) for y, p in zip(frame["school_year"], frame["period"])]
     return frame
+
+
+def share_series(shares: pd.DataFrame) -> dict[str, str]:
+    """indicator code -> the line's name ("Học sinh", "Giáo viên") for the ID-share chart (queries.school.id_shares)."""
+    pairs = shares[["indicator", "series"]].drop_duplicates().itertuples(index=False)
+    return {code: series[:1].upper() + series[1:] for code, series in pairs}
 
 
 def maturity_years(maturity: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Máy tính dạy Tin học: selections of informatics_computers for the schools of a filter and one period.
 
 Per-school figures come straight from the view. Groups (wards, all schools) are sums and counts over
-its rows; the one ratio of a group, pupils per computer across the school, is the same expression as
-informatics_totals (Σ students / Σ computers), so that any filter of schools gets it, not only the
+its rows; the one ratio of a group, pupils per computer across the school, is the metric layer's macro
+group_pupils_per_computer, as in informatics_totals, so that any filter of schools gets it, not only the
 groupings the view pre-computes (tests check the two agree)."""
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _totals_select() -> str:
     return """count(*) AS schools,
               sum(i.computers_needed) AS computers_needed,
               sum(i.it_computers) AS computers,
-              sum(i.students)::DOUBLE / nullif(sum(i.it_computers), 0) AS school_pupils_per_computer,
+              group_pupils_per_computer(i.students, i.it_computers) AS school_pupils_per_computer,
               count(*) FILTER (i.target_met) AS schools_met,
               count(*) FILTER (NOT i.target_met) AS schools_not_met,
               count(*) FILTER (i.no_room) AS schools_no_room,

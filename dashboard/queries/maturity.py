@@ -35,6 +35,17 @@ def level_counts(filters: Filters, school_year: str, by: str) -> tuple[str, list
                 WHERE m.school_year = ? AND {where} GROUP BY ALL ORDER BY 1, 2""", [school_year, *params])
 
 
+def level2_by_unit(filters: Filters, school_year: str, by: str) -> tuple[str, list]:
+    """Per unit: schools assessed and those at Mức 2 or higher (the view's level2_plus), best share first."""
+    if by not in ("level", "ward_new", "ward_old"):
+        raise ValueError(by)
+    where, params = scope_where(filters)
+    return (f"""SELECT sc.{by} AS unit, count(*) AS assessed, count(*) FILTER (m.level2_plus) AS level2_plus
+                FROM maturity_4725 m JOIN schools sc USING (school_code)
+                WHERE m.school_year = ? AND {where} GROUP BY ALL
+                ORDER BY count(*) FILTER (m.level2_plus) / count(*) DESC, unit""", [school_year, *params])
+
+
 def criteria(filters: Filters, school_year: str, only: list[str] | None = None) -> tuple[str, list]:
     """criteria_scores of the assessed schools of the filter (of those among them in `only`, when given: a
     province's heat map draws its first rows, not 45,000 × 20 cells), criteria in catalogue order (`position`)."""

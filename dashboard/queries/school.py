@@ -5,9 +5,6 @@ from __future__ import annotations
 from dashboard.filters import Filters
 from dashboard.queries import scope_where
 from etl.metrics.queries import Scope, plan_progress_sql
-from etl.sql import literal_list
-
-ID_SHARES = ("DL1", "DL2")  # plan indicators: share of pupils / teachers with a personal ID number
 
 
 def choices(filters: Filters) -> tuple[str, list]:
@@ -43,12 +40,17 @@ def informatics(school_code: str) -> tuple[str, list]:
 
 
 def id_shares(school_code: str) -> tuple[str, list]:
-    """The plan's ID-number shares (DL1 pupils, DL2 teachers) for this one school, every period: the plan
-    progress query of the metric layer, scoped to the school."""
+    """The plan's personal-ID shares for this one school, every period: the plan progress query of the metric
+    layer, scoped to the school, for the indicators the catalogue defines as 'sum <x>_with_id / sum <x>' (pupils,
+    teachers); `series` names who is counted, from the survey field of the denominator ("Số học sinh" -> "học
+    sinh")."""
     sql, params = plan_progress_sql(Scope(schools=(school_code,)))
-    codes = literal_list(ID_SHARES)
-    return (f"SELECT indicator, indicator_vi, school_year, period, value, target FROM ({sql}) "
-            f"WHERE indicator IN ({codes})", params)
+    return (f"""SELECT v.indicator, v.indicator_vi, v.school_year, v.period, v.value, v.target,
+                       regexp_replace(f.label_vi, '^Số ', '') AS series
+                FROM ({sql}) v JOIN ref_plan_indicators p ON p.code = v.indicator
+                JOIN ref_survey_fields f
+                  ON f.code = regexp_extract(p.formula, '^sum (\\w+)_with_id / sum (\\w+)$', 2)
+                ORDER BY v.indicator""", params)
 
 
 def maturity(school_code: str) -> tuple[str, list]:

@@ -25,7 +25,6 @@ checks AS (
     FROM criteria_scores c
     JOIN year_survey y USING (school_code, school_year)
     CROSS JOIN metric_settings cfg
-    WHERE c.criterion IN ('2.3.3', '1.7.3', '2.4.3', '1.7.2')
 )
 SELECT * FROM checks WHERE reason IS NOT NULL;
 

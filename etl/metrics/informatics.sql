@@ -40,6 +40,11 @@ SELECT school_code, school_year, period, level, ownership, ward_old, ward_new,
 FROM flagged;
 
 -- Totals by level and ward (former unit and new ward); `breakdown` names the grouping of a row.
+-- Pupils per computer across a group of schools (Σ students / Σ computers of the Informatics rooms): one
+-- definition for the view below and for any filter of schools the dashboard asks about.
+CREATE OR REPLACE MACRO group_pupils_per_computer(students, computers) AS
+    sum(students)::DOUBLE / nullif(sum(computers), 0);
+
 CREATE OR REPLACE VIEW informatics_totals AS
 SELECT school_year, period,
        CASE WHEN grouping(level) = 0 AND grouping(ward_new) = 0 THEN 'level_ward_new'
@@ -53,7 +58,7 @@ SELECT school_year, period,
        count(*) FILTER (missing_data) AS schools_missing_data,
        sum(it_computers) AS computers,
        sum(computers_needed) AS computers_needed,
-       sum(students)::DOUBLE / nullif(sum(it_computers), 0) AS school_pupils_per_computer
+       group_pupils_per_computer(students, it_computers) AS school_pupils_per_computer
 FROM informatics_computers
 WHERE target IS NOT NULL
 GROUP BY GROUPING SETS ((school_year, period), (school_year, period, level), (school_year, period, ward_new),

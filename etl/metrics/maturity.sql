@@ -56,7 +56,8 @@ levels AS (
                AS g2_level_by_score,
            cfg.mandatory_rule
     FROM groups g CROSS JOIN maxima m CROSS JOIN metric_settings cfg
-)
+),
+result AS (
 SELECT school_code, school_year, basis,
        g1_score, g2_score, g1_max, g2_max,
        g1_mandatory_met, g2_mandatory_met,
@@ -70,4 +71,7 @@ SELECT school_code, school_year, basis,
        self_criteria > 0 AS self_assessed,
        (g1_max <> 100 OR g2_max <> 100) AS catalogue_warning,
        (SELECT value FROM meta WHERE key = 'version_criteria_4725') AS catalogue_version
-FROM levels;
+FROM levels
+)
+-- the plan's "đạt Mức 2 trở lên" (share of schools meeting the basic level): defined here once
+SELECT *, overall_level >= 2 AS level2_plus FROM result;
