@@ -14,6 +14,7 @@ PAGES = [  # file under pages/, title, icon, URL path
     ("tong_quan.py", "Tổng quan", "🏠", "tong-quan-mac-dinh"),
     ("muc_do_4725.py", "Mức độ chuyển đổi số (QĐ 4725)", "📶", "muc-do-4725"),
     ("may_tinh.py", "Máy tính dạy Tin học", "💻", "may-tinh"),
+    ("mua_sam_may_tinh.py", "Kế hoạch mua sắm máy tính", "🛒", "mua-sam-may-tinh"),
     ("ke_hoach.py", "Tiến độ kế hoạch 2025", "🎯", "ke-hoach"),
     ("ho_so_truong.py", "Hồ sơ trường", "🏫", "ho-so-truong"),
     ("chat_luong.py", "Chất lượng dữ liệu", "🧪", "chat-luong-du-lieu"),

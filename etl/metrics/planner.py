@@ -198,6 +198,10 @@ def plan(frame: pd.DataFrame, budget: Budget, rule: str, leftover: str = "next")
             if costs[i] <= left:
                 chosen[i], left = True, left - costs[i]
     spent = int(costs[chosen].sum())
+    if method != "order":  # the chosen schools first, then the others (who may get the leftover), each by the rule
+        picked = set(np.array(codes, dtype=object)[chosen])
+        order = [c for c in order if c in picked] + [c for c in order if c not in picked]
+        rank = {code: i + 1 for i, code in enumerate(order)}
     allocated = dict(zip(codes, np.where(chosen, comp, 0)))
     new_rooms = dict(zip(codes, np.where(chosen, rooms, 0)))
     topped = {}
@@ -227,14 +231,14 @@ def plan(frame: pd.DataFrame, budget: Budget, rule: str, leftover: str = "next")
 
 def _after(out: pd.DataFrame) -> pd.DataFrame:
     """The view's figures after the purchase, by the same definitions (DOMAIN §7)."""
-    rooms_after = out["it_rooms"].astype("Float64") + out["rooms"]
-    computers_after = out["it_computers"].astype("Float64") + out["allocated"]
+    rooms_after = out["it_rooms"].astype("Int64") + out["rooms"]
+    computers_after = out["it_computers"].astype("Int64") + out["allocated"]
     out["it_rooms_after"] = rooms_after
     out["it_computers_after"] = computers_after
     per_room = (computers_after / rooms_after.where(rooms_after > 0)).where(computers_after > 0)
     out["pupils_per_computer_after"] = (out["class_size"].astype("Float64") / per_room).astype(float)
-    needed = out["computers_needed"].astype("Float64")
-    out["computers_needed_after"] = (needed - out["allocated"]).where(~out["reaches"], 0).astype("Float64")
+    needed = out["computers_needed"].astype("Int64")
+    out["computers_needed_after"] = (needed - out["allocated"]).where(~out["reaches"], 0)
     met = out["target_met"].astype("boolean")
     out["target_met_after"] = met.where(~out["reaches"], True)
     return out
