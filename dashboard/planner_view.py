@@ -64,6 +64,13 @@ SUMMARY_HEADERS = {
 }
 
 
+def metric_amount(budget: Budget, amount: int) -> str:
+    """A short figure for a metric: computers as '60 máy', money in millions ('795' under 'triệu đồng')."""
+    if not budget.in_money:
+        return f"{number(amount)} máy"
+    return number(amount / 1_000_000, 0 if amount % 1_000_000 == 0 else 1)
+
+
 def budget_text(budget: Budget) -> str:
     if not budget.in_money:
         return f"{number(budget.computers)} máy"
@@ -145,7 +152,7 @@ def chart(result: Plan, period_label: str) -> go.Figure:
     s = s[s["order"].notna()].sort_values("order")
     title = f"Máy tính mua theo kế hoạch và số máy còn thiếu, theo trường – {period_label}"
     figure = go.Figure()
-    labels = [plotly_text(short_name(n)) for n in s["school_name"]]
+    labels = list(s["school_code"])  # two schools may share a short name: the axis is by code, named below
     names = s["school_name"].map(plotly_text)
     bought = {"reaches": s["allocated"].where(s["reaches"], 0), "topped_up": s["allocated"].where(s["topped_up"], 0)}
     for key, values in bought.items():
@@ -158,7 +165,8 @@ def chart(result: Plan, period_label: str) -> go.Figure:
                             hovertemplate="<b>%{customdata}</b><br>Còn thiếu %{x:,.0f} máy<extra></extra>"))
     base_layout(figure, title, "Số máy tính", None, height=max(360, 130 + 24 * len(s)))
     figure.update_layout(barmode="stack")
-    figure.update_yaxes(autorange="reversed", type="category", tickfont={"size": 11})
+    figure.update_yaxes(autorange="reversed", type="category", tickfont={"size": 11}, tickvals=labels,
+                        ticktext=[plotly_text(short_name(n)) for n in s["school_name"]])
     top = float(s["computers_needed"].max()) if len(s) else 0
     return integer_axis(figure, "x", top)
 

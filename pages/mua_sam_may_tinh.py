@@ -33,6 +33,7 @@ with left:
         room = st.number_input("Chi phí một phòng máy mới (đồng, 0 nếu không tính)", 0, 10**11, 0, 10_000_000,
                                key="ms_phong")
         budget = Budget(money=int(money), unit_price=int(price), room_cost=int(room))
+        st.caption(f"Ngân sách: {pv.budget_text(budget)}.")
 with middle:
     rule = st.selectbox("Quy tắc ưu tiên", RULES, format_func=pv.RULE_NAMES.get, key="ms_quy_tac")
     st.caption(pv.RULE_SENTENCES[rule])
@@ -51,11 +52,13 @@ c1.metric("Trường đưa lên chuẩn", f"{int(s['reaches'].sum())}/{len(need)
           help="Số trường được mua đủ máy (và phòng) để đạt chuẩn / số trường chưa đạt chuẩn có đủ số liệu.")
 c2.metric("Máy tính mua", number(s["allocated"].sum()), help="Cả máy cho trường đạt chuẩn và máy bổ sung một phần.")
 c3.metric("Phòng máy mới", number(s["rooms"].sum()), help="Trường chưa có phòng máy được trang bị một phòng.")
-c4.metric("Đã dùng", pv.spent_text(budget, result.spent), help=f"Ngân sách: {pv.budget_text(budget)}.")
-c5.metric("Còn lại chưa dùng", pv.spent_text(budget, result.left),
-          help="Không đủ để đưa thêm trường nào lên chuẩn" + (
+unit = " (triệu đồng)" if budget.in_money else ""
+c4.metric(f"Đã dùng{unit}", pv.metric_amount(budget, result.spent),
+          help=f"{pv.spent_text(budget, result.spent)} của ngân sách {pv.budget_text(budget)}.")
+c5.metric("Còn lại (triệu đồng)" if budget.in_money else "Còn lại chưa dùng", pv.metric_amount(budget, result.left),
+          help=f"{pv.spent_text(budget, result.left)}: không đủ để đưa thêm trường nào lên chuẩn" + (
               " hay mua thêm máy cho trường đã có phòng." if leftover == "next" else "; được để lại theo lựa chọn."))
-if result.method != "dp":
+if result.method.startswith("greedy"):
     st.caption("Phạm vi quá lớn để tính tối ưu trọn vẹn: đã chọn theo chi phí tăng dần (vẫn tối ưu về số trường) "
                "hoặc theo số học sinh trên mỗi đồng.")
 topped = s[s["topped_up"]]

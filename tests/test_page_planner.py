@@ -93,6 +93,7 @@ def test_leftover_kept_is_shown_unspent(sample_db):
     result = plan(view(sample_db), Budget(computers=20), "most_schools", "keep")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Còn lại chưa dùng"] == f"{result.left} máy"
+    assert "Phạm vi quá lớn" not in texts(app)  # the exact table was used
     assert allocation_of(app) == expected(sample_db, Budget(computers=20), "most_schools", "keep")
 
 
