@@ -394,16 +394,19 @@ def first_visit_table(db: Path, runs: int) -> dict:
         received: list[float] = []
         cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
         start = time.perf_counter()
-        await page.goto(url, timeout=300_000)
-        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
+        await chart_or_error(page, url)
         first = time.perf_counter() - start
-        if await page.locator("[data-testid='stException']").count():
-            raise RuntimeError("trang hiện lỗi")
         size = sum(received)
         start = time.perf_counter()
-        await page.goto(url, timeout=300_000)
-        await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
+        await chart_or_error(page, url)
         return first, size, time.perf_counter() - start
+
+    async def chart_or_error(page, url: str) -> None:
+        await page.goto(url, timeout=120_000)
+        await page.wait_for_selector(".js-plotly-plot .main-svg, [data-testid='stException']", timeout=120_000)
+        error = page.locator("[data-testid='stException']")
+        if await error.count():
+            raise RuntimeError(f"{url}: trang hiện lỗi: {(await error.first.inner_text())[:300]}")
 
     async def measure(urls: dict[str, str]) -> dict:
         found: dict = {(how, slow): [] for how in urls for slow in (False, True)}
