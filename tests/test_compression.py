@@ -124,3 +124,31 @@ def test_plain_streamlit_run_still_sends_bundles_uncompressed(sample_db):
     with running_app(ROOT, sample_db) as url:
         status, headers, body = _get(f"{url}/static/js/{bundle.name}", **{"Accept-Encoding": "gzip"})
     assert status == 200 and "content-encoding" not in headers and len(body) == bundle.stat().st_size
+
+
+def test_under_a_base_url_only_static_files_are_compressed(tmp_path):
+    """Behind a proxy at /chuyen-doi-so (server.baseUrlPath) the bundles are still found; a small file and a path
+    outside the static folder go through untouched. Streamlit's static handler stands in as a plain StaticFiles."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+    from starlette.testclient import TestClient
+
+    from dashboard.serve import CompressedStatic
+
+    (tmp_path / "static" / "js").mkdir(parents=True)
+    big = b"export const chart = 'Bi\xe1\xbb\x83u \xc4\x91\xe1\xbb\x93';\n" * 2000
+    (tmp_path / "static" / "js" / "big.abc.js").write_bytes(big)
+    (tmp_path / "static" / "js" / "small.abc.js").write_bytes(b"export {};\n")
+    (tmp_path / "secret.txt").write_text("x" * 5000)
+    inner = Starlette(routes=[Mount("/chuyen-doi-so", app=StaticFiles(directory=tmp_path))])
+    client = TestClient(CompressedStatic(inner, tmp_path, "/chuyen-doi-so/"))
+    reply = client.get("/chuyen-doi-so/static/js/big.abc.js", headers={"Accept-Encoding": "gzip"})
+    assert reply.headers["content-encoding"] == "gzip" and reply.content == big  # httpx decompresses
+    assert int(reply.headers["content-length"]) < len(big) / 10
+    reply = client.get("/chuyen-doi-so/static/js/small.abc.js", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in reply.headers and reply.content == b"export {};\n"
+    reply = client.get("/chuyen-doi-so/secret.txt", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in reply.headers
+    reply = client.get("/static/js/big.abc.js", headers={"Accept-Encoding": "gzip"})  # outside the base URL
+    assert reply.status_code == 404 and "content-encoding" not in reply.headers
