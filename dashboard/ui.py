@@ -410,8 +410,11 @@ def _page_of(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | None = None,
-          current: Filters | None = None, height: int | None = None, wide: tuple[str, ...] = ()) -> None:
-    """A table with its Excel and CSV downloads (the file names the filters used); `wide` columns get room."""
+          current: Filters | None = None, height: int | None = None, wide: tuple[str, ...] = (),
+          export: pd.DataFrame | None = None, export_decimals: dict[str, int] | None = None) -> None:
+    """A table with its Excel and CSV downloads (the file names the filters used); `wide` columns get room.
+    `export`: what the files hold when the screen shows numbers as text (e.g. '+15'), with numbers as numbers
+    (`export_decimals`: its columns' decimals; by default `decimals`)."""
     if frame.empty:
         empty(f"Không có dòng nào cho {md_text(title.lower())} với bộ lọc đang chọn.")
         return
@@ -424,18 +427,20 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
     stem = slug(title) or "bang"
     # the files are made when the button is clicked, not on every rerun of the page; each download is recorded
     actor, db, scope = _who(), database_path(), (current.describe() if current else "")
+    data = frame if export is None else export
+    places = decimals if export is None else export_decimals
 
     def recorded(kind: str, make):
         def made() -> bytes:
             from etl import audit
 
-            audit.record(db, actor, "download", f"{title} ({kind}, {len(frame)} dòng)", scope)
+            audit.record(db, actor, "download", f"{title} ({kind}, {len(data)} dòng)", scope)
             return make()
         return made
-    left.download_button("⬇️ Excel", recorded("Excel", lambda: to_excel_bytes({title: frame}, notes)),
+    left.download_button("⬇️ Excel", recorded("Excel", lambda: to_excel_bytes({title: data}, notes, places)),
                          file_name=f"{stem}.xlsx", key=f"xlsx_{key}",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button("⬇️ CSV", recorded("CSV", lambda: to_csv_bytes(frame)), file_name=f"{stem}.csv",
+    right.download_button("⬇️ CSV", recorded("CSV", lambda: to_csv_bytes(data)), file_name=f"{stem}.csv",
                           mime="text/csv", key=f"csv_{key}")
 
 

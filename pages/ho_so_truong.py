@@ -91,7 +91,8 @@ if shown:
                   f"Trường không có số liệu {period_label(*previous)} để so sánh." if previous else
                   "Chưa có kỳ trước để so sánh."))
     table(charts.indicator_rows(now, before, fields), f"Chỉ số khảo sát {name_of[code]} {period_label(*shown)}",
-          "school_indicators", current=f, height=420, wide=("Chỉ số",))
+          "school_indicators", current=f, height=420, wide=("Chỉ số",),
+          export=charts.indicator_rows(now, before, fields, numeric=True))  # the files: numbers, not '1.473'/'+15'
 
 # ---- history ------------------------------------------------------------------------------------------------
 st.subheader("Diễn biến qua các kỳ")

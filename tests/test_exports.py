@@ -1,4 +1,5 @@
 """Handouts for review meetings: the deck, the PDF and the workbook, opened and checked."""
+import datetime as dt
 import io
 import re
 import subprocess
@@ -118,7 +119,7 @@ def test_formula_injection_is_written_as_text():
     assert all(c.data_type == "s" for c in cells)  # text, never a formula ('f')
     import csv
 
-    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig")), delimiter=";"))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+1+1", "'-2", "'@SUM(A1)", "Bình thường"]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5"]  # numbers stay numbers
 
@@ -159,3 +160,116 @@ def test_a_made_export_is_dropped_when_what_it_shows_changes(sample_warehouse):
     app.button(key="tao_xlsx").click().run()
     app.sidebar.multiselect(key="cap").select("THCS").run()  # another filter: the file goes too
     assert "xuat_xlsx" not in app.session_state
+
+
+# ---- numbers as numbers, dates as dates, words instead of emoji and codes (issue 13, analysts) -------------------
+
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F]")
+
+
+def _cells(data: bytes, header_row: int) -> tuple[list[str], list[list]]:
+    """The header and the cells (openpyxl Cell objects) of the table on the first sheet."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=header_row))
+    return [c.value for c in rows[0]], rows[1:]
+
+
+def test_excel_numbers_dates_and_words():
+    frame = pd.DataFrame({
+        "Cấp học": ["MN", "TH", "THCS"],
+        "Tình trạng": ["🟢 Đạt", "🔴 Chậm tiến độ", "⚪ Không có số liệu"],
+        "Quá hạn": ["⚠️ Quá hạn", "", ""],
+        "Hạn hoàn thành": ["31/12/2024", "–", "15/01/2026"],
+        "Thời điểm": ["30/11/2026 04:31:26", "01/12/2026 08:00:00", None],
+        "Số trường": [17, 1473, 2],
+        "Số HS/máy": [41.43545279383429, 2.5, None],
+        "Tỷ lệ hoàn thành (%)": [100.0, 37.5, 0.0],
+        "Có phòng máy": [True, False, True],
+    })
+    data = to_excel_bytes({"Nhiệm vụ của phòng năm 2025": frame}, ["Tiêu đề", "Bộ lọc: tất cả"],
+                          {"Tỷ lệ hoàn thành (%)": 0})
+    header, rows = _cells(data, 4)
+    assert header == list(frame.columns)
+    by = {name: [row[i] for row in rows] for i, name in enumerate(header)}
+    assert [c.value for c in by["Cấp học"]] == ["Mầm non", "Tiểu học", "THCS"]
+    assert [c.value for c in by["Tình trạng"]] == ["Đạt", "Chậm tiến độ", "Không có số liệu"]
+    assert [c.value for c in by["Quá hạn"]] == ["Quá hạn", None, None]
+    due = by["Hạn hoàn thành"]
+    assert due[0].is_date and due[0].value == dt.datetime(2024, 12, 31) and due[0].number_format == "dd/mm/yyyy"
+    assert due[1].value is None and due[2].value == dt.datetime(2026, 1, 15)
+    at = by["Thời điểm"][0]
+    assert at.is_date and at.value == dt.datetime(2026, 11, 30, 4, 31, 26) and at.number_format == "dd/mm/yyyy hh:mm"
+    for cell, value in zip(by["Số trường"], [17, 1473, 2]):
+        assert cell.data_type == "n" and cell.value == value and cell.number_format == "#,##0"
+    ratio = by["Số HS/máy"]
+    assert ratio[0].data_type == "n" and ratio[0].value == pytest.approx(41.43545279383429)
+    assert ratio[0].number_format == "#,##0.0" and ratio[2].value is None
+    assert [c.number_format for c in by["Tỷ lệ hoàn thành (%)"]] == ["#,##0"] * 3  # the page's decimals
+    assert [c.value for c in by["Có phòng máy"]] == ["Có", "Không", "Có"]
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert not [c.value for s in book.worksheets for row in s.iter_rows() for c in row
+                if isinstance(c.value, str) and EMOJI.search(c.value)]
+
+
+def test_csv_for_excel_with_vietnamese_settings():
+    frame = pd.DataFrame({"Phường mới": ["Cửa Lò", "Trường Vinh"], "Số trường": [17, 21],
+                          "Số HS/máy toàn trường": [41.43545279383429, 1234.5], "Ghi chú": ["a; b", "x,y"]})
+    data = to_csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    assert data.decode("utf-8-sig").splitlines()[1] == 'Cửa Lò;17;41,43545279383429;"a; b"'
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(back, frame)
+
+
+def test_csv_dates_levels_and_statuses():
+    frame = pd.DataFrame({"Cấp học": ["MN", "TH_THCS"], "Tình trạng": ["🟢 Đạt", "🟠 Có nguy cơ"],
+                          "Hạn hoàn thành": ["31/12/2024", "–"], "Tỷ lệ (%)": [85.5, 100.0]})
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(back["Cấp học"]) == ["Mầm non", "TH&THCS"]
+    assert list(back["Tình trạng"]) == ["Đạt", "Có nguy cơ"]
+    assert back["Hạn hoàn thành"].iloc[0] == "31/12/2024" and pd.isna(back["Hạn hoàn thành"].iloc[1])
+    assert list(back["Tỷ lệ (%)"]) == [85.5, 100.0]
+
+
+def test_school_profile_exports_numbers_and_keeps_its_text_on_screen():
+    from collections import namedtuple
+
+    from dashboard.charts.school import indicator_rows
+
+    Field = namedtuple("Field", "code pillar label_vi unit type")
+    fields = [Field("students", "scale", "Số học sinh", "người", "int"),
+              Field("classes", "scale", "Số lớp", "lớp", "int"),
+              Field("cashless_pct", "platforms", "Tỷ lệ thu không dùng tiền mặt", "%", "percent"),
+              Field("has_plan", "institutions", "Có kế hoạch CĐS", "", "bool"),
+              Field("software", "government", "Phần mềm quản lý", "", "text")]
+    now = pd.Series({"students": 1473, "classes": 23, "cashless_pct": 85.25, "has_plan": True, "software": "SMAS"})
+    before = pd.Series({"students": 1472, "classes": 23, "cashless_pct": None, "has_plan": False,
+                        "software": "VnEdu"})
+    screen = indicator_rows(now, before, fields)
+    assert list(screen["Giá trị"][:2]) == ["1.473", "23"] and screen["Thay đổi"][0] == "+1"
+    files = indicator_rows(now, before, fields, numeric=True)
+    assert list(files.columns) == ["Nhóm chỉ số", "Chỉ số", "Giá trị", "Đơn vị", "Kỳ trước", "Thay đổi", "Ghi chú"]
+    header, rows = _cells(to_excel_bytes({"Chỉ số khảo sát": files}, ["Tiêu đề"]), 3)
+    value, previous, change, note = (header.index(c) for c in ("Giá trị", "Kỳ trước", "Thay đổi", "Ghi chú"))
+    students, classes, cashless, plan, software = rows
+    assert students[value].data_type == "n" and students[value].value == 1473
+    assert students[value].number_format == "#,##0"
+    assert students[change].data_type == "n" and students[change].value == 1 and classes[change].value == 0
+    assert cashless[value].value == 85.25 and cashless[value].number_format == "#,##0.0"
+    assert cashless[previous].value is None and cashless[change].value is None
+    assert (plan[value].value, plan[previous].value, plan[note].value) == ("Có", "Không", "Mới có")
+    assert software[note].value == "trước: VnEdu" and software[change].value is None
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(files)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["Thay đổi"].iloc[0] == 1 and back["Giá trị"].iloc[2] == "85,25"  # a text column: as Excel reads it
+
+
+def test_sheet_names_end_at_a_phrase():
+    cases = {"Chỉ số kế hoạch theo trụ cột HK I 2025-2026": "Chỉ số kế hoạch theo trụ cột",
+             "Máy tính dạy Tin học theo phường mới": "Máy tính dạy Tin học",
+             "Chỉ số khảo sát Trường Tiểu học Hưng Dũng 1 HK I 2025-2026": "Chỉ số khảo sát TH Hưng Dũng 1",
+             "Điểm từng tiêu chí Trường THCS Hưng Dũng năm học 2024-2025": "Điểm từng tiêu chí",
+             "Tình hình nộp báo cáo học kỳ i năm học 2025-2026 theo phường mới": "Tình hình nộp báo cáo",
+             "Nhiệm vụ của phòng năm 2025": "Nhiệm vụ của phòng năm 2025"}
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes({t: pd.DataFrame({"a": [1]}) for t in cases})))
+    assert book.sheetnames == list(cases.values())
+    assert all(len(name) <= 31 for name in book.sheetnames)

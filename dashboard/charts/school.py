@@ -82,13 +82,25 @@ def maturity_note(low: float, high: float) -> str:
             f"{high:g} điểm.")
 
 
-def indicator_rows(now: pd.Series | None, before: pd.Series | None, fields: list) -> pd.DataFrame:
+def indicator_rows(now: pd.Series | None, before: pd.Series | None, fields: list,
+                   numeric: bool = False) -> pd.DataFrame:
     """One row per survey field (SurveyField of the catalogue, in order): Vietnamese label, value of the period
-    and of the period before, formatted the Vietnamese way, and the change. Missing values show as '–'."""
+    and of the period before, formatted the Vietnamese way, and the change. Missing values show as '–'.
+    `numeric`: the same rows for the Excel and CSV downloads – counts and shares as numbers (not '1.473', '+15'),
+    yes/no as Có/Không, missing values empty, the change as a number in 'Thay đổi' and in words in 'Ghi chú'
+    ('Mới có', 'Không còn', 'trước: …') for what is not a number."""
     rows = []
     for field in fields:
         value = None if now is None else now.get(field.code)
         previous = None if before is None else before.get(field.code)
+        if numeric:
+            change = None if before is None else _change(value, previous, field.type, numeric=True)
+            rows.append({"Nhóm chỉ số": PILLAR_LABELS.get(field.pillar, field.pillar), "Chỉ số": field.label_vi,
+                         "Giá trị": _show(value, field.type, numeric=True), "Đơn vị": field.unit,
+                         "Kỳ trước": None if before is None else _show(previous, field.type, numeric=True),
+                         "Thay đổi": change if isinstance(change, (int, float)) else None,
+                         "Ghi chú": change if isinstance(change, str) else None})
+            continue
         rows.append({"Nhóm chỉ số": PILLAR_LABELS.get(field.pillar, field.pillar), "Chỉ số": field.label_vi,
                      "Giá trị": _show(value, field.type), "Đơn vị": field.unit,
                      "Kỳ trước": "–" if before is None else _show(previous, field.type),
@@ -168,24 +180,33 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or is_missing(value) or (isinstance(value, float) and value != value)
 
 
-def _show(value, kind: str) -> str:
+def _show(value, kind: str, numeric: bool = False):
+    """A value as the page shows it (text, 1.234,5); `numeric`: as the downloads hold it (a number, Có/Không, text;
+    None when missing)."""
     if _missing(value):
-        return "–"
+        return None if numeric else "–"
     if kind == "bool":
         return "Có" if value else "Không"
     if kind == "int":
-        return number(int(value))
+        return int(value) if numeric else number(int(value))
     if kind in ("number", "percent"):
-        return number(round(float(value), 1), 1)
+        return float(value) if numeric else number(round(float(value), 1), 1)
     return str(value)
 
 
-def _change(value, previous, kind: str) -> str:
+def _change(value, previous, kind: str, numeric: bool = False):
+    """The change from the period before, as the page shows it ('+15', 'không đổi', 'Mới có'); `numeric`: a number
+    (0 for no change) for counts and shares, the words for the others, None when there is nothing to say."""
     if _missing(value) or _missing(previous):
-        return ""
+        return None if numeric else ""
     if kind == "bool":
-        return "" if bool(value) == bool(previous) else ("Mới có" if value else "Không còn")
+        same = bool(value) == bool(previous)
+        return (None if numeric else "") if same else ("Mới có" if value else "Không còn")
     if kind in ("int", "number", "percent"):
+        if numeric:
+            return int(value) - int(previous) if kind == "int" else round(float(value) - float(previous), 9)
         diff = float(value) - float(previous)
         return "không đổi" if diff == 0 else signed(round(diff, 1), 0 if kind == "int" else 1)
-    return "" if str(value) == str(previous) else f"trước: {previous}"
+    if str(value) == str(previous):
+        return None if numeric else ""
+    return f"trước: {previous}"
