@@ -437,11 +437,15 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
             audit.record(db, actor, "download", f"{title} ({kind}, {len(data)} dòng)", scope)
             return make()
         return made
+    # on_click="ignore": a click only fetches the file. With Streamlit's default ("rerun") each click also reran the
+    # page; the end of that run (or of the run the next click cut short) dropped the file generators the buttons
+    # still on screen pointed at ("Deferred file … not found"), and the start of the next run emptied the queue to
+    # the browser, answer to a file request included (the button then spun for 3 minutes): files went missing
     left.download_button("⬇️ Excel", recorded("Excel", lambda: to_excel_bytes({title: data}, notes, places)),
-                         file_name=f"{stem}.xlsx", key=f"xlsx_{key}",
+                         file_name=f"{stem}.xlsx", key=f"xlsx_{key}", on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button("⬇️ CSV", recorded("CSV", lambda: to_csv_bytes(data)), file_name=f"{stem}.csv",
-                          mime="text/csv", key=f"csv_{key}")
+                          mime="text/csv", key=f"csv_{key}", on_click="ignore")
 
 
 def _who() -> str:

@@ -46,13 +46,13 @@ if kind.startswith("Một tệp"):
     st.download_button(
         "⬇️ Biểu khảo sát (Excel)",
         lambda: templates.survey_workbook(catalogue, rows, year, period, office),
-        file_name=templates.survey_file_name(year, period), key="template_survey",
+        file_name=templates.survey_file_name(year, period), key="template_survey", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if (schools.level != "MN").any():
         st.download_button(
             "⬇️ Bảng tổng hợp tự đánh giá QĐ 4725 (Excel)",
             lambda: templates.assessment_table_workbook(catalogue, rows, year, office),
-            file_name=templates.assessment_table_file_name(year), key="template_4725_table",
+            file_name=templates.assessment_table_file_name(year), key="template_4725_table", on_click="ignore",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             help="Một dòng mỗi trường tiểu học, THCS; một cột mỗi tiêu chí.")
 else:
@@ -60,5 +60,6 @@ else:
     st.download_button(
         f"⬇️ {number(len(rows))} biểu của từng trường (.zip)",
         lambda: templates.per_school_zip(catalogue, rows, year, period, office, with_4725),
-        file_name=f"Bieu_CDS_tung_truong_{period}_{year}.zip", mime="application/zip", key="template_zip")
+        file_name=f"Bieu_CDS_tung_truong_{period}_{year}.zip", mime="application/zip", key="template_zip",
+        on_click="ignore")
 st.caption(f"Kho dữ liệu: {md_text(database_path().name)}; danh mục trường hiện hành.")

@@ -97,7 +97,7 @@ if result:
                "Kho dữ liệu không thay đổi.")
     st.download_button("⬇️ Báo cáo kết quả nạp (Excel, mỗi trường một trang)", report_workbook(result),
                        file_name=f"ket_qua_nap_lan_{result['load_id'] or 0}.xlsx", key="intake_report",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 review: intake.Review | None = state.get(REVIEW)
 if review is not None:
