@@ -40,10 +40,12 @@ def level2_by_unit(filters: Filters, school_year: str, by: str) -> tuple[str, li
     if by not in ("level", "ward_new", "ward_old"):
         raise ValueError(by)
     where, params = scope_where(filters)
-    return (f"""SELECT sc.{by} AS unit, count(*) AS assessed, count(*) FILTER (m.level2_plus) AS level2_plus
+    return (f"""SELECT sc.{by} AS unit, count(*) AS assessed,
+                       count(*) FILTER (reaches_level2(m.overall_level)) AS level2_plus
                 FROM maturity_4725 m JOIN schools sc USING (school_code)
                 WHERE m.school_year = ? AND {where} GROUP BY ALL
-                ORDER BY count(*) FILTER (m.level2_plus) / count(*) DESC, unit""", [school_year, *params])
+                ORDER BY count(*) FILTER (reaches_level2(m.overall_level)) / count(*) DESC, unit""",
+            [school_year, *params])
 
 
 def criteria(filters: Filters, school_year: str, only: list[str] | None = None) -> tuple[str, list]:

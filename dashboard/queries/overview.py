@@ -9,7 +9,8 @@ from etl.metrics.queries import plan_progress_sql
 def level_share(filters: Filters) -> tuple[str, list]:
     """Assessed schools and those at Mức 2 or higher, for the latest two assessed years up to the period."""
     where, params = scope_where(filters)
-    return (f"""SELECT m.school_year, count(*) AS assessed, count(*) FILTER (m.level2_plus) AS level2_plus
+    return (f"""SELECT m.school_year, count(*) AS assessed,
+                       count(*) FILTER (reaches_level2(m.overall_level)) AS level2_plus
                 FROM maturity_4725 m JOIN schools sc USING (school_code)
                 WHERE m.school_year <= ? AND {where}
                 GROUP BY ALL ORDER BY m.school_year DESC LIMIT 2""", [filters.school_year, *params])
