@@ -52,6 +52,9 @@ SETTINGS = [
     Setting("plan_tolerance_pct", 10,
             "Tiến độ kế hoạch: chưa đạt nhưng cách chỉ tiêu không quá bấy nhiêu phần trăm chỉ tiêu "
             "thì là 'có nguy cơ'."),
+    Setting("plan_deadline", "2025-12-31",
+            "Hạn của kế hoạch (năm-tháng-ngày) mà phần dự báo tiến độ nhắm tới: giá trị dự báo tại ngày này và "
+            "chỉ số có đạt chỉ tiêu trước ngày này không (kế hoạch 2025: cuối năm 2025)."),
 ]
 
 
