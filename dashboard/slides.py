@@ -167,12 +167,13 @@ def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
     data = fetch(computer_queries.per_school(f, f.school_year, f.period))
     figure = computer_charts.ratio_by_school(data, f.period_label, SLIDE_SCHOOL_ROWS)
     now = fetch(computer_queries.totals(f, f.school_year, f.period)).iloc[0]
-    before = fetch(computer_queries.totals(f, *f.previous)).iloc[0] if f.previous else None
+    # the change over the schools with a figure in both periods: the overview's rule, never a gain from nothing
+    compared = fetch(overview_queries.computers_change(f, f.previous)).iloc[0] if f.previous else None
     assessed = int(now.schools_met + now.schools_not_met)
     if not now.schools:
         headline = f"Chưa có trường tiểu học, THCS nào gửi số liệu máy tính {_now(f)}."
     else:
-        change = None if before is None or not before.schools else now.computers_needed - before.computers_needed
+        change = None if compared is None or not compared.schools else compared.change
         if not now.schools_not_met:
             headline = _sentence(f"Cả {assessed} trường đều đạt số học sinh/máy trong giờ Tin học {_now(f)}",
                                  "không cần bổ sung máy")
@@ -235,6 +236,20 @@ def reporting(fetch: Fetch, f: Filters) -> Slide:
     return Slide("bao_cao", figure.layout.title.text, headline, figure, table)
 
 
+PLAN_BUDGET = 50  # computers: the purchase-plan slide's budget until the presenter sets one
+
+
+def purchase_plan(fetch: Fetch, f: Filters, options: dict | None = None) -> Slide:
+    """The computer purchase plan (issue 14) for a budget of `options['computers']` computers and the rule
+    `options['rule']` (etl.metrics.planner.RULES), as the planner page draws it."""
+    from dashboard.planner_view import planner_slide
+    from etl.metrics.planner import Budget
+
+    options = options or {}
+    return planner_slide(fetch, f, Budget(computers=int(options.get("computers", PLAN_BUDGET))),
+                         options.get("rule", "most_schools"))
+
+
 SLIDES: dict[str, tuple[str, Callable, str]] = {  # key: (name, builder, Excel sheet name of at most 31 characters)
     "muc_do_cap_hoc": ("Mức độ chuyển đổi số theo cấp học (QĐ 4725)", maturity_by_level, "Mức độ CĐS theo cấp học"),
     "muc_do_phuong": ("Mức độ chuyển đổi số theo phường", maturity_by_ward, "Mức độ CĐS theo phường"),
@@ -244,11 +259,14 @@ SLIDES: dict[str, tuple[str, Callable, str]] = {  # key: (name, builder, Excel s
     "may_tinh_phuong": ("Máy tính cần bổ sung theo phường", computers_by_ward, "Máy cần bổ sung theo phường"),
     "ke_hoach": ("Chỉ số kế hoạch 2025 so với chỉ tiêu", plan_values, "Chỉ số kế hoạch và chỉ tiêu"),
     "bao_cao": ("Số trường đã gửi số liệu", reporting, "Số trường đã gửi số liệu"),
+    "mua_sam_may_tinh": ("Kế hoạch mua sắm máy tính theo ngân sách", purchase_plan, "Kế hoạch mua sắm máy tính"),
 }
 DEFAULT_SLIDES = ["muc_do_cap_hoc", "may_tinh_truong", "may_tinh_phuong", "ke_hoach", "bao_cao"]
 
 
-NOT_FOR_PRESCHOOLS = {"muc_do_cap_hoc", "muc_do_phuong", "diem_nhom", "may_tinh_truong", "may_tinh_phuong"}
+NOT_FOR_PRESCHOOLS = {"muc_do_cap_hoc", "muc_do_phuong", "diem_nhom", "may_tinh_truong", "may_tinh_phuong",
+                      "mua_sam_may_tinh"}
+WITH_OPTIONS = {"mua_sam_may_tinh"}  # builders that take the presenter's options (a budget)
 
 
 def applicable(keys: list[str], filters: Filters) -> list[str]:
@@ -258,18 +276,20 @@ def applicable(keys: list[str], filters: Filters) -> list[str]:
     return [k for k in keys if not (only_preschools and k in NOT_FOR_PRESCHOOLS)]
 
 
-def build(key: str, fetch: Fetch, filters: Filters) -> Slide:
+def build(key: str, fetch: Fetch, filters: Filters, options: dict | None = None) -> Slide:
     """One slide from the warehouse `fetch` reads: its figures, and its rules (thresholds, plan tolerance), so a
-    snapshot's slides keep the rules it was taken with."""
+    snapshot's slides keep the rules it was taken with; `options`: the presenter's choices (the purchase budget)."""
+    if key in WITH_OPTIONS:
+        return SLIDES[key][1](fetch, filters, options)
     return SLIDES[key][1](fetch, filters)
 
 
 def build_all(keys: list[str], fetch: Fetch, filters: Filters,
-              progress: Callable[[int, int, str], None] | None = None) -> list[Slide]:
+              progress: Callable[[int, int, str], None] | None = None, options: dict | None = None) -> list[Slide]:
     slides = []
     keys = applicable(keys, filters)
     for index, key in enumerate(keys, 1):
         if progress:
             progress(index, len(keys), SLIDES[key][0])
-        slides.append(build(key, fetch, filters))
+        slides.append(build(key, fetch, filters, options))
     return slides

@@ -6,50 +6,22 @@ from dashboard.auth import can_write, who
 from dashboard.data import database_path
 from dashboard.deck import ExportInfo, build_pdf, build_pptx, build_workbook
 from dashboard.format import html_text, md_text
+from dashboard.planner_view import RULE_NAMES
+from dashboard.presenting import (
+    PLAN_BUDGET,
+    default_title,
+    go_to,
+    leave,
+    purchase_list,
+    shown_slides,
+    start,
+    url_options,
+)
 from dashboard.slides import DEFAULT_SLIDES, SLIDES, applicable, build, build_all
 from dashboard.ui import page_start, plot, presentation_mode, query_pair, source, take_snapshot
 from etl import audit
 from etl.settings import setting
 from etl.textnorm import slug
-
-PRESENTING = "chieu"  # URL: ?chieu=<slide number>&trang=<keys>, so F5 or a copied link stays on the slide
-SHOWN = "trang"
-
-
-def default_title(f) -> str:
-    snap = source()[1]
-    if snap is not None:
-        return snap.name
-    return (f"Sơ kết học kỳ I năm học {f.school_year}" if f.period == "HK1"
-            else f"Tổng kết năm học {f.school_year}") + " – chuyển đổi số"
-
-
-def start(keys: list[str]) -> None:
-    st.query_params[SHOWN] = ",".join(keys)
-    st.query_params[PRESENTING] = "1"
-
-
-def go_to(number: int, count: int) -> None:
-    st.query_params[PRESENTING] = str(min(max(number, 1), count))
-
-
-def leave() -> None:
-    for name in (PRESENTING, SHOWN):
-        st.query_params.pop(name, None)
-
-
-def shown_slides() -> tuple[list[str], int] | None:
-    """The slides being presented and the 1-based number of the one on screen, from the URL; None when not
-    presenting."""
-    if PRESENTING not in st.query_params:
-        return None
-    keys = [k for k in st.query_params.get(SHOWN, "").split(",") if k in SLIDES] or list(DEFAULT_SLIDES)
-    try:
-        number = int(st.query_params[PRESENTING])
-    except ValueError:
-        number = 1
-    return keys, number
-
 
 presenting = shown_slides()
 if presenting:
@@ -59,7 +31,7 @@ wh, f = page_start("Trình chiếu và xuất báo cáo", compact=bool(presentin
 if presenting:
     keys = applicable(presenting[0], f) or ["bao_cao"]
     number = min(max(presenting[1], 1), len(keys))
-    slide = build(keys[number - 1], query_pair, f)
+    slide = build(keys[number - 1], query_pair, f, url_options())
     st.markdown(f"<div class='slide-headline'>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
     figure = slide.figure
     # the chart fills the window's height left under the headline (CSS in dashboard.ui.presentation_mode)
@@ -83,13 +55,22 @@ if presenting:
 keys = st.multiselect("Các trang trình chiếu (theo thứ tự)", list(SLIDES), default=DEFAULT_SLIDES,
                       format_func=lambda k: SLIDES[k][0], key="trinh_chieu_chon")
 title = st.text_input("Tiêu đề bộ trình chiếu và báo cáo", value=default_title(f), key="trinh_chieu_tieu_de")
+options = {"computers": PLAN_BUDGET, "rule": "most_schools"}
+if "mua_sam_may_tinh" in keys:
+    budget_col, rule_col = st.columns(2)
+    options["computers"] = int(budget_col.number_input(
+        "Ngân sách của trang kế hoạch mua sắm (số máy)", min_value=0, value=PLAN_BUDGET, step=10,
+        key="trinh_chieu_ngan_sach", help="Trang phân bổ số máy này cho các trường theo quy tắc bên cạnh, như trang "
+                                          "Kế hoạch mua sắm máy tính."))
+    options["rule"] = rule_col.selectbox("Quy tắc ưu tiên", list(RULE_NAMES), format_func=RULE_NAMES.get,
+                                         key="trinh_chieu_quy_tac", filter_mode=None)
 left_out = [SLIDES[k][0] for k in keys if k not in applicable(keys, f)]
 if left_out:
     st.info("Phạm vi đang lọc chỉ có trường mầm non: QĐ 4725 và tỷ lệ máy tính dạy Tin học không áp dụng, nên "
             f"không đưa vào trình chiếu và báo cáo: {', '.join(left_out)}.")
 keys = applicable(keys, f)
 # a file made for other filters, another snapshot, title or choice of slides is not offered any more
-made_for = (f.describe(), title, tuple(keys))
+made_for = (f.describe(), title, tuple(keys), tuple(sorted(options.items())))
 if st.session_state.get("xuat_cho") != made_for:
     for kind in ("pptx", "pdf", "xlsx"):
         st.session_state.pop(f"xuat_{kind}", None)
@@ -121,13 +102,13 @@ with st.expander("📸 Chụp số liệu cho kỳ họp (đóng băng để s�
     if kind:
         getattr(st, kind)(message)
 
-st.button("▶ Bắt đầu trình chiếu", type="primary", on_click=start, args=(list(keys),),
+st.button("▶ Bắt đầu trình chiếu", type="primary", on_click=start, args=(list(keys), options),
           help="Toàn màn hình: ẩn thanh bên và thanh công cụ; nhấn F11 để trình duyệt toàn màn hình. Chuyển trang "
                "bằng phím mũi tên, Page Up/Down hoặc bút trình chiếu; Esc để thoát.")
 
 st.subheader("Xem trước")
 for key in keys:
-    slide = build(key, query_pair, f)
+    slide = build(key, query_pair, f, options)
     st.markdown(f"**{md_text(slide.headline)}**")
     plot(slide.figure, f"preview_{key}")
 
@@ -137,10 +118,12 @@ st.caption("Mỗi tệp ghi rõ nguồn số liệu (hiện hành hoặc ảnh c
 info = ExportInfo(title, setting("office_name"), f.source, f.describe(), wh.is_synthetic())
 stem = slug(title) or "bao_cao"
 makers = {
-    "pptx": ("PowerPoint", lambda p: build_pptx(build_all(keys, query_pair, f), info, p),
+    "pptx": ("PowerPoint", lambda p: build_pptx(build_all(keys, query_pair, f, options=options), info, p),
              "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    "pdf": ("PDF", lambda p: build_pdf(build_all(keys, query_pair, f), info, None, p), "application/pdf"),
-    "xlsx": ("Excel", lambda p: build_workbook(build_all(keys, query_pair, f), info),
+    "pdf": ("PDF", lambda p: build_pdf(build_all(keys, query_pair, f, options=options), info, None, p),
+            "application/pdf"),
+    "xlsx": ("Excel", lambda p: build_workbook(build_all(keys, query_pair, f, options=options), info,
+                                               purchase_list(keys, f, options)),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 for column, (kind, (name, make, mime)) in zip(st.columns(3), makers.items()):
@@ -155,4 +138,4 @@ for column, (kind, (name, make, mime)) in zip(st.columns(3), makers.items()):
             bar.progress(1.0, text=f"Đã tạo xong tệp {name}.")
         if st.session_state.get(f"xuat_{kind}"):
             st.download_button(f"⬇️ Tải tệp {name}", st.session_state[f"xuat_{kind}"], file_name=f"{stem}.{kind}",
-                               mime=mime, key=f"tai_{kind}", width="stretch")
+                               mime=mime, key=f"tai_{kind}", width="stretch", on_click="ignore")

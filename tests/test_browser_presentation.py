@@ -87,3 +87,39 @@ def test_the_slide_of_every_school_fits_with_its_labels_apart(projector):
         labels.sort(key=lambda b: b["y"])
         for above, below in zip(labels, labels[1:]):
             assert above["y"] + above["height"] <= below["y"] + 1, (above, below)
+
+
+def test_the_purchase_plan_slide_keeps_its_budget_in_the_url(projector):
+    url, page = projector
+    page.goto(url + "/trinh-chieu?chieu=1&trang=mua_sam_may_tinh,bao_cao&ngan_sach=60&quy_tac=worst_ratio")
+    wait_for_slide(page, 1)
+    assert page.inner_text(".slide-headline").startswith("Với ngân sách 60 máy")
+    assert_fits(page, "mua-sam")
+    page.keyboard.press("PageDown")
+    wait_for_slide(page, 2)
+    page.reload()
+    wait_for_slide(page, 2)
+    page.keyboard.press("PageUp")
+    wait_for_slide(page, 1)
+    assert page.inner_text(".slide-headline").startswith("Với ngân sách 60 máy")
+
+
+def test_a_made_export_is_withdrawn_when_the_filter_changes(projector):
+    """A file made for one filter must not be offered, and downloaded, after the filter changed."""
+    url, page = projector
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(url + "/trinh-chieu")
+    wait_for_app(page)
+    page.get_by_role("button", name="Tạo tệp Excel").click()
+    offered = page.get_by_role("button", name="⬇️ Tải tệp Excel")
+    offered.wait_for(timeout=120000)
+    level = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Cấp học")
+    level.locator("input").click()
+    page.get_by_role("option", name="THCS", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.body.innerText.includes('cấp học: THCS')", timeout=30000)
+    wait_for_app(page)
+    assert page.get_by_role("button", name="⬇️ Tải tệp Excel").count() == 0
+    assert page.get_by_role("button", name="Tạo tệp Excel").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "trinh-chieu-tep-cu-da-bo.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})

@@ -43,11 +43,14 @@ def test_headlines_equal_the_metric_views(deck_inputs, sample_db):
     assert f"tăng {good - good_before} trường so với năm học 2023-2024" in headline["muc_do_cap_hoc"]
     [(short, met, needed)] = sql(sample_db, """SELECT count(*) FILTER (NOT target_met), count(*) FILTER (target_met),
         sum(computers_needed) FROM informatics_computers WHERE school_year = '2025-2026' AND period = 'HK1'""")
-    [(needed_before,)] = sql(sample_db, "SELECT sum(computers_needed) FROM informatics_computers "
-                                        "WHERE school_year = '2024-2025' AND period = 'CN'")
+    [(change,)] = sql(sample_db, """SELECT sum(n.computers_needed) - sum(b.computers_needed)
+        FROM informatics_computers n JOIN informatics_computers b USING (school_code)
+        WHERE n.school_year = '2025-2026' AND n.period = 'HK1'
+        AND b.school_year = '2024-2025' AND b.period = 'CN' AND n.computers_needed IS NOT NULL
+        AND b.computers_needed IS NOT NULL""")  # over the schools with a figure in both periods
     assert headline["may_tinh_truong"] == (
         f"{short}/{short + met} trường chưa đạt số học sinh/máy trong giờ Tin học HK I 2025-2026, cần bổ sung "
-        f"{needed} máy, {'giảm' if needed < needed_before else 'tăng'} {abs(needed - needed_before)} máy so với "
+        f"{needed} máy, {'giảm' if change < 0 else 'tăng'} {abs(change)} máy so với "
         "cả năm 2024-2025.")
     [(reported,)] = sql(sample_db, "SELECT count(*) FROM survey WHERE school_year = '2025-2026' AND period = 'HK1'")
     assert headline["bao_cao"] == f"{reported}/140 trường đã gửi số liệu HK I 2025-2026, còn {140 - reported} " \
@@ -87,7 +90,8 @@ def test_pdf_report_text_and_pages(deck_inputs, tmp_path):
     reader = PdfReader(str(path))
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = re.sub(r"\s+", " ", text)
-    assert len(reader.pages) == 1 + len(slides) + 1  # cover, one page per chart, the plan table on one page
+    # cover, one page per chart, each printed summary (plan table, purchase plan by ward) on a page of its own
+    assert len(reader.pages) == 1 + len(slides) + sum(s.summary is not None for s in slides)
     assert info.title in flat and "Sơ kết HK I" in flat and "DỮ LIỆU GIẢ LẬP" in flat
     for slide in slides:
         assert re.sub(r"\s+", " ", slide.headline) in flat
@@ -273,3 +277,26 @@ def test_sheet_names_end_at_a_phrase():
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes({t: pd.DataFrame({"a": [1]}) for t in cases})))
     assert book.sheetnames == list(cases.values())
     assert all(len(name) <= 31 for name in book.sheetnames)
+
+
+def test_the_purchase_plan_goes_into_the_handouts(sample_db):
+    """Issue 14: the planner's allocation is a slide and its purchase list per ward a part of the workbook."""
+    from dashboard.planner_view import purchase_sheets
+    from etl.metrics.planner import Budget, plan
+
+    wh = Warehouse(sample_db)
+    fetch = lambda pair: wh.query(*pair)  # noqa: E731
+    current = Filters("2025-2026", "HK1", Scope(), ("2024-2025", "CN"))
+    options = {"computers": 50, "rule": "worst_ratio"}
+    [slide] = build_all(["mua_sam_may_tinh"], fetch, current, options=options)
+    from dashboard.queries import computers as computer_queries
+
+    result = plan(fetch(computer_queries.per_school(current, "2025-2026", "HK1")), Budget(computers=50), "worst_ratio")
+    assert slide.headline.startswith("Với ngân sách 50 máy")
+    assert len(slide.data) == len(result.funded) > 0 and result.spent <= 50
+    info = ExportInfo("Họp", "Phòng GD&ĐT", current.source, current.describe(), True)
+    sheets = purchase_sheets(result)
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook([slide], info, sheets)))
+    assert set(list(sheets)[:1]) <= set(book.sheetnames) and len(book.sheetnames) == 3 + len(sheets)
+    assert [s.key for s in build_all(["mua_sam_may_tinh"], fetch, Filters("2025-2026", "HK1", Scope(levels=("MN",))))
+            ] == []  # preschools: no computer ratio, no purchase plan
