@@ -7,7 +7,7 @@ import pandas as pd
 
 from dashboard.charts import plan as charts
 from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, md_text, number, period_label
-from etl.metrics import labels
+from etl.metrics import labels, projections
 from etl.reference import LEVEL_NAMES
 
 TASK_STATUS_NAMES = {"done": "Hoàn thành", "in_progress": "Đang thực hiện", "not_started": "Chưa bắt đầu"}
@@ -109,3 +109,33 @@ def task_table(tasks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     shown = shown[["task_no", "overdue", "task", "due", "status", "percent", "owner", "note"]]
     percent = names["percent"] + " (%)"
     return shown.rename(columns={**names, "percent": percent}), {percent: 0}
+
+
+# ---- projections to the plan's deadline (etl.metrics.projections) ---------------------------------------------
+
+PROJECTION_BASIS = {"projected": "Dự báo", "interpolated": "Nội suy (đã qua hạn)", "none": "–"}
+
+
+def projection_rows(progress: pd.DataFrame, school_year: str, period: str, deadline) -> pd.DataFrame:
+    """Each indicator with a figure up to the period, projected to the deadline, in pillar order."""
+    projected = projections.project_all(progress, school_year, period, deadline)
+    pillars = dict(zip(progress.indicator, progress.pillar))
+    order = {p: i for i, p in enumerate(PILLAR_NAMES)}
+    return projected.assign(order=projected.indicator.map(lambda c: order.get(pillars.get(c), len(order)))) \
+        .sort_values(["order", "indicator"]).drop(columns="order")
+
+
+def projection_table(projected: pd.DataFrame, deadline) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The projections as the plan page's table shows them, and its decimals."""
+    deadline = projections.deadline_date(deadline)
+    at = f"Giá trị tại {deadline:%d/%m/%Y}"
+    reached = [("Đã đạt" if met else "–" if d is None or d != d else projections.month_text(d).capitalize())
+               for met, d in zip(projected.met_now, projected.reached_on)]
+    shown = pd.DataFrame({
+        "Mã chỉ số": projected.indicator, "Chỉ số": projected.indicator_vi,
+        "Kỳ mới nhất": [period_label(y, p) for y, p in zip(projected.last_school_year, projected.last_period)],
+        "Giá trị mới nhất": projected.last_value, "Chỉ tiêu": projected.target, "Đơn vị": projected.unit,
+        at: projected.value_at_deadline, "Cách tính giá trị tại hạn": projected.basis.map(PROJECTION_BASIS),
+        "Đạt chỉ tiêu vào": reached, "Kết luận": [t[0].upper() + t[1:] for t in projected.outcome],
+        "Độ chắc chắn": projected.uncertainty})
+    return shown, {"Giá trị mới nhất": 1, "Chỉ tiêu": 1, at: 1}

@@ -11,6 +11,7 @@ from dashboard.queries import plan as q
 from dashboard.queries import reporting
 from dashboard.shown import metric_settings
 from dashboard.ui import empty, page_start, plot, query, query_pair, table
+from etl.metrics import projections
 from etl.metrics.plan import STATUS_RULE_VI
 
 wh, f = page_start("Tiến độ kế hoạch 2025")
@@ -56,6 +57,24 @@ ordered = view.ordered(current)
 shown, places = view.indicator_table(ordered)
 table(shown, f"Chỉ số kế hoạch theo trụ cột {f.period_label}", "plan_indicators",
       decimals=places, current=f, height=rows_height(len(shown)))
+
+# ---- projections to the plan's deadline -------------------------------------------------------------------------
+deadline = projections.deadline_date(metric_settings(query)["plan_deadline"])  # the shown warehouse's
+st.subheader(f"Dự báo đến hạn {projections.deadline_text(deadline)} nếu giữ tốc độ hiện nay")
+if phrase := projections.projection_phrase(progress, f.school_year, f.period, deadline):
+    st.markdown(f"**{md_text(phrase[0].upper() + phrase[1:])}.**")
+st.caption(projections.method_text(deadline))
+projected = view.projection_rows(progress, f.school_year, f.period, deadline)
+shown, places = view.projection_table(projected, deadline)
+table(shown, f"Dự báo chỉ số kế hoạch đến hạn {projections.deadline_text(deadline)} {f.period_label}",
+      "plan_projections",
+      decimals=places, current=f, height=rows_height(len(shown)), wide=("Kết luận", "Độ chắc chắn"))
+names_of_indicators = dict(zip(progress.indicator, progress.indicator_vi))
+computers_code = query_pair(projections.computers_indicator_sql())
+computers_code = computers_code.code.iloc[0] if len(computers_code) else None
+if text := projections.computers_projection_text(progress, computers_code, f.school_year, f.period, deadline):
+    st.info(f"**Máy tính dạy Tin học ({md_text(computers_code)}: "
+            f"{md_text(names_of_indicators.get(computers_code, ''))}).** {md_text(text)}", icon="🖥️")
 
 # ---- trend ------------------------------------------------------------------------------------------------------
 st.subheader("Diễn biến qua các kỳ")
