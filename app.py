@@ -5,7 +5,7 @@ import streamlit.commands.navigation as _navigation
 from dashboard import logs
 from dashboard.auth import allows, login_gate
 from dashboard.data import database_path
-from dashboard.ui import render_filters, render_source, source, stop_if_unreadable
+from dashboard.ui import phone_css, render_filters, render_source, source, stop_if_unreadable
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
 logs.configure()  # JSON lines on stdout on a server (DX_LOG_FORMAT=json); dashboard.serve starts the health endpoint
@@ -21,6 +21,7 @@ PAGES = [  # file under pages/, title, icon, URL path
     ("nap_so_lieu.py", "Nạp số liệu", "📥", "nap-so-lieu"),
     ("bieu_mau.py", "Tải biểu mẫu", "📝", "tai-bieu-mau"),
     ("nop_bao_cao.py", "Tình hình nộp báo cáo", "📬", "nop-bao-cao"),
+    ("so_sanh_ky_hop.py", "So sánh hai kỳ họp", "🔁", "so-sanh-ky-hop"),
     ("trinh_chieu.py", "Trình chiếu và xuất báo cáo", "📽️", "trinh-chieu"),
     ("quan_tri.py", "Tài khoản và nhật ký", "🔐", "quan-tri"),
 ]
@@ -56,6 +57,7 @@ pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=
 pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
 page = st.navigation(pages)
 st.html(FRONTEND_CSS)
+phone_css()
 if st.session_state.pop("_trang_khong_co", False):
     st.warning("Không có trang này (đường dẫn sai, hoặc tài khoản không được mở trang này); đang hiện trang "
                f"{page.title}.", icon="🧭")

@@ -27,8 +27,9 @@ LOCAL = "người dùng cục bộ"
 # the pages of each role (file names under pages/); admin and local mode have them all
 DATA_PAGES = ["tong_quan.py", "muc_do_4725.py", "may_tinh.py", "mua_sam_may_tinh.py", "ke_hoach.py", "ho_so_truong.py"]
 ROLE_PAGES = {
-    "analyst": DATA_PAGES + ["chat_luong.py", "nap_so_lieu.py", "bieu_mau.py", "nop_bao_cao.py", "trinh_chieu.py"],
-    "leadership": DATA_PAGES + ["chat_luong.py", "nop_bao_cao.py", "trinh_chieu.py"],
+    "analyst": DATA_PAGES + ["chat_luong.py", "nap_so_lieu.py", "bieu_mau.py", "nop_bao_cao.py", "so_sanh_ky_hop.py",
+                             "trinh_chieu.py"],
+    "leadership": DATA_PAGES + ["chat_luong.py", "nop_bao_cao.py", "so_sanh_ky_hop.py", "trinh_chieu.py"],
     "school": DATA_PAGES + ["nap_so_lieu.py"],  # its files wait for an analyst
 }
 WRITERS = {"admin", "analyst"}  # intake, approval, lock, snapshots

@@ -18,11 +18,13 @@ TITLES = {"tong_quan.py": "Tổng quan", "muc_do_4725.py": "Mức độ chuyển
           "ke_hoach.py": "Tiến độ kế hoạch 2025",
           "ho_so_truong.py": "Hồ sơ trường", "chat_luong.py": "Chất lượng dữ liệu", "nap_so_lieu.py": "Nạp số liệu",
           "bieu_mau.py": "Tải biểu mẫu", "nop_bao_cao.py": "Tình hình nộp báo cáo",
-          "trinh_chieu.py": "Trình chiếu và xuất báo cáo", "quan_tri.py": "Tài khoản và nhật ký"}
+          "so_sanh_ky_hop.py": "So sánh hai kỳ họp", "trinh_chieu.py": "Trình chiếu và xuất báo cáo",
+          "quan_tri.py": "Tài khoản và nhật ký"}
 PATHS = {"tong_quan.py": "/", "muc_do_4725.py": "/muc-do-4725", "may_tinh.py": "/may-tinh",
          "mua_sam_may_tinh.py": "/mua-sam-may-tinh", "ke_hoach.py": "/ke-hoach",
          "ho_so_truong.py": "/ho-so-truong", "chat_luong.py": "/chat-luong-du-lieu", "nap_so_lieu.py": "/nap-so-lieu",
-         "bieu_mau.py": "/tai-bieu-mau", "nop_bao_cao.py": "/nop-bao-cao", "trinh_chieu.py": "/trinh-chieu",
+         "bieu_mau.py": "/tai-bieu-mau", "nop_bao_cao.py": "/nop-bao-cao",
+         "so_sanh_ky_hop.py": "/so-sanh-ky-hop", "trinh_chieu.py": "/trinh-chieu",
          "quan_tri.py": "/quan-tri"}
 
 
