@@ -131,11 +131,11 @@ def projection_table(projected: pd.DataFrame, deadline) -> tuple[pd.DataFrame, d
     at = f"Giá trị tại {deadline:%d/%m/%Y}"
     reached = [("Đã đạt" if met else "–" if d is None or d != d else projections.month_text(d).capitalize())
                for met, d in zip(projected.met_now, projected.reached_on)]
-    shown = pd.DataFrame({
+    shown = pd.DataFrame({  # the answer first: the reader sees it without scrolling sideways
         "Mã chỉ số": projected.indicator, "Chỉ số": projected.indicator_vi,
+        "Kết luận": [t[0].upper() + t[1:] for t in projected.outcome], "Đạt chỉ tiêu vào": reached,
+        at: projected.value_at_deadline, "Chỉ tiêu": projected.target, "Đơn vị": projected.unit,
+        "Giá trị mới nhất": projected.last_value,
         "Kỳ mới nhất": [period_label(y, p) for y, p in zip(projected.last_school_year, projected.last_period)],
-        "Giá trị mới nhất": projected.last_value, "Chỉ tiêu": projected.target, "Đơn vị": projected.unit,
-        at: projected.value_at_deadline, "Cách tính giá trị tại hạn": projected.basis.map(PROJECTION_BASIS),
-        "Đạt chỉ tiêu vào": reached, "Kết luận": [t[0].upper() + t[1:] for t in projected.outcome],
-        "Độ chắc chắn": projected.uncertainty})
+        "Cách tính giá trị tại hạn": projected.basis.map(PROJECTION_BASIS), "Độ chắc chắn": projected.uncertainty})
     return shown, {"Giá trị mới nhất": 1, "Chỉ tiêu": 1, at: 1}
