@@ -12,6 +12,7 @@ from dashboard.data import Warehouse, database_path
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.filters import Filters
 from dashboard.format import md_text, number, period_label
+from etl.metrics import label
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
@@ -383,6 +384,7 @@ def vn_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None):
     return styler.hide(axis="index")
 
 
+SCHOOL_CODE, SCHOOL_NAME = label("keys", "school_code"), label("keys", "school_name")  # headers (metrics.toml)
 PAGE_ROWS = 200  # what a person reads on one screen of a table; the downloads hold every row
 
 
@@ -420,6 +422,13 @@ def table(frame: pd.DataFrame, title: str, key: str, decimals: dict[str, int] | 
         return
     config = {column: st.column_config.TextColumn(column, width="large") for column in wide}
     shown = _page_of(frame, key)
+    if {SCHOOL_CODE, SCHOOL_NAME} <= set(shown.columns):  # a school's name opens its profile (a new tab)
+        shown = shown.assign(**{SCHOOL_NAME: [f"{profile_link(c)}#{n}" if isinstance(c, str) and c and
+                                              isinstance(n, str) else n
+                                              for c, n in zip(shown[SCHOOL_CODE], shown[SCHOOL_NAME])]})
+        config[SCHOOL_NAME] = st.column_config.LinkColumn(SCHOOL_NAME, display_text=r"#(.*)$",
+                                                          width="large" if SCHOOL_NAME in wide else None,
+                                                          help="Nhấp vào tên để mở hồ sơ trường")
     st.dataframe(vn_styler(shown, decimals), hide_index=True, width="stretch", key=f"df_{key}",
                  height=height or "auto", column_config=config or None, placeholder="–")
     notes = [title] + ([f"Bộ lọc: {current.describe()}"] if current else [])

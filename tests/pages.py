@@ -73,3 +73,13 @@ def values(trace: dict, axis: str) -> list:
             array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
         return array.tolist()
     return list(data) if data is not None else []
+
+
+def unlinked(frame):
+    """A table as the reader sees it: school names are links to the profile ('/ho-so-truong?school=CODE#Name',
+    shown as Name by a LinkColumn) — back to the name."""
+    frame = getattr(frame, "data", frame)
+    if "Tên trường" not in frame.columns:
+        return frame
+    return frame.assign(**{"Tên trường": frame["Tên trường"].map(
+        lambda v: re.sub(r"^/ho-so-truong\?school=[^#]*#", "", v) if isinstance(v, str) else v)})

@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from tests.pages import figure_titled, open_page, sql, texts, values
+from tests.pages import figure_titled, figures, open_page, sql, texts, unlinked, values
 
 PAGE = "may_tinh.py"
-RATIO_CHART = "Số học sinh dùng chung một máy trong giờ Tin học, theo trường"
+RATIO_CHART = "Số HS/máy trong giờ Tin học"  # the subtitle of each level's chart (a chart per level)
 WARD_CHART = "Số máy tính cần bổ sung theo"
 LATEST = ("2025-2026", "HK1")  # the default period: the latest loaded
 PREVIOUS = ("2024-2025", "CN")
@@ -24,7 +24,7 @@ def frame(app, *columns: str):
         value = element.value
         data = getattr(value, "data", value)
         if set(columns) <= set(data.columns):
-            found.append(data)
+            found.append(unlinked(data))
     assert len(found) == 1, (columns, [list(getattr(e.value, "data", e.value).columns) for e in app.dataframe])
     return found[0]
 
@@ -92,11 +92,17 @@ def test_headline_equals_informatics_totals_with_the_change_since_the_previous_p
     assert "toàn trường" in texts(app) and "không phải tỷ lệ trong giờ học" in texts(app)
 
 
+def ratio_charts(app) -> list[dict]:
+    """The per-school charts, one per level (side by side on a wide screen, stacked on a phone)."""
+    return [spec for spec in figures(app).values()
+            if ((spec["layout"]["title"].get("subtitle") or {}).get("text") or "").startswith(RATIO_CHART)]
+
+
 def test_ratio_chart_draws_every_school_against_its_target(sample_db):
     app = open_page(PAGE)
-    spec = figure_titled(app, RATIO_CHART)
+    specs = ratio_charts(app)
     bars, markers = {}, {}
-    for trace in spec["data"]:
+    for trace in (trace for spec in specs for trace in spec["data"]):
         codes, xs = values(trace, "y"), values(trace, "x")
         if trace["type"] == "bar":
             bars.update({code: (trace["name"], x) for code, x in zip(codes, xs)})
@@ -112,11 +118,13 @@ def test_ratio_chart_draws_every_school_against_its_target(sample_db):
         assert name == ("Đạt chuẩn" if met else "Chưa đạt")
     no_room = {code for code, _, _, status in rows if status == "no_room"}
     assert no_room and {c for c, n in markers.items() if n.startswith("Chưa có phòng máy")} == no_room
-    # one panel per level, titled with its target (settings: TH 3, THCS and TH&THCS 2)
-    panels = [a["text"] for a in spec["layout"]["annotations"]]
+    # one chart per level, titled with its target (settings: TH 3, THCS and TH&THCS 2), its target line dashed
+    panels = [spec["layout"]["title"]["text"] for spec in specs]
+    assert len(panels) == 3
     assert any(p.startswith("Tiểu học") and "tối đa 3 HS/máy" in p for p in panels)
     assert any(p.startswith("THCS") and "tối đa 2 HS/máy" in p for p in panels)
-    assert sum(1 for shape in spec["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dash") == 3
+    assert all(sum(1 for shape in spec["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dash") == 1
+               for spec in specs)
 
 
 def test_wards_chart_and_table_equal_informatics_totals(sample_db):
@@ -152,8 +160,8 @@ def test_level_filter_changes_every_number(sample_db):
     assert metrics(app)["Trường đạt chuẩn HS/máy"][0].startswith(f"{met}/{met + not_met} (")
     levels = set(frame(app, "Cảnh báo")["Cấp học"])
     assert levels == {"Tiểu học"}
-    spec = figure_titled(app, RATIO_CHART)
-    shown = {code for trace in spec["data"] if trace["type"] == "bar" for code in values(trace, "y")}
+    shown = {code for spec in ratio_charts(app) for trace in spec["data"] if trace["type"] == "bar"
+             for code in values(trace, "y")}
     th = {code for (code,) in sql(sample_db, """SELECT school_code FROM informatics_computers WHERE level = 'TH'
         AND school_year = ? AND period = ? AND pupils_per_computer IS NOT NULL""", list(LATEST))}
     assert shown == th
@@ -172,7 +180,7 @@ def test_an_earlier_period_has_its_own_numbers_and_no_change_before_the_first(sa
                                     AND school_year = '2023-2024' AND period = 'CN'""")
     value, change = metrics(app)["Máy tính cần bổ sung"]
     assert value == vn(needed) and not change
-    assert figure_titled(app, RATIO_CHART)["layout"]["title"]["text"].endswith("Cả năm 2023-2024")
+    assert all(spec["layout"]["title"]["subtitle"]["text"].endswith("Cả năm 2023-2024") for spec in ratio_charts(app))
 
 
 def test_preschools_only_say_the_target_does_not_apply(sample_db):
@@ -187,3 +195,18 @@ def test_a_filter_without_schools_says_so(sample_db):
     assert not app.exception
     assert "Không có trường nào trong phạm vi đang lọc" in texts(app)
     assert not app.get("plotly_chart")
+
+
+def test_school_names_in_tables_open_the_profile():
+    """Issue 13 (drill-down): a school's name in a table is a link to /ho-so-truong?school=CODE, shown as the name."""
+    import json
+
+    app = open_page("may_tinh.py")
+    tables = [d for d in app.dataframe if "Tên trường" in getattr(d.value, "data", d.value).columns]
+    assert tables
+    for element in tables:
+        data = getattr(element.value, "data", element.value)
+        assert all(v == f"/ho-so-truong?school={c}#{n}" for v, c, n in
+                   zip(data["Tên trường"], data["Mã trường"], unlinked(data)["Tên trường"]))
+        column = json.loads(element.proto.columns)["Tên trường"]
+        assert column["type_config"] == {"type": "link", "display_text": "#(.*)$"}

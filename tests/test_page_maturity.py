@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.format import LEVEL_COLORS, plotly_text
 from etl.reference import LEVEL_NAMES
-from tests.pages import figure_titled, figures, open_page, plain, sql, texts, values
+from tests.pages import figure_titled, figures, open_page, plain, sql, texts, unlinked, values
 
 PAGE = "muc_do_4725.py"
 BASIS_VI = {"verified": "Thẩm định", "self": "Tự đánh giá"}
@@ -29,7 +29,7 @@ def latest_year(db, up_to="9999"):
 
 def frame_with(app, column):
     """The DataFrame (ui.table passes a Styler) of the table that has `column`."""
-    frames = [d.value.data if hasattr(d.value, "data") else d.value for d in app.dataframe]
+    frames = [unlinked(d.value) for d in app.dataframe]
     matches = [f for f in frames if column in f.columns]
     assert len(matches) == 1, [list(f.columns) for f in frames]
     return matches[0]

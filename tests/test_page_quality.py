@@ -1,7 +1,7 @@
 """Chất lượng dữ liệu: issues located by file, sheet and cell; schools not reported; loads; filters."""
 import pytest
 
-from tests.pages import figure_titled, open_page, sql, texts, values
+from tests.pages import figure_titled, open_page, sql, texts, unlinked, values
 
 pytestmark = pytest.mark.usefixtures("sample_warehouse")
 
@@ -65,7 +65,8 @@ def test_times_and_periods_are_written_for_people(sample_db):
 
 
 def issue_table(app):
-    return next(df.value for df in app.dataframe if "Mức độ" in df.value.columns and "Nội dung" in df.value.columns)
+    return next(unlinked(df.value) for df in app.dataframe
+                if "Mức độ" in df.value.columns and "Nội dung" in df.value.columns)
 
 
 def test_counts_follow_the_level_filter_and_equal_the_warehouse(sample_db):
