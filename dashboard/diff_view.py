@@ -198,19 +198,25 @@ def chart(diff: Diff, names: tuple[str, str]) -> go.Figure:
     rows = [plotly_text(indicator_label(c, n)) for c, n in zip(data["indicator"], data["indicator_vi"])]
     figure = go.Figure()
     for side, name, shape in (("before", f"Trước: {names[0]}", "."), ("after", f"Sau: {names[1]}", "")):
-        values = data[f"value_{side}"]
-        figure.add_bar(y=rows, x=values.fillna(0), orientation="h", name=plotly_text(name),
+        figure.add_bar(y=rows, x=data[f"value_{side}"].fillna(0), orientation="h", name=plotly_text(name),
                        marker_color=COLORS[side], marker_pattern=pattern(shape),
-                       text=[f"{number(v, 1)}%" if v == v else "không có số liệu" for v in values],
-                       textposition="outside", hovertemplate="%{y}<br>%{x:,.1~f}%<extra></extra>")
+                       hovertemplate="%{y}<br>%{x:,.1~f}%<extra>" + plotly_text(name) + "</extra>")
     figure.add_scatter(y=rows, x=data["target"], mode="markers", name="Chỉ tiêu", hoverinfo="skip",
                        marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#222"}})
+    # before → after written right of the 100% line, clear of the bars and the target ticks
+    figure.add_scatter(y=rows, x=[104] * len(rows), mode="text", textposition="middle right", showlegend=False,
+                       hoverinfo="skip", textfont={"size": 12, "color": "#1f3f66"},
+                       text=[f"{_pct(b)} → {_pct(a)}" for b, a in zip(data["value_before"], data["value_after"])])
     figure.update_layout(barmode="group", bargap=0.3)
     base_layout(figure, title, "Giá trị (%)", None, height=170 + 60 * len(data))
-    figure.update_xaxes(range=[0, 118], tickvals=[0, 25, 50, 75, 100], ticksuffix="%", showgrid=True,
+    figure.update_xaxes(range=[0, 138], tickvals=[0, 25, 50, 75, 100], ticksuffix="%", showgrid=True,
                         gridcolor="#eee")
     figure.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False)
     return figure
+
+
+def _pct(value) -> str:
+    return f"{number(value, 1)}%" if value == value and value is not None else "không có"
 
 
 def diff_slide(before_fetch: Fetch, after_fetch: Fetch, filters: Filters, names: tuple[str, str],
@@ -226,9 +232,12 @@ def diff_slide(before_fetch: Fetch, after_fetch: Fetch, filters: Filters, names:
 
 # ---- the sources the page offers (Streamlit) -------------------------------------------------------------------
 
+LIVE_KEY = "Số liệu hiện hành (hôm nay)"
+
+
 @dataclass(frozen=True)
 class Source:
-    key: str  # the snapshot's label, or LIVE
+    key: str  # what the list shows and the URL holds: the snapshot's label (as in the sidebar), or LIVE_KEY
     path: Path
     name: str  # in a sentence
     when: dt.datetime
@@ -237,11 +246,11 @@ class Source:
 def sources() -> list[Source]:
     """The live warehouse and the snapshots beside it, newest first."""
     from dashboard.data import database_path
-    from dashboard.ui import LIVE, _snapshots
+    from dashboard.ui import _snapshots
 
     live = database_path()
     now = dt.datetime.now()
-    found = [Source(LIVE, live, f"số liệu hiện hành (hôm nay, {now:%d/%m/%Y})", now)]
+    found = [Source(LIVE_KEY, live, f"số liệu hiện hành (hôm nay, {now:%d/%m/%Y})", now)]
     for label, snap in _snapshots(str(live)).items():
         found.append(Source(label, snap.path, f"«{snap.name}» ({snap.created_at:%d/%m/%Y})", snap.created_at))
     return found

@@ -22,12 +22,11 @@ if len(found) < 2:
 by_key = {s.key: s for s in found}
 first, second = dv.defaults(found)
 left, right = st.columns(2)
+# the lists show (and the URL keeps) the snapshot's label as the sidebar writes it, or "Số liệu hiện hành (hôm nay)"
 before = by_key[left.selectbox("Nguồn trước (kỳ họp trước)", list(by_key), index=list(by_key).index(first.key),
-                               format_func=lambda k: by_key[k].name, key="truoc", filter_mode=None,
-                               bind="query-params")]
-after = by_key[right.selectbox("Nguồn sau", list(by_key), index=list(by_key).index(second.key),
-                               format_func=lambda k: by_key[k].name, key="sau", filter_mode=None,
-                               bind="query-params")]
+                               key="truoc", filter_mode=None, bind="query-params")]
+after = by_key[right.selectbox("Nguồn sau", list(by_key), index=list(by_key).index(second.key), key="sau",
+                               filter_mode=None, bind="query-params")]
 if before.key == after.key:
     st.info("Hãy chọn hai nguồn khác nhau để so sánh.", icon="ℹ️")
     st.stop()

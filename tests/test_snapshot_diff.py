@@ -168,6 +168,7 @@ def test_the_same_period_on_both_sides(crafted):
 def test_vietnamese_tables_headline_and_slide(crafted):
     from dashboard import diff_view as dv
     from dashboard.filters import Filters
+    from dashboard.format import number
     from etl.snapshot_diff import fetcher
     from etl.warehouse import open_read_only
 
@@ -185,10 +186,14 @@ def test_vietnamese_tables_headline_and_slide(crafted):
     assert slide.headline.startswith("So với «Sơ kết HK I» (15/01/2026): 1 trường lên mức và 1 trường xuống mức QĐ "
                                      "4725; 1 trường mới đạt chuẩn HS/máy trong giờ Tin học, 1 trường không còn đạt")
     assert slide.headline.endswith("5 chỉ số kế hoạch thay đổi.")
-    drawn = {t.name for t in slide.figure.data}
+    drawn = {t.name for t in slide.figure.data if t.showlegend is not False}
     assert drawn == {"Trước: «Sơ kết HK I» (15/01/2026)", "Sau: số liệu hiện hành", "Chỉ tiêu"}
     bars = [t for t in slide.figure.data if t.type == "bar"][0]
     assert len(bars.y) == 4  # the percent indicators among the five (HT3 counts computers: in the table only)
+    written = [t for t in slide.figure.data if t.type == "scatter" and t.mode == "text"][0].text
+    changes = diff.indicators.set_index("indicator")
+    assert f"{number(changes.loc['CQ5', 'value_before'], 1)}% → {number(changes.loc['CQ5', 'value_after'], 1)}%" \
+        in written
     assert list(slide.summary["Nội dung"])[0] == "Số trường có kết quả QĐ 4725"
 
 
@@ -214,6 +219,6 @@ def test_the_page_shows_the_changes(crafted, tmp_path, monkeypatch):
     codes = [set(f.value["Mã trường"]) for f in app.dataframe if "Mã trường" in f.value.columns]
     assert {crafted.down, crafted.up} in codes and {crafted.now_met, crafted.no_longer_met} in codes
     # the live warehouse against the older snapshot: today is offered too
-    app.selectbox(key="sau").set_value("Số liệu hiện hành").run()
+    app.selectbox(key="sau").set_value("Số liệu hiện hành (hôm nay)").run()
     assert not app.exception
     assert "với số liệu hiện hành (hôm nay" in texts(app)
