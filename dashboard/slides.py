@@ -31,7 +31,7 @@ from dashboard.queries import maturity as maturity_queries
 from dashboard.queries import overview as overview_queries
 from dashboard.queries import quality as quality_queries
 from dashboard.shown import metric_settings
-from etl.metrics import labels
+from etl.metrics import labels, projections
 from etl.reference import LEVEL_NAMES
 
 Fetch = Callable[[tuple[str, list]], pd.DataFrame]
@@ -215,6 +215,9 @@ def plan_values(fetch: Fetch, f: Filters) -> Slide:
         f"{met}/{counted} chỉ số kế hoạch đạt chỉ tiêu {_now(f)}",
         change_phrase(change, "chỉ số", period_in_text(*f.previous) if f.previous else ""),
         f"{late} chỉ số chậm tiến độ" if late else "không chỉ số nào chậm tiến độ")
+    deadline = metric_settings(lambda sql: fetch((sql, [])))["plan_deadline"]
+    outlook = projections.projection_phrase(progress, f.school_year, f.period, deadline)  # issue 14
+    headline += (" " + _sentence(outlook)) if outlook else ""
     table = vietnamese_table(current, "plan_progress")
     summary = table[[labels("plan_progress")[c] for c in ("indicator", "indicator_vi", "value", "target", "unit",
                                                             "status")]]

@@ -32,7 +32,8 @@ if presenting:
     keys = applicable(presenting[0], f) or ["bao_cao"]
     number = min(max(presenting[1], 1), len(keys))
     slide = build(keys[number - 1], query_pair, f, url_options())
-    st.markdown(f"<div class='slide-headline'>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
+    size = "" if len(slide.headline) <= 150 else " style='font-size:1.35rem'"  # two lines, even with an outlook
+    st.markdown(f"<div class='slide-headline'{size}>{html_text(slide.headline)}</div>", unsafe_allow_html=True)
     figure = slide.figure
     # the chart fills the window's height left under the headline (CSS in dashboard.ui.presentation_mode)
     figure.update_layout(height=None, autosize=True, font={"size": 15}, title={"font": {"size": 20}})
