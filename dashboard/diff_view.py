@@ -230,6 +230,25 @@ def diff_slide(before_fetch: Fetch, after_fetch: Fetch, filters: Filters, names:
                  indicators_table(diff), totals_table(diff))
 
 
+def deck_slide(fetch: Fetch, f: Filters, options: dict | None = None) -> Slide:
+    """diff_slide as a builder of dashboard.slides' registry (SLIDES, WITH_OPTIONS): from the source
+    `options['before_fetch']` (named `options['before_name']`) to the source shown (`fetch`, named
+    `options['after_name']`). Without a source to compare with, the slide says so (and shows no change)."""
+    options = options or {}
+    before = options.get("before_fetch")
+    names = (options.get("before_name") or "nguồn trước", options.get("after_name") or "số liệu đang xem")
+    slide = diff_slide(before or fetch, fetch, f, names)
+    if before is None:
+        slide.headline = "Chưa chọn ảnh chụp số liệu để so sánh với số liệu đang xem."
+    return slide
+
+
+def earlier(found: list[Source], shown: Path) -> list[Source]:
+    """The sources taken before the one shown (`shown`: its file), newest first: what a slide compares it with."""
+    current = next((s for s in found if s.path == Path(shown)), None)
+    return [s for s in found if current is None or (s.when < current.when and s.path != current.path)]
+
+
 # ---- the sources the page offers (Streamlit) -------------------------------------------------------------------
 
 LIVE_KEY = "Số liệu hiện hành (hôm nay)"

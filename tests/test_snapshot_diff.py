@@ -197,6 +197,27 @@ def test_vietnamese_tables_headline_and_slide(crafted):
     assert list(slide.summary["Nội dung"])[0] == "Số trường có kết quả QĐ 4725"
 
 
+def test_the_slide_for_the_presentation_registry(crafted):
+    """deck_slide: the builder the presentation's registry calls with the presenter's options."""
+    from dashboard import diff_view as dv
+    from dashboard.filters import Filters
+    from etl.snapshot_diff import fetcher
+    from etl.warehouse import open_read_only
+
+    f = Filters(*LATEST, Scope())
+    with open_read_only(crafted.before) as old, open_read_only(crafted.after) as new:
+        chosen = dv.deck_slide(fetcher(new), f, {"before_fetch": fetcher(old), "before_name": "«Sơ kết»",
+                                                 "after_name": "«Tổng kết»"})
+        alone = dv.deck_slide(fetcher(new), f)
+    assert chosen.headline.startswith("So với «Sơ kết»: 1 trường lên mức")
+    assert alone.headline == "Chưa chọn ảnh chụp số liệu để so sánh với số liệu đang xem."
+    live = dv.Source(dv.LIVE_KEY, crafted.after, "số liệu hiện hành", dt.datetime(2026, 11, 30))
+    jan = dv.Source("A", crafted.before, "«A»", dt.datetime(2026, 1, 15))
+    may = dv.Source("B", crafted.before.with_name("b.duckdb"), "«B»", dt.datetime(2026, 5, 30))
+    assert dv.earlier([live, may, jan], crafted.after) == [may, jan]
+    assert dv.earlier([live, may, jan], may.path) == [jan]
+
+
 # ---- the page (AppTest) ----------------------------------------------------------------------------------------
 
 def test_the_page_shows_the_changes(crafted, tmp_path, monkeypatch):
