@@ -582,3 +582,21 @@ def pick_school(code_of):
 def profile_link(code: str) -> str:
     """The address of a school's profile, for links in tables and text."""
     return f"/ho-so-truong?{PROFILE_PARAM}={code}"
+
+
+# ---- phones ------------------------------------------------------------------------------------------------------
+# Below 640 px Streamlit stacks its columns; the charts are then about 360 px wide, and a title of 17 px that fits a
+# desktop column runs past the right edge. Plotly writes its fonts as inline styles: only !important overrides them.
+# The titles stay anchored at the left (smaller, they simply end earlier); the layout around them is unchanged.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  .js-plotly-plot .gtitle { font-size: 12px !important; }
+  .js-plotly-plot .gtitle-subtitle { font-size: 10.5px !important; }
+  .js-plotly-plot .g-gtitle .gtitle tspan.line { font-size: 12px !important; }
+}
+</style>"""
+
+
+def phone_css() -> None:
+    """The narrow-screen rules above, once per page run (app.py)."""
+    st.html(PHONE_CSS)

@@ -48,7 +48,7 @@ if notes and f.period == "HK1":
             f"{f.period_label} chưa có kết quả của năm học này.\n\n" + "\n".join(f"- {n}" for n in notes), icon="📅")
 
 # ---- values against targets, by pillar ------------------------------------------------------------------------
-plot(charts.values_against_targets(current, PILLAR_NAMES, f.period_label), "plan_values")
+plot(charts.values_against_targets(current, PILLAR_NAMES, f.period_label, wrap=True), "plan_values")
 if note := view.non_percent_note(current):
     st.caption(note)
 

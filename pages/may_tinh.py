@@ -83,8 +83,16 @@ c5.metric("HS/máy toàn trường", number(now.school_pupils_per_computer, 1),
                "sinh dùng chung một máy trong giờ học.")
 
 codes = set(schools.school_code)
-plot_selectable(charts.ratio_by_school(schools, f.period_label), "computers_ratio",
-                pick_school(lambda point: point.get("y") if point.get("y") in codes else None))
+# a chart per level in columns: side by side on a wide screen, one below the other on a phone (Streamlit stacks
+# columns on narrow screens), never three panels squeezed into one figure; the same axis end in each
+st.subheader(charts.RATIO_TITLE)
+levels = charts.ratio_levels(schools)
+top = max(schools["pupils_per_computer"].fillna(0).max(), schools["target"].fillna(0).max()) * 1.1
+for column, level in zip(st.columns(len(levels)), levels):
+    with column:
+        plot_selectable(charts.ratio_of_level(schools, level, f.period_label, top=float(top)),
+                        f"computers_ratio_{level.lower()}",
+                        pick_school(lambda point: point.get("y") if point.get("y") in codes else None))
 st.caption("Nhấp vào thanh của một trường để mở hồ sơ trường; nhấp vào thanh của một phường để lọc theo phường đó.")
 
 left, right = st.columns(2)

@@ -22,15 +22,19 @@ TEXT_PAD = 12  # pixels between any text and the edge of the figure (exported im
 
 def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
                 height: int = 420, legend_title: str | None = None, subtitle: str | None = None) -> go.Figure:
-    heading = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}, "pad": {"l": TEXT_PAD}}
+    # the title at the top, room made for it (automargin: one line or two, any width); the legend at the bottom of
+    # the figure, under the axis title (container coordinates push the bottom margin): on a narrow screen the legend
+    # wraps to more rows and grows downwards, never over the title or the plot
+    heading = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}, "pad": {"l": TEXT_PAD, "t": TEXT_PAD},
+               "yref": "container", "y": 1, "yanchor": "top", "automargin": True}
     if subtitle:
         heading["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#666"}}
     figure.update_layout(
         title=heading,
         separators=PLOTLY_SEPARATORS, font={"family": FONT, "size": 13}, height=height,
-        margin={"l": 60, "r": 30, "t": 90, "b": 50, "pad": 0}, plot_bgcolor="white", paper_bgcolor="white",
-        legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom", "y": 1.0,
-                "x": 0, "xanchor": "left", "traceorder": "normal"},
+        margin={"l": 60, "r": 30, "t": 40, "b": 40, "pad": 0}, plot_bgcolor="white", paper_bgcolor="white",
+        legend={"title": {"text": legend_title or ""}, "orientation": "h", "yref": "container", "yanchor": "bottom",
+                "y": 0, "x": 0, "xanchor": "left", "traceorder": "normal"},
         hoverlabel={"font": {"family": FONT}},
     )
     figure.update_traces(selector={"type": "bar"}, textangle=0, insidetextanchor="middle")
@@ -38,6 +42,24 @@ def base_layout(figure: go.Figure, title: str, x_title: str | None = None, y_tit
     figure.update_xaxes(title_text=x_title, showgrid=False, linecolor="#999", automargin=True)
     figure.update_yaxes(title_text=y_title, gridcolor="#eee", linecolor="#999", zerolinecolor="#ccc", automargin=True)
     return figure
+
+
+def wrap_label(text: str, width: int = 28, max_lines: int = 3) -> str:
+    """A long label (an indicator's, a ward's name) on lines of at most `width` characters, broken between words
+    (<br>), each line made literal (plotly_text): the axis keeps its width on a phone instead of the label pushing the
+    plot aside. A word longer than `width` keeps its own line; past `max_lines` the rest ends in '…'."""
+    from dashboard.format import plotly_text
+
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:width - 1].rstrip() + "…"
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def integer_axis(figure: go.Figure, axis: str, top: float) -> go.Figure:

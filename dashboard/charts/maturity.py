@@ -83,7 +83,6 @@ def group_scatter(frame: pd.DataFrame, school_year: str, low: float, high: float
                        line={"color": "#999", "dash": "dash", "width": 1}, hoverinfo="skip")
     figure = base_layout(figure, title, x_title="Điểm nhóm 1 – chuyển đổi số trong dạy, học",
                          y_title="Điểm nhóm 2 – quản trị", height=520, legend_title="Mức chung (quy ước):")
-    figure.update_layout(legend={"y": -0.16, "yanchor": "top"}, margin={"t": 60, "b": 110})
     return figure
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern
+from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern, wrap_label
 from dashboard.format import STATUS_COLORS, STATUS_NAMES, STATUS_PATTERNS, percent, period_label, plotly_text
 
 TARGET_NAME = "Chỉ tiêu"
+LABEL_WIDTH, PILLAR_WIDTH = 24, 10  # characters on a line of an indicator's, a pillar's label
 LINE_COLORS = ["#1f4e79", "#7b3f99", "#00838f", "#6d4c41", "#546e7a", "#ad1457"]
 
 
@@ -17,9 +18,13 @@ def indicator_label(code: str, name: str) -> str:
 
 
 @memo_figure
-def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], period_label: str) -> go.Figure:
+def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], period_label: str,
+                           wrap: bool = False) -> go.Figure:
     """Percent indicators: a bar per indicator coloured by its status, the target as a black tick, the value
-    written right of the 100% line; grouped by pillar (two-level axis). Other units are left to the table."""
+    written right of the 100% line; grouped by pillar (two-level axis). Other units are left to the table.
+    `wrap`: the labels on lines of LABEL_WIDTH characters (pillars: PILLAR_WIDTH) and rows tall enough for them,
+    for the page (on a phone the labels then leave the bars room); a slide's image, of a fixed height, keeps one
+    line a label."""
     title = f"Giá trị các chỉ số (%) so với chỉ tiêu, theo trụ cột – {period_label}"
     data = frame[frame["unit"] == "%"].copy()
     if data.empty:
@@ -27,8 +32,12 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
     order = {p: i for i, p in enumerate(pillar_names)}
     data["pillar_order"] = data["pillar"].map(order).fillna(len(order))
     data = data.sort_values(["pillar_order", "indicator"])
-    data["pillar_vi"] = data["pillar"].map(pillar_names).fillna(data["pillar"]).map(plotly_text)
-    data["label"] = [plotly_text(indicator_label(c, n)) for c, n in zip(data["indicator"], data["indicator_vi"])]
+    label_width, pillar_width = (LABEL_WIDTH, PILLAR_WIDTH) if wrap else (1000, 1000)
+    data["pillar_vi"] = data["pillar"].map(pillar_names).fillna(data["pillar"]).map(
+        lambda name: wrap_label(name, pillar_width))
+    data["label"] = [wrap_label(indicator_label(c, n), label_width)
+                     for c, n in zip(data["indicator"], data["indicator_vi"])]
+    lines = max(label.count("<br>") + 1 for label in data["label"])
     data["name_text"] = data["indicator_vi"].map(plotly_text)
     axis = [list(data["pillar_vi"]), list(data["label"])]
     figure = go.Figure()
@@ -51,14 +60,15 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
                           "%{customdata[3]}<extra></extra>")
     figure.add_scatter(
         y=axis, x=[104] * len(data), mode="text", textposition="middle right", showlegend=False, hoverinfo="skip",
+        cliponaxis=False,  # on a phone's narrow plot the value runs on into the right margin instead of being cut
         text=[percent(v) if v == v else "không có số liệu" for v in data["value"]],
         textfont={"color": [STATUS_COLORS[s] for s in data["status"]], "size": 12}, name="Giá trị")
     figure.update_layout(barmode="overlay", bargap=0.35)
-    figure = base_layout(figure, title, x_title="Giá trị (%)", height=150 + 30 * len(data))
-    figure.update_xaxes(range=[0, 122], tickvals=[0, 25, 50, 75, 100], showgrid=True, gridcolor="#eee",
-                        ticksuffix="%")
-    figure.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False)
-    figure.update_layout(margin={"l": 20, "r": 20})
+    figure = base_layout(figure, title, x_title="Giá trị (%)", height=150 + max(30, 6 + 16 * lines) * len(data))
+    # three ticks: they stay apart on the narrow plot of a phone
+    figure.update_xaxes(range=[0, 122], tickvals=[0, 50, 100], showgrid=True, gridcolor="#eee", ticksuffix="%")
+    figure.update_yaxes(autorange="reversed", tickfont={"size": 11}, showgrid=False)
+    figure.update_layout(margin={"l": 20, "r": 45})
     return figure
 
 
@@ -83,8 +93,9 @@ def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]],
         colour = LINE_COLORS[i % len(LINE_COLORS)]
         name, code_text = plotly_text(part["indicator_vi"].dropna().iloc[0]), plotly_text(code)
         label = indicator_label(code_text, name)
+        legend_name = wrap_label(indicator_label(code, part["indicator_vi"].dropna().iloc[0]), 40)
         statuses = part["status"].fillna("no_data")
-        figure.add_scatter(x=labels, y=part["value"], mode="lines", name=label,
+        figure.add_scatter(x=labels, y=part["value"], mode="lines", name=legend_name,
                            connectgaps=True, line={"color": colour, "width": 2.5}, legendgroup=code,
                            hoverinfo="skip")
         figure.add_scatter(
@@ -111,9 +122,9 @@ def trend(frame: pd.DataFrame, codes: list[str], periods: list[tuple[str, str]],
             figure.add_scatter(x=[None], y=[None], mode="markers", name=name, legendgroup="status",
                                marker={"size": 11, "color": STATUS_COLORS[status]}, hoverinfo="skip")
     figure = base_layout(figure, title, x_title="Kỳ báo cáo", y_title=f"Giá trị ({unit_text})", height=520)
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
-                         margin={"t": 60, "b": 150})
+    # 'Cả năm' / 'HK I' above the school year: the periods keep apart on a phone
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickvals=labels,
+                        ticktext=[plotly_text(p).replace(" 20", "<br>20", 1) for p in labels])
     return figure
 
 
