@@ -8,6 +8,7 @@ import pandas as pd
 from dashboard.charts import plan as charts
 from dashboard.format import PILLAR_NAMES, STATUS_ICONS, STATUS_NAMES, md_text, number, period_label
 from etl.metrics import labels, projections
+from etl.metrics.queries import plan_progress_sql
 from etl.reference import LEVEL_NAMES
 
 TASK_STATUS_NAMES = {"done": "Hoàn thành", "in_progress": "Đang thực hiện", "not_started": "Chưa bắt đầu"}
@@ -139,3 +140,12 @@ def projection_table(projected: pd.DataFrame, deadline) -> tuple[pd.DataFrame, d
         "Kỳ mới nhất": [period_label(y, p) for y, p in zip(projected.last_school_year, projected.last_period)],
         "Cách tính giá trị tại hạn": projected.basis.map(PROJECTION_BASIS), "Độ chắc chắn": projected.uncertainty})
     return shown, {"Giá trị mới nhất": 1, "Chỉ tiêu": 1, at: 1}
+
+
+def computers_outlook(query_pair, f, deadline) -> str:
+    """When every school meets the computer ratio at the recent pace (the plan's computers-needed indicator projected,
+    etl.metrics.projections), for the computers page; '' when it cannot be said (preschools, one period)."""
+    progress = query_pair(plan_progress_sql(f.scope))
+    found = query_pair(projections.computers_indicator_sql())
+    code = found.code.iloc[0] if len(found) else None
+    return projections.computers_projection_text(progress, code, f.school_year, f.period, deadline)

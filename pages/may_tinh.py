@@ -4,10 +4,12 @@ a school's bar opens its profile; on a ward's bar, filters to the ward."""
 import streamlit as st
 
 from dashboard.charts import computers as charts
-from dashboard.format import COMPUTER_STATUS_NAMES, number, percent, period_label, plotly_text
+from dashboard.format import COMPUTER_STATUS_NAMES, md_text, number, percent, period_label, plotly_text
+from dashboard.plan_view import computers_outlook
 from dashboard.queries import computers as q
 from dashboard.queries import schools_by_level
-from dashboard.ui import empty, page_start, pick_school, pick_ward, plot, plot_selectable, query_pair, table
+from dashboard.shown import metric_settings
+from dashboard.ui import empty, page_start, pick_school, pick_ward, plot, plot_selectable, query, query_pair, table
 from etl.metrics import labels
 from etl.reference import LEVEL_NAMES
 
@@ -93,6 +95,8 @@ for column, level in zip(st.columns(len(levels)), levels):
         plot_selectable(charts.ratio_of_level(schools, level, f.period_label, top=float(top)),
                         f"computers_ratio_{level.lower()}",
                         pick_school(lambda point: point.get("y") if point.get("y") in codes else None))
+if outlook := computers_outlook(query_pair, f, metric_settings(query)["plan_deadline"]):  # issue 14
+    st.info(md_text(outlook), icon="🖥️")
 st.caption("Nhấp vào thanh của một trường để mở hồ sơ trường; nhấp vào thanh của một phường để lọc theo phường đó.")
 
 left, right = st.columns(2)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from tests.pages import figure_titled, figures, open_page, sql, texts, unlinked, values
+from tests.pages import figure_titled, figures, open_page, plain, sql, texts, unlinked, values
 
 PAGE = "may_tinh.py"
 RATIO_CHART = "Số HS/máy trong giờ Tin học"  # the subtitle of each level's chart (a chart per level)
@@ -210,3 +210,18 @@ def test_school_names_in_tables_open_the_profile():
                    zip(data["Tên trường"], data["Mã trường"], unlinked(data)["Tên trường"]))
         column = json.loads(element.proto.columns)["Tên trường"]
         assert column["type_config"] == {"type": "link", "display_text": "#(.*)$"}
+
+
+def test_the_page_says_when_every_school_meets_the_ratio_at_the_recent_pace(sample_db):
+    """Issue 14: the computers projection (etl.metrics.projections over the plan's computers-needed indicator), on
+    the computers page as on the plan page."""
+    from dashboard.data import Warehouse
+    from etl.metrics import projections
+    from etl.metrics.queries import Scope, plan_progress_sql
+
+    wh = Warehouse(sample_db)
+    [code] = wh.query(*projections.computers_indicator_sql()).code
+    expected = projections.computers_projection_text(wh.query(*plan_progress_sql(Scope())), code, "2025-2026", "HK1",
+                                                     "2025-12-31")
+    app = open_page(PAGE)
+    assert expected and expected in [plain(i.value) for i in app.info]
