@@ -9,7 +9,7 @@ from dashboard.charts import base_layout, memo_figure, no_data_figure, pattern, 
 from dashboard.format import STATUS_COLORS, STATUS_NAMES, STATUS_PATTERNS, percent, period_label, plotly_text
 
 TARGET_NAME = "Chỉ tiêu"
-LABEL_WIDTH, PILLAR_WIDTH = 24, 10  # characters on a line of an indicator's, a pillar's label
+LABEL_WIDTH, PILLAR_WIDTH = 22, 10  # characters on a line of an indicator's, a pillar's label
 LINE_COLORS = ["#1f4e79", "#7b3f99", "#00838f", "#6d4c41", "#546e7a", "#ad1457"]
 
 
@@ -68,7 +68,7 @@ def values_against_targets(frame: pd.DataFrame, pillar_names: dict[str, str], pe
     # three ticks: they stay apart on the narrow plot of a phone
     figure.update_xaxes(range=[0, 122], tickvals=[0, 50, 100], showgrid=True, gridcolor="#eee", ticksuffix="%")
     figure.update_yaxes(autorange="reversed", tickfont={"size": 11}, showgrid=False)
-    figure.update_layout(margin={"l": 20, "r": 45})
+    figure.update_layout(margin={"l": 20, "r": 35})
     return figure
 
 
