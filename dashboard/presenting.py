@@ -14,6 +14,7 @@ from etl.metrics.planner import Budget, plan
 PRESENTING = "chieu"  # URL: ?chieu=<slide number>&trang=<keys>, so F5 or a copied link stays on the slide
 SHOWN = "trang"
 BUDGET, RULE = "ngan_sach", "quy_tac"  # the purchase-plan slide's options, in the URL too
+BEFORE = "so_voi"  # the comparison slide's earlier snapshot (its label)
 
 
 def purchase_list(keys: list[str], f, options: dict) -> dict:
@@ -37,6 +38,8 @@ def start(keys: list[str], options: dict) -> None:
     st.query_params[SHOWN] = ",".join(keys)
     if "mua_sam_may_tinh" in keys:
         st.query_params[BUDGET], st.query_params[RULE] = str(options["computers"]), options["rule"]
+    if "so_sanh_ky_hop" in keys and options.get("before_key"):
+        st.query_params[BEFORE] = options["before_key"]
     st.query_params[PRESENTING] = "1"
 
 
@@ -45,7 +48,7 @@ def go_to(number: int, count: int) -> None:
 
 
 def leave() -> None:
-    for name in (PRESENTING, SHOWN, BUDGET, RULE):
+    for name in (PRESENTING, SHOWN, BUDGET, RULE, BEFORE):
         st.query_params.pop(name, None)
 
 
@@ -56,7 +59,29 @@ def url_options() -> dict:
     except ValueError:
         computers = PLAN_BUDGET
     rule = st.query_params.get(RULE, "most_schools")
-    return {"computers": computers, "rule": rule if rule in RULE_NAMES else "most_schools"}
+    options = {"computers": computers, "rule": rule if rule in RULE_NAMES else "most_schools"}
+    return options | comparison(st.query_params.get(BEFORE))
+
+
+def comparison(before_key: str | None) -> dict:
+    """The comparison slide's options for the earlier source `before_key` (a snapshot's label, as the comparison
+    page and the URL name it): its reader and the names of both sides; {} for none or an unknown one."""
+    from dashboard import diff_view
+
+    found = {s.key: s for s in diff_view.sources()}
+    if before_key not in found:
+        return {}
+    snap = source()[1]
+    return {"before_key": before_key, "before_fetch": diff_view.reader(found[before_key].path),
+            "before_name": found[before_key].name,
+            "after_name": f"ảnh chụp «{snap.name}»" if snap else "số liệu hiện hành"}
+
+
+def earlier_sources() -> list:
+    """The snapshots taken before the source shown, newest first: what the comparison slide can compare it with."""
+    from dashboard import diff_view
+
+    return diff_view.earlier(diff_view.sources(), source()[0])
 
 
 def shown_slides() -> tuple[list[str], int] | None:

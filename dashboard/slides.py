@@ -253,6 +253,13 @@ def purchase_plan(fetch: Fetch, f: Filters, options: dict | None = None) -> Slid
                          options.get("rule", "most_schools"))
 
 
+def meeting_diff(fetch: Fetch, f: Filters, options: dict | None = None) -> Slide:
+    """What changed since an earlier snapshot (`options['before_fetch']`, issue 14), as the comparison page shows it."""
+    from dashboard.diff_view import deck_slide
+
+    return deck_slide(fetch, f, options)
+
+
 SLIDES: dict[str, tuple[str, Callable, str]] = {  # key: (name, builder, Excel sheet name of at most 31 characters)
     "muc_do_cap_hoc": ("Mức độ chuyển đổi số theo cấp học (QĐ 4725)", maturity_by_level, "Mức độ CĐS theo cấp học"),
     "muc_do_phuong": ("Mức độ chuyển đổi số theo phường", maturity_by_ward, "Mức độ CĐS theo phường"),
@@ -263,13 +270,14 @@ SLIDES: dict[str, tuple[str, Callable, str]] = {  # key: (name, builder, Excel s
     "ke_hoach": ("Chỉ số kế hoạch 2025 so với chỉ tiêu", plan_values, "Chỉ số kế hoạch và chỉ tiêu"),
     "bao_cao": ("Số trường đã gửi số liệu", reporting, "Số trường đã gửi số liệu"),
     "mua_sam_may_tinh": ("Kế hoạch mua sắm máy tính theo ngân sách", purchase_plan, "Kế hoạch mua sắm máy tính"),
+    "so_sanh_ky_hop": ("Những gì thay đổi từ kỳ họp trước", meeting_diff, "Thay đổi từ kỳ họp trước"),
 }
 DEFAULT_SLIDES = ["muc_do_cap_hoc", "may_tinh_truong", "may_tinh_phuong", "ke_hoach", "bao_cao"]
 
 
 NOT_FOR_PRESCHOOLS = {"muc_do_cap_hoc", "muc_do_phuong", "diem_nhom", "may_tinh_truong", "may_tinh_phuong",
                       "mua_sam_may_tinh"}
-WITH_OPTIONS = {"mua_sam_may_tinh"}  # builders that take the presenter's options (a budget)
+WITH_OPTIONS = {"mua_sam_may_tinh", "so_sanh_ky_hop"}  # builders that take the presenter's options (a budget)
 
 
 def applicable(keys: list[str], filters: Filters) -> list[str]:

@@ -9,7 +9,9 @@ from dashboard.format import html_text, md_text
 from dashboard.planner_view import RULE_NAMES
 from dashboard.presenting import (
     PLAN_BUDGET,
+    comparison,
     default_title,
+    earlier_sources,
     go_to,
     leave,
     purchase_list,
@@ -65,13 +67,22 @@ if "mua_sam_may_tinh" in keys:
                                           "Kế hoạch mua sắm máy tính."))
     options["rule"] = rule_col.selectbox("Quy tắc ưu tiên", list(RULE_NAMES), format_func=RULE_NAMES.get,
                                          key="trinh_chieu_quy_tac", filter_mode=None)
+if "so_sanh_ky_hop" in keys:
+    older = earlier_sources()
+    if older:
+        chosen = st.selectbox("Trang so sánh: so với ảnh chụp", older, format_func=lambda s: s.key,
+                              key="trinh_chieu_so_voi", filter_mode=None)
+        options |= comparison(chosen.key)
+    else:
+        st.info("Chưa có ảnh chụp số liệu nào trước nguồn đang xem: trang so sánh sẽ ghi chưa có gì để so sánh.")
 left_out = [SLIDES[k][0] for k in keys if k not in applicable(keys, f)]
 if left_out:
     st.info("Phạm vi đang lọc chỉ có trường mầm non: QĐ 4725 và tỷ lệ máy tính dạy Tin học không áp dụng, nên "
             f"không đưa vào trình chiếu và báo cáo: {', '.join(left_out)}.")
 keys = applicable(keys, f)
 # a file made for other filters, another snapshot, title or choice of slides is not offered any more
-made_for = (f.describe(), title, tuple(keys), tuple(sorted(options.items())))
+made_for = (f.describe(), title, tuple(keys), tuple(sorted((k, str(v)) for k, v in options.items()
+                                                         if k != "before_fetch")))
 if st.session_state.get("xuat_cho") != made_for:
     for kind in ("pptx", "pdf", "xlsx"):
         st.session_state.pop(f"xuat_{kind}", None)

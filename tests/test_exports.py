@@ -18,7 +18,7 @@ from dashboard.slides import SLIDES, build_all
 from etl.metrics.queries import Scope
 from tests.pages import sql
 
-KEYS = list(SLIDES)
+KEYS = [k for k in SLIDES if k != "so_sanh_ky_hop"]  # the comparison needs an earlier snapshot: test_snapshot_diff
 
 
 @pytest.fixture(scope="module")
