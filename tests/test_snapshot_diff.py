@@ -243,3 +243,22 @@ def test_the_page_shows_the_changes(crafted, tmp_path, monkeypatch):
     app.selectbox(key="sau").set_value("Số liệu hiện hành (hôm nay)").run()
     assert not app.exception
     assert "với số liệu hiện hành (hôm nay" in texts(app)
+
+
+def test_the_presentation_offers_the_comparison_with_an_earlier_snapshot(crafted, tmp_path, monkeypatch):
+    """The comparison slide on the presentation page: the live data (the later side) against the snapshot chosen."""
+    from etl.snapshot import create_snapshot
+    from tests.pages import open_page, texts
+
+    live = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(crafted.before, live)
+    create_snapshot(live, "Sơ kết HK I", dt.datetime(2026, 1, 15, 8))
+    shutil.copyfile(crafted.after, live)
+    monkeypatch.setenv("DX_DB", str(live))
+    app = open_page("trinh_chieu.py")
+    app.multiselect(key="trinh_chieu_chon").set_value(["so_sanh_ky_hop", "bao_cao"]).run()
+    assert not app.exception
+    assert app.selectbox(key="trinh_chieu_so_voi").value.key.startswith("Sơ kết HK I")
+    shown = texts(app)
+    assert "Chưa chọn ảnh chụp số liệu" not in shown
+    assert "1 trường lên mức" in shown or "trường lên mức" in shown, shown[:1500]
