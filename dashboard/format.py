@@ -20,7 +20,7 @@ STATUS_NAMES = {"met": "Đạt", "on_track": "Đúng tiến độ", "at_risk": "
 STATUS_COLORS = {"met": "#1f6fb5", "on_track": "#8cc4ec", "at_risk": "#f0b840", "off_track": "#c0392b",
                  "no_data": "#9e9e9e"}
 STATUS_PATTERNS = {"met": "", "on_track": "", "at_risk": "", "off_track": "/", "no_data": "."}
-STATUS_ICONS = {"met": "🟢", "on_track": "🔵", "at_risk": "🟠", "off_track": "🔴", "no_data": "⚪"}
+STATUS_ICONS = {"met": "✅", "on_track": "🔵", "at_risk": "🟠", "off_track": "🔴", "no_data": "⚪"}  # shapes differ too
 
 COMPUTER_STATUS_NAMES = {"met": "Đạt chuẩn", "not_met": "Chưa đạt", "no_room": "Chưa có phòng máy",
                          "missing_data": "Thiếu số liệu", "no_it_pupils": "Không có HS học Tin học",
