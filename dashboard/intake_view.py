@@ -1,0 +1,444 @@
+"""The sections of the intake page (pages/nap_so_lieu.py): each draws one part of the page and acts on its own
+buttons; the page calls them in order. The review, the corrections and the last result live in the session under the
+keys below, so that a rerun shows what was reviewed."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import account, who
+from dashboard.format import SEVERITY_NAMES, md_text, number
+from dashboard.intake import (
+    IGNORE,
+    column_choices,
+    preview_styler,
+    report_workbook,
+    review_table,
+    sheet_summary,
+)
+from dashboard.ui import session_schools
+from etl import audit, intake
+from etl.extract import LAYOUT_VI
+from etl.reference import load_catalogue
+from etl.settings import setting
+
+REVIEW, PROBLEMS, CORRECTIONS, RESULT, UPLOADER = ("intake_review", "intake_problems", "intake_corrections",
+                                                   "intake_result", "intake_uploader")
+state = st.session_state
+
+
+def uploader() -> list:
+    """The upload box, its words in Vietnamese; returns the files chosen."""
+    # Streamlit's own words in the upload box are English and state its server limit, not ours: say it in Vietnamese
+    st.markdown("""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "Chọn tệp…"; }
+</style>""", unsafe_allow_html=True)
+    return st.file_uploader("Chọn tệp số liệu", type=[e.lstrip(".") for e in intake.UPLOAD_EXTENSIONS],
+                            accept_multiple_files=True, key=f"intake_files_{state[UPLOADER]}")
+
+
+def run_review(paths: list[Path], db: Path) -> None:
+    """Reads the files with the corrections of the session and keeps the review (or says why it could not)."""
+    bar = st.progress(0.0, text="Đang đọc các tệp…")
+    total = max(len(paths), 1)
+    done = [0]
+
+    def progress(message: str) -> None:
+        done[0] += 1
+        bar.progress(min(done[0] / total, 1.0), text=f"Đang đọc: {message}")
+
+    try:
+        allowed = session_schools()  # a ward's analyst or a school loads its own schools only
+        hints = {**state[CORRECTIONS], **({"allowed_schools": list(allowed)} if allowed is not None else {})}
+        state[REVIEW] = intake.review_files(paths, db, hints=hints, progress=progress)
+    except intake.IntakeError as exc:
+        state.pop(REVIEW, None)
+        st.error(md_text(str(exc)))
+    finally:
+        bar.empty()
+
+
+def preview_button(uploads: list, db: Path, max_mb: float) -> None:
+    """«Xem trước»: saves the uploads to the inbox and reviews them, forgetting earlier corrections."""
+    if st.button("Xem trước", type="primary", disabled=not uploads, key="intake_preview"):
+        state.pop(RESULT, None)
+        state[CORRECTIONS] = {"columns": {}, "files": {}}
+        folder = intake.inbox_folder(db)
+        paths, problems = intake.save_uploads([(u.name, u.getvalue()) for u in uploads], folder, max_mb)
+        state[PROBLEMS] = problems
+        if paths:
+            run_review(paths, db)
+        else:
+            state.pop(REVIEW, None)
+
+
+def upload_outcome() -> None:
+    """The files refused at upload, and the result of the last load with its report."""
+    for problem in state.get(PROBLEMS, []):
+        st.warning(md_text(problem), icon="⚠️")
+
+    result = state.get(RESULT)
+    if result:
+        totals = result["totals"]
+        st.success(f"Đã nạp lần số {result['load_id']}: {number(totals['rows_loaded'])} dòng được nạp, "
+                   f"{number(totals['rows_replaced'])} dòng thay thế số liệu cũ, {number(totals['rows_rejected'])} "
+                   "dòng bị từ chối. Các trang đã hiển thị số liệu mới." if result["load_id"] else
+                   "Kho dữ liệu không thay đổi.")
+        st.download_button("⬇️ Báo cáo kết quả nạp (Excel, mỗi trường một trang)", report_workbook(result),
+                           file_name=f"ket_qua_nap_lan_{result['load_id'] or 0}.xlsx", key="intake_report",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+
+
+def review_summary(review: intake.Review) -> None:
+    """The counts of the review and its table of files."""
+    st.subheader("Xem trước kết quả nạp")
+    t = review.totals()
+    cols = st.columns(6)
+    for col, (label, value) in zip(cols, (("Tệp", t["files"]), ("Dòng sẽ thêm", t["added"]),
+                                          ("Dòng sẽ thay", t["replaced"]), ("Dòng bị từ chối", t["refused"]),
+                                          ("Lỗi", t["errors"]), ("Cảnh báo", t["warnings"]))):
+        col.metric(label, number(value))
+    st.dataframe(review_table(review), hide_index=True, width="stretch", key="intake_files_table")
+
+
+def _errors(f) -> int:  # a refused row has its error among the messages: counted once
+    return sum(m["severity"] == "error" for m in f.messages)
+
+
+def file_details(review: intake.Review, db: Path) -> bool:
+    """One file of the review in detail (files with errors first), with its corrections; returns whether a correction
+    changed, so that the page reviews again."""
+    catalogue = load_catalogue()
+    choices = column_choices(catalogue)
+    labels = {key: label for label, key in choices.items()}
+    changed = False
+    order = sorted(range(len(review.files)), key=lambda i: (-_errors(review.files[i]), review.files[i].name))
+    shown = st.selectbox(
+        "Xem chi tiết tệp", order, key="intake_detail",
+        format_func=lambda i: f"{review.files[i].name} — {review.files[i].status_vi}"
+                              + (f" ({_errors(review.files[i])} lỗi)" if _errors(review.files[i]) else ""),
+        help="Tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp và sửa nếu cần.",
+        filter_mode=None)
+    for index in [shown]:
+        reviewed = review.files[index]
+        with st.container(border=True):
+            for sheet in reviewed.sheets:
+                changed |= _sheet_section(reviewed, index, sheet, db, choices, labels)
+            if reviewed.status not in ("unchanged", "skipped"):
+                changed |= _period_section(reviewed, index)
+            changed |= _schools_section(reviewed, index)
+            _found_tables(reviewed, index)
+    return changed
+
+
+def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, labels: dict) -> bool:
+    """How one sheet was read: summary, preview, the layout and header rows, the columns and their mapping, saving
+    the reading as an import profile; returns whether a correction changed."""
+    changed = False
+    st.markdown(md_text(sheet_summary(sheet)))
+    sheet_key = f"{index}_{sheet['sheet']}"
+    if sheet.get("preview"):
+        with st.expander("Xem trang tính: dòng tiêu đề tô xanh, ô có lỗi tô đỏ, ô có cảnh báo tô vàng",
+                         expanded=sheet["layout"] is None):
+            st.dataframe(preview_styler(sheet, reviewed.messages), width="stretch", height=360,
+                         key=f"intake_preview_{sheet_key}")
+    fixes = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})
+    with st.popover("🧭 Sửa dạng biểu hoặc dòng tiêu đề"):
+        layouts = {"(tự nhận ra)": None, **{v: k for k, v in LAYOUT_VI.items() if k != "registry"}}
+        forced = fixes.get("layouts", {}).get(sheet["sheet"] or "")
+        layout = st.selectbox("Dạng biểu", list(layouts), key=f"intake_layout_{sheet_key}",
+                              index=list(layouts.values()).index(forced), filter_mode=None)
+        top, bottom = (fixes.get("headers", {}).get(sheet["sheet"] or "") or sheet.get("header_rows")
+                       or (1, 1))
+        first = st.number_input("Dòng tiêu đề: từ dòng", 1, 10000, int(top), key=f"intake_top_{sheet_key}")
+        last = st.number_input("đến dòng", 1, 10000, int(bottom), key=f"intake_bottom_{sheet_key}",
+                               help="Dòng tiêu đề gồm 1 đến 3 dòng (nhóm cột ở trên, tên cột ở dưới).")
+        if st.button("Đọc lại trang này", key=f"intake_reread_{sheet_key}"):
+            entry = state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})
+            entry.setdefault("layouts", {})[sheet["sheet"] or ""] = layouts[layout]
+            if (int(first), int(last)) != tuple(sheet.get("header_rows") or ()):
+                entry.setdefault("headers", {})[sheet["sheet"] or ""] = [int(first), int(last)]
+                if layouts[layout] is None:
+                    entry["layouts"][sheet["sheet"] or ""] = "survey_table"
+            changed = True
+    if not sheet.get("columns"):
+        return changed
+    signature = sheet["signature"]
+    mapped = dict(state[CORRECTIONS]["columns"].get(signature, {}))
+    st.dataframe(pd.DataFrame([{
+        "Cột": c["letter"], "Tiêu đề trong tệp": c["label"],
+        "Đọc là": labels.get(c["key"], c["key"]) if c["key"] else
+        "(bỏ qua theo chỉnh sửa)" if c.get("ignored") else "(chưa nhận ra – bỏ qua)"}
+        for c in sheet["columns"]]), hide_index=True, width="stretch", height=min(36 * (len(
+            sheet["columns"]) + 1), 320), key=f"intake_columns_{index}_{signature}")
+    # asked: the columns the loader alone did not read ("STT", "Ghi chú" are never survey data), and
+    # those corrected; each compared with what the loader alone read, so a choice is kept only if it differs
+    unknown = [c for c in sheet["columns"] if c["letter"] in mapped or
+               (not c["recognised"] and not c.get("routine"))]
+    if unknown:
+        st.markdown("Chọn trường thông tin cho các cột chưa nhận ra (hoặc để bỏ qua):")
+    for c in unknown:
+        current = labels.get(mapped.get(c["letter"], c["recognised"] or ""), IGNORE)
+        chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
+                              index=list(choices).index(current),
+                              key=f"intake_col_{index}_{signature}_{c['letter']}", filter_mode=None)
+        if choices[chosen] != (c["recognised"] or ""):
+            mapped[c["letter"]] = choices[chosen]
+        else:
+            mapped.pop(c["letter"], None)
+    known = [c for c in sheet["columns"] if c["recognised"] and c["letter"] not in mapped]
+    with st.popover("✏️ Sửa một cột đã nhận ra"):
+        letters = {f"Cột {c['letter']} «{c['label']}»": c for c in known}
+        pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}",
+                            filter_mode=None)
+        field_of = st.selectbox("Đọc là", list(choices), key=f"intake_fix_field_{index}_{signature}",
+                                index=list(choices).index(labels.get(letters[pick]["key"], IGNORE))
+                                if pick else 0, filter_mode=None)
+        if pick and st.button("Áp dụng", key=f"intake_fix_apply_{index}_{signature}"):
+            if choices[field_of] != letters[pick]["recognised"]:
+                mapped[letters[pick]["letter"]] = choices[field_of]
+    if mapped != state[CORRECTIONS]["columns"].get(signature, {}):
+        state[CORRECTIONS]["columns"][signature] = mapped
+        changed = True
+    with st.popover("💾 Lưu cách đọc này thành mẫu nhập"):
+        name = st.text_input("Tên mẫu nhập", key=f"intake_profile_name_{index}_{sheet['signature']}",
+                             placeholder="Ví dụ: Biểu khảo sát của trường TH Lê Lợi")
+        if st.button("Lưu mẫu", key=f"intake_profile_save_{index}_{sheet['signature']}"):
+            try:
+                intake.save_profile(db, name, sheet,
+                                    state[CORRECTIONS]["columns"].get(sheet["signature"], {}))
+                st.success(f"Đã lưu mẫu nhập «{md_text(name.strip())}»: tệp cùng dạng lần sau được đọc "
+                           "theo cách này mà không cần hỏi lại.")
+            except intake.IntakeError as exc:
+                st.error(md_text(str(exc)))
+    return changed
+
+
+def _period_section(reviewed, index: int) -> bool:
+    """The school year and period of a file, as read or as chosen; returns whether the choice changed."""
+    left, right = st.columns(2)
+    years = ["(theo tệp)", *intake.school_year_choices()]
+    override = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})
+    year = left.selectbox("Năm học", years, key=f"intake_year_{index}",
+                          index=years.index(override.get("school_year", "(theo tệp)")))
+    periods = {"(theo tệp)": None, "Học kỳ I": "HK1", "Cả năm": "CN"}
+    period = right.selectbox("Kỳ báo cáo", list(periods), key=f"intake_period_{index}",
+                             index=list(periods.values()).index(override.get("period")))
+    wanted = {k: v for k, v in (("school_year", None if year == "(theo tệp)" else year),
+                                 ("period", periods[period])) if v}
+    if wanted != {k: v for k, v in override.items() if k in ("school_year", "period")}:
+        kept = {k: v for k, v in override.items() if k not in ("school_year", "period")}
+        state[CORRECTIONS]["files"][reviewed.sha or ""] = {**kept, **wanted}
+        return True
+    return False
+
+
+def _schools_section(reviewed, index: int) -> bool:
+    """Rows whose school is not in the registry: the school chosen among the suggestions, or a choice kept or
+    dropped; returns whether the choices changed."""
+    chosen = dict(state[CORRECTIONS]["files"].get(reviewed.sha or "", {}).get("schools", {}))
+    asked = [r for r in reviewed.refusals if "suggestions" in r or r["row_key"] in chosen]
+    if asked or chosen:
+        st.markdown("**Trường không có trong danh mục**: chọn trường đúng (chương trình chỉ gợi ý tên gần "
+                    "giống, không tự ghép).")
+    for refusal in asked:
+        options = {"(không nạp dòng này)": "", **{
+            f"{s['school_name']} ({s['school_code']}) – giống {s['score']}%": s["school_code"]
+            for s in refusal.get("suggestions", [])}}
+        pick = st.selectbox(f"Ô {refusal['cell']} «{refusal.get('written') or refusal['school']}»",
+                            list(options), key=f"intake_school_{index}_{refusal['row_key']}", filter_mode=None)
+        if options[pick]:
+            chosen[refusal["row_key"]] = options[pick]
+    for key, code in list(chosen.items()):
+        if any(r["row_key"] == key for r in asked):
+            continue
+        row = next((s for s in reviewed.schools if s["school_code"] == code), None)
+        keep = st.toggle(f"Dòng {key.split('!')[-1]} ghép với {row['school_name'] if row else code} ({code})",
+                         value=True, key=f"intake_school_kept_{index}_{key}")
+        if not keep:
+            chosen.pop(key)
+    if chosen != state[CORRECTIONS]["files"].get(reviewed.sha or "", {}).get("schools", {}):
+        state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})["schools"] = chosen
+        return True
+    return False
+
+
+def _found_tables(reviewed, index: int) -> None:
+    """What the file holds: the schools recognised, the values that would change, the rows refused, the messages."""
+    if reviewed.schools:
+        st.markdown("**Trường nhận ra**")
+        st.dataframe(pd.DataFrame([{
+            "Mã trường": s["school_code"], "Tên trường (danh mục)": s["school_name"], "Kỳ": s["period"],
+            "Ghép theo": {"code": "mã trường", "name": "tên trường",
+                          "folded_name": "tên trường (bỏ dấu)"}.get(s["how"], s["how"] or ""),
+            "Trang": s["sheet"], "Ô": s["cell"],
+            "Sẽ": "thay số liệu cũ" if s["action"] == "replace" else "thêm mới"} for s in reviewed.schools]),
+            hide_index=True, width="stretch", key=f"intake_schools_{index}")
+    if reviewed.changes:
+        st.markdown("**Số liệu sẽ thay đổi (cũ → mới)**")
+        st.dataframe(pd.DataFrame([{
+            "Trường": c["school_name"], "Kỳ": c["period"], "Chỉ tiêu": c["field"], "Đang có": c["old"],
+            "Sẽ thành": c["new"], "Ô": c["cell"]} for c in reviewed.changes]),
+            hide_index=True, width="stretch", key=f"intake_changes_{index}")
+    if reviewed.refusals:
+        st.markdown("**Dòng bị từ chối**")
+        st.dataframe(pd.DataFrame([{"Trang": r["sheet"], "Ô": r["cell"], "Trường": r["school"],
+                                    "Lý do": r["reason"]} for r in reviewed.refusals]),
+                     hide_index=True, width="stretch", key=f"intake_refused_{index}")
+    if reviewed.messages:
+        st.markdown("**Thông báo**")
+        st.dataframe(pd.DataFrame([{"Mức độ": SEVERITY_NAMES.get(m["severity"], m["severity"]),
+                                    "Trang": m["sheet"] or "", "Ô": m["cell"] or "", "Nội dung": m["text"]}
+                                   for m in reviewed.messages]),
+                     hide_index=True, width="stretch", key=f"intake_messages_{index}")
+
+
+def load_buttons(review: intake.Review, db: Path) -> None:
+    """A school sends the reviewed files to the office; the office loads exactly what was reviewed."""
+    loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected")]
+    me = account()
+    if me is not None and me.role == "school":  # a school's files wait for an analyst of the office
+        if st.button("Gửi cho phòng duyệt", type="primary", disabled=not loadable, key="intake_send",
+                     help="Phòng xem lại và nạp; tình trạng hiện ở trang «Tình hình nộp báo cáo» sau khi nạp."):
+            try:
+                intake.submit_pending(review, db, who(), me.school)
+                audit.record(db, who(), "submit", ", ".join(f.name for f in loadable), me.scope_vi())
+                state.pop(REVIEW, None)
+                state[UPLOADER] += 1
+                state["intake_sent"] = True
+                st.rerun()
+            except intake.IntakeError as exc:
+                st.error(md_text(str(exc)))
+    elif st.button("Nạp vào kho", type="primary", disabled=not loadable, key="intake_confirm",
+                   help="Nạp đúng những gì đang xem trước; nếu kho đã thay đổi từ lúc xem trước, trang yêu cầu xem "
+                        "trước lại."):
+        bar = st.progress(0.0, text="Đang nạp…")
+        count = [0]
+
+        def progress(message: str) -> None:
+            count[0] += 1
+            bar.progress(min(count[0] / max(len(loadable), 1), 1.0), text=f"Đang nạp: {message}")
+
+        try:
+            state[RESULT] = intake.confirm(review, db, progress=progress)
+            totals = state[RESULT]["totals"]
+            audit.record(db, who(), "load", f"lần nạp {state[RESULT]['load_id']}: {totals['files']} tệp, "
+                         f"{totals['rows_loaded']} dòng nạp, {totals['rows_rejected']} dòng từ chối")
+            state.pop(REVIEW, None)
+            state[UPLOADER] += 1  # a new, empty uploader
+            st.cache_data.clear()
+            st.rerun()
+        except intake.IntakeError as exc:
+            st.error(md_text(str(exc)))
+        finally:
+            bar.empty()
+
+
+def queue_section(db: Path) -> None:
+    """The files the schools sent, waiting for the office: taken into a review, or returned."""
+    scope = session_schools()  # a ward's analyst takes the sendings of its own schools
+    queue = [sent for sent in intake.list_pending(db) if scope is None or sent["school"] in scope]
+    if not queue:
+        return
+    st.subheader(f"Tệp các trường gửi, chờ phòng duyệt ({number(len(queue))})")
+    for position, sent in enumerate(queue):
+        left, middle, right = st.columns([4, 1, 1])
+        left.markdown(md_text(f"Trường {sent['school']} ({sent['who']}) gửi lúc {sent['at'].replace('T', ' ')}: "
+                              + ", ".join(sent["files"])))
+        if middle.button("Xem trước để nạp", key=f"intake_take_{position}"):
+            folder = intake.inbox_folder(db)
+            paths = []
+            for name in sent["files"]:
+                target = folder / name
+                target.write_bytes((Path(sent["folder"]) / name).read_bytes())
+                paths.append(target)
+            state[CORRECTIONS] = {"columns": {}, "files": {}, **sent.get("hints", {})}
+            intake.close_pending(Path(sent["folder"]))
+            audit.record(db, who(), "download", f"tệp trường {sent['school']} gửi: {', '.join(sent['files'])}")
+            run_review(paths, db)
+            st.rerun()
+        if right.button("Trả lại", key=f"intake_return_{position}"):
+            intake.close_pending(Path(sent["folder"]))
+            audit.record(db, who(), "return", f"tệp trường {sent['school']} gửi lúc {sent['at']}: "
+                         f"{', '.join(sent['files'])}")
+            st.rerun()
+
+
+def undo_section(db: Path) -> None:
+    """The last load and the button that puts the warehouse back as before it."""
+    st.subheader("Hoàn tác")
+    versions = intake.list_versions(db)
+    if not versions:
+        st.caption("Chưa có phiên bản trước nào được lưu: sau mỗi lần nạp, kho trước khi nạp được giữ lại để hoàn "
+                   "tác.")
+    else:
+        last = versions[0]
+        st.caption(f"Kho giữ {number(len(versions))} phiên bản trước các lần nạp gần nhất "
+                   f"(thiết lập keep_versions = {setting('keep_versions')}).")
+        files = ", ".join(last.get("files", [])[:5]) + (" …" if len(last.get("files", [])) > 5 else "")
+        when = last.get("saved_at", "")
+        when = f"{when[8:10]}/{when[5:7]}/{when[:4]} {when[11:16]}" if len(when) >= 16 else when
+        st.markdown(md_text(f"Lần nạp gần nhất: số {last.get('load_id')} lúc {when} ({last.get('command', '')}), "
+                            f"tệp: {files or 'không rõ'}."))
+        with st.popover("↩️ Hoàn tác lần nạp gần nhất"):
+            st.warning(md_text(f"Kho sẽ trở lại như trước lần nạp số {last.get('load_id')}: mọi số liệu của lần nạp "
+                               f"đó ({files}) bị bỏ. Việc hoàn tác được ghi lại."))
+            if st.button("Đồng ý hoàn tác", type="primary", key="intake_undo"):
+                try:
+                    undone = intake.undo_last_load(db)
+                    audit.record(db, who(), "undo",
+                                 f"lần nạp {undone['load_id']}: {', '.join(undone.get('files', []))}")
+                    state.pop(REVIEW, None)
+                    state.pop(RESULT, None)
+                    st.cache_data.clear()
+                    state["intake_undone"] = undone
+                    st.rerun()
+                except intake.IntakeError as exc:
+                    st.error(md_text(str(exc)))
+    if undone := state.pop("intake_undone", None):
+        st.success(md_text(f"Đã hoàn tác lần nạp số {undone['load_id']} ({', '.join(undone.get('files', []))})."))
+
+
+def profiles_section(db: Path) -> None:
+    """The import profiles saved: what each reads differently, edited or deleted here."""
+    st.subheader("Mẫu nhập đã lưu")
+    try:
+        profiles = intake.load_profiles(db)
+    except intake.IntakeError as exc:
+        profiles = []
+        st.error(md_text(str(exc)))
+    if not profiles:
+        st.caption("Chưa có mẫu nhập nào. Khi sửa cách đọc một tệp ở phần xem trước, hãy lưu thành mẫu để tệp cùng "
+                   "dạng lần sau được đọc đúng ngay (cả khi nạp bằng lệnh python -m etl load).")
+    field_names_by_label = column_choices(load_catalogue())
+    field_names = {key: label for label, key in field_names_by_label.items()}
+    for position, profile in enumerate(profiles):
+        left, right = st.columns([5, 1])
+        mapped = "; ".join(f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
+                           f"{field_names.get(key, key) if key else 'bỏ qua'}"
+                           for letter, key in profile["columns"].items()) or "không đổi cột nào"
+        saved = dt.datetime.fromisoformat(profile.get("changed_at") or profile["created_at"])
+        left.markdown(f"**{md_text(profile['name'])}** (lưu {saved:%d/%m/%Y %H:%M}): {md_text(mapped)}")
+        if right.button("Xoá", key=f"intake_profile_delete_{position}"):
+            intake.delete_profile(db, profile["name"])
+            st.rerun()
+        with left.expander("Sửa mẫu này"):
+            edited = {}
+            for letter, label in profile.get("labels", {}).items():
+                current = profile["columns"].get(letter)
+                if current is None:
+                    continue  # columns the profile leaves to the loader
+                shown = field_names.get(current, IGNORE)
+                pick = st.selectbox(f"Cột {letter} «{label}»", list(field_names_by_label),
+                                    key=f"intake_profile_{position}_{letter}",
+                                    index=list(field_names_by_label).index(shown), filter_mode=None)
+                edited[letter] = field_names_by_label[pick]
+            if st.button("Lưu thay đổi", key=f"intake_profile_update_{position}",
+                         disabled=edited == profile["columns"]):
+                intake.update_profile(db, profile["name"], edited)
+                st.rerun()
