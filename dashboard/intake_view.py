@@ -186,7 +186,7 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
         current = labels.get(mapped.get(c["letter"], c["recognised"] or ""), IGNORE)
         chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
                               index=list(choices).index(current),
-                              key=f"intake_col_{index}_{signature}_{c['letter']}", filter_mode=None)
+                              key=f"intake_col_{index}_{signature}_{c['letter']}")  # 41 fields: typing narrows
         if choices[chosen] != (c["recognised"] or ""):
             mapped[c["letter"]] = choices[chosen]
         else:
@@ -436,7 +436,7 @@ def profiles_section(db: Path) -> None:
                 shown = field_names.get(current, IGNORE)
                 pick = st.selectbox(f"Cột {letter} «{label}»", list(field_names_by_label),
                                     key=f"intake_profile_{position}_{letter}",
-                                    index=list(field_names_by_label).index(shown), filter_mode=None)
+                                    index=list(field_names_by_label).index(shown))  # 41 fields: typing narrows
                 edited[letter] = field_names_by_label[pick]
             if st.button("Lưu thay đổi", key=f"intake_profile_update_{position}",
                          disabled=edited == profile["columns"]):
