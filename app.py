@@ -55,7 +55,7 @@ pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=
          for file, title, icon, url in PAGES if allows(file)]
 # the default page is served at /: its own name stays a working link, hidden from the menu
 pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page listed: no English "View N more" button
 st.html(FRONTEND_CSS)
 phone_css()
 if st.session_state.pop("_trang_khong_co", False):
