@@ -10,7 +10,7 @@ from tests.browser import ARTIFACTS, chromium_page, running_app, wait_for_app
 from tests.conftest import ROOT
 
 ENGLISH = ("Page not found", "Deploy", "Select all", "No results", "Choose an option", "Choose options",
-           "Press Enter", "Running the app's main page")
+           "Press Enter", "Running the app's main page", "View less", " more")
 
 
 @pytest.fixture(scope="module")
