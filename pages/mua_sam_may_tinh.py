@@ -23,22 +23,27 @@ need = needs(schools)
 
 left, middle, right = st.columns([1, 1, 1])
 with left:
-    kind = st.radio("Ngân sách tính theo", ["computers", "money"], horizontal=True, key="ms_kind",
+    kind = st.radio("Ngân sách tính theo", ["computers", "money"], horizontal=True, key="ms_kind", bind="query-params",
                     format_func={"computers": "Số máy tính", "money": "Số tiền"}.get)
     if kind == "computers":
-        budget = Budget(computers=int(st.number_input("Số máy tính được mua", 0, 1_000_000, 50, 10, key="ms_may")))
+        budget = Budget(computers=int(st.number_input("Số máy tính được mua", 0, 1_000_000, 50, 10, key="ms_may",
+                                                        bind="query-params")))
     else:
-        money = st.number_input("Số tiền (đồng)", 0, 10**13, 1_000_000_000, 50_000_000, key="ms_tien")
-        price = st.number_input("Đơn giá một máy (đồng)", 1, 10**10, 15_000_000, 500_000, key="ms_don_gia")
+        money = st.number_input("Số tiền (đồng)", 0, 10**13, 1_000_000_000, 50_000_000, key="ms_tien",
+                                bind="query-params")
+        price = st.number_input("Đơn giá một máy (đồng)", 1, 10**10, 15_000_000, 500_000, key="ms_don_gia",
+                                bind="query-params")
         room = st.number_input("Chi phí một phòng máy mới (đồng, 0 nếu không tính)", 0, 10**11, 0, 10_000_000,
-                               key="ms_phong")
+                               key="ms_phong", bind="query-params")
         budget = Budget(money=int(money), unit_price=int(price), room_cost=int(room))
         st.caption(f"Ngân sách: {pv.budget_text(budget)}.")
 with middle:
-    rule = st.selectbox("Quy tắc ưu tiên", RULES, format_func=pv.RULE_NAMES.get, key="ms_quy_tac")
+    rule = st.selectbox("Quy tắc ưu tiên", RULES, format_func=pv.RULE_NAMES.get, key="ms_quy_tac", filter_mode=None,
+                        bind="query-params")
     st.caption(pv.RULE_SENTENCES[rule])
 with right:
-    leftover = st.radio("Ngân sách còn lại", ["next", "keep"], format_func=pv.LEFTOVER_NAMES.get, key="ms_con_lai")
+    leftover = st.radio("Ngân sách còn lại", ["next", "keep"], format_func=pv.LEFTOVER_NAMES.get, key="ms_con_lai",
+                        bind="query-params")
     st.caption(pv.LEFTOVER_SENTENCES[leftover])
 
 if need.empty:

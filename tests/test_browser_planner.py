@@ -100,3 +100,15 @@ def test_money_budget_with_rooms(planner_page, sample_db):
     assert "Với ngân sách 800.000.000 đồng (15.000.000 đồng/máy, 120.000.000 đồng/phòng máy mới)" in body
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
     full_page_screenshot(page, ARTIFACTS / "mua-sam-may-tinh_tien.png")
+
+
+def test_a_copied_link_keeps_the_budget(planner_page):
+    """The budget is in the URL like the filters: a link sent to a colleague opens the same plan."""
+    url, page = planner_page
+    page.goto(url + "/mua-sam-may-tinh?ms_may=70")
+    body = settle(page)
+    assert page.locator(".st-key-ms_may input").input_value() == "70"
+    assert "Với ngân sách 70 máy" in body
+    set_number(page, "Số máy tính được mua", 40)
+    settle(page)
+    assert "ms_may=40" in page.url
