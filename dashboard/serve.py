@@ -161,10 +161,54 @@ def install_compression() -> bool:
     return True
 
 
+def warm_up(timeout: float = 120) -> bool:
+    """Run the app's main page once, as a browser would (Streamlit's websocket), as soon as the server answers: a
+    new server learns the pages of st.navigation only from a first run, and until then the first visitor arriving
+    through a page's link (a bookmark, a shared link) got Streamlit's English "Page not found" dialog (Streamlit
+    issue #9624). True when the run finished."""
+    import time
+    import urllib.request
+
+    from streamlit import config
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime import Runtime
+    from websockets.sync.client import connect
+
+    deadline = time.monotonic() + timeout
+    while not Runtime.exists() and time.monotonic() < deadline:  # the options are read once the runtime exists
+        time.sleep(0.3)
+    root = ""
+    while time.monotonic() < deadline:
+        base = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+        root = f"127.0.0.1:{config.get_option('server.port')}{base.rstrip('/')}"
+        try:
+            urllib.request.urlopen(f"http://{root}/_stcore/health", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.3)
+    try:
+        with connect(f"ws://{root}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+                     open_timeout=30) as socket:
+            message = BackMsg()
+            message.rerun_script.query_string = ""
+            socket.send(message.SerializeToString())
+            while time.monotonic() < deadline:
+                reply = ForwardMsg()
+                reply.ParseFromString(socket.recv(timeout=max(deadline - time.monotonic(), 1)))
+                if reply.WhichOneof("type") == "script_finished":
+                    LOG.info("warm-up run of the main page finished")
+                    return True
+    except Exception as exc:  # noqa: BLE001 - a failed warm-up only leaves the first deep link as it was
+        LOG.warning("warm-up run failed: %s", exc)
+    return False
+
+
 def main() -> None:
     logs.configure()
     health.start()
     install_compression()
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent.parent / "app.py"), *sys.argv[1:]]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page, free_port, running_app, wait_until_up
+from tests.browser import chromium_page, free_port, running_app, wait_for_app, wait_until_up
 from tests.conftest import ROOT
 
 
@@ -152,3 +152,17 @@ def test_under_a_base_url_only_static_files_are_compressed(tmp_path):
     assert "content-encoding" not in reply.headers
     reply = client.get("/static/js/big.abc.js", headers={"Accept-Encoding": "gzip"})  # outside the base URL
     assert reply.status_code == 404 and "content-encoding" not in reply.headers
+
+
+def test_a_bookmarked_page_opens_without_page_not_found_after_a_restart(sample_db):
+    """dashboard.serve runs the main page once as soon as it answers (warm_up), so the first visitor arriving
+    through a page's own link gets the page, not Streamlit's English "Page not found" dialog (issue #9624; plain
+    `streamlit run` still shows it: see tests/test_browser.py's first visit to '/')."""
+    import time
+
+    with _started("docker", sample_db) as (url, _), chromium_page() as page:
+        time.sleep(8)  # the warm-up run is a few seconds of the server's start; a visitor comes later
+        page.goto(url + "/mua-sam-may-tinh")
+        wait_for_app(page)
+        page.wait_for_selector("h1:has-text('Kế hoạch mua sắm máy tính')", timeout=30000)
+        assert "Page not found" not in page.inner_text("body")
