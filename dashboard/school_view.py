@@ -136,7 +136,7 @@ def maturity_section(code: str, name_of: dict, f: Filters, school) -> None:
               f"Điều kiện bắt buộc {name_of[code]} năm học {row.school_year}",
               f"school_conditions_{row.school_year}", current=f)
         scored = year_rows[~year_rows.mandatory].assign(position=range((~year_rows.mandatory).sum()))
-        plot(lost_points(scored[scored.lost_points > 0], school.school_name, row.school_year),
+        plot(lost_points(scored[scored.lost_points > 0], school.school_name, row.school_year, wrap=True),
              f"school_lost_{row.school_year}")
         columns = ["criterion", "name_vi", "max_points", "self_score", "verified_score", "score",
                    "lost_points"]

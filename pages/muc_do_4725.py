@@ -105,7 +105,8 @@ table(ranking, f"Xếp hạng mức độ chuyển đổi số năm học {year}
 st.subheader("Điểm từng tiêu chí")
 first = list(schools.school_code[:charts.MAX_HEATMAP_ROWS])
 criteria = query_pair(q.criteria(f, year, first))
-plot(charts.criteria_heatmap(criteria[~criteria.mandatory], first, year, total=assessed), "maturity_heatmap")
+plot(charts.criteria_heatmap(criteria[~criteria.mandatory], first, year, total=assessed, wrap=True),
+     "maturity_heatmap")
 mandatory = criteria_ref[criteria_ref.mandatory].code.tolist()
 st.caption(f"Các điều kiện bắt buộc ({md_text(', '.join(mandatory))}) không có điểm nên không có trong bản đồ nhiệt; "
            "trường chưa đạt điều kiện nào được liệt kê ở phần chi tiết một trường bên dưới.")
@@ -115,7 +116,7 @@ name_of = dict(zip(schools.school_code, schools.school_name))
 code = school_picker("Trường", name_of, "maturity_school")
 st.page_link("pages/ho_so_truong.py", label="Mở hồ sơ đầy đủ của trường", icon="🏫", query_params={"school": code})
 lost = query_pair(q.lost_points(code, year))
-plot(charts.lost_points(lost, name_of[code], year), "maturity_lost")
+plot(charts.lost_points(lost, name_of[code], year, wrap=True), "maturity_lost")
 unmet = lost[lost.mandatory]
 if unmet.empty:
     st.success("Trường đạt đủ các điều kiện bắt buộc.")

@@ -91,7 +91,10 @@ def describe(figure: go.Figure, headline: str = "") -> str:
     spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
     layout = spec.get("layout", {})
     plain = lambda text: re.sub(r"<[^>]+>", " ", str(text or "")).replace("&amp;", "&").strip()  # noqa: E731
-    title = plain((layout.get("title") or {}).get("text"))
+    heading = layout.get("title") or {}
+    title = plain(heading.get("text"))
+    if subtitle := plain((heading.get("subtitle") or {}).get("text")):  # the year, the period of some charts
+        title = f"{title} – {subtitle}" if title else subtitle
     kinds = []
     for trace in spec.get("data", []):
         kind = _KINDS.get(trace.get("type", "scatter"), "biểu đồ")

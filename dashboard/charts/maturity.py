@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base_layout, integer_axis, memo_figure, no_data_figure, pattern
+from dashboard.charts import TEXT_PAD, base_layout, integer_axis, memo_figure, no_data_figure, pattern, wrap_label
+from dashboard.charts.computers import short_name
 from dashboard.format import (
     LEVEL_COLORS,
     LEVEL_NAMES_4725,
@@ -101,23 +102,40 @@ def _add_crowded(figure: go.Figure, part: pd.DataFrame, mark: int) -> None:
 
 
 MAX_HEATMAP_ROWS = 150  # a city's schools; a province's are cut to the first ones
+# characters on a line of a school's label in the heat map, of a criterion's in the lost points (wrap=True)
+SCHOOL_WIDTH, CRITERION_WIDTH = 20, 24
+
+
+def _school_label(name: str, code: str, wrap: bool) -> str:
+    """'THCS Lê Lợi (40100012)'; `wrap`: without the level ('Lê Lợi', the hover keeps the full name) on at most two
+    lines of SCHOOL_WIDTH characters, the code always kept at the end."""
+    if not wrap:
+        return plotly_text(f"{_short_name(name)} ({code})")
+    short = _short_name(short_name(name))
+    label = wrap_label(f"{short} ({code})", SCHOOL_WIDTH, max_lines=2)
+    if label.endswith(plotly_text(f"({code})")):
+        return label
+    return wrap_label(short, SCHOOL_WIDTH, max_lines=1) + "<br>" + plotly_text(f"({code})")
 
 
 @memo_figure
 def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: str,
-                     total: int | None = None) -> go.Figure:
+                     total: int | None = None, wrap: bool = False) -> go.Figure:
     """Share of the maximum of every scored criterion (catalogue order) for every school (in `school_order`,
     codes). `frame`: criteria rows of criteria_scores without the mandatory conditions; `total`: the schools
-    ranked when the caller already cut `frame` and `school_order` to the first ones."""
-    title = f"Tỷ lệ điểm đạt so với điểm tối đa theo tiêu chí – năm học {school_year}"
+    ranked when the caller already cut `frame` and `school_order` to the first ones. `wrap`: school labels on two
+    short lines and rows tall enough for them, for the page (on a phone the labels then leave the cells room);
+    without it one line a school."""
+    title = "Tỷ lệ điểm đạt so với điểm tối đa theo tiêu chí"
+    subtitle = f"Năm học {school_year}"
     if frame.empty:
-        return no_data_figure(title, "Chưa có điểm tiêu chí cho phạm vi đang lọc")
+        return no_data_figure(f"{title} – năm học {school_year}", "Chưa có điểm tiêu chí cho phạm vi đang lọc")
     present = set(frame["school_code"].unique())
     rows = [s for s in school_order if s in present]
     total = max(total or 0, len(rows))
     rows = rows[:MAX_HEATMAP_ROWS]  # a row per school stops being readable; the first ones in the given order
     if total > len(rows):
-        title += f" ({number(len(rows))}/{number(total)} trường đầu bảng xếp hạng)"
+        title += f"<br>({number(len(rows))}/{number(total)} trường đầu bảng xếp hạng)"
     if len(present) > len(rows):
         frame = frame[frame["school_code"].isin(rows)]
     criteria = frame.sort_values("position").drop_duplicates("criterion")
@@ -132,22 +150,30 @@ def criteria_heatmap(frame: pd.DataFrame, school_order: list[str], school_year: 
     custom[:, :, 1] = criteria["name_vi"].map(plotly_text).to_numpy(dtype=object)[None, :]
     custom[:, :, 2] = score.to_numpy()
     custom[:, :, 3] = criteria["max_points"].to_numpy()[None, :]
+    labels = [_school_label(names[s], s, wrap) for s in rows]
+    lines = max(label.count("<br>") + 1 for label in labels)
     figure = go.Figure(go.Heatmap(
-        z=share.to_numpy(), x=[plotly_text(c) for c in codes], y=[plotly_text(f"{_short_name(names[s])} ({s})")
-                                                                  for s in rows], customdata=custom,
-        zmin=0, zmax=1,
+        z=share.to_numpy(), x=[plotly_text(c) for c in codes], y=labels, customdata=custom, zmin=0, zmax=1,
         colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], xgap=1, ygap=1,
-        colorbar={"title": {"text": "Tỷ lệ so với<br>điểm tối đa"}, "tickformat": ".0%", "len": 0.6},
+        # under the cells, across: beside them it took a phone's plot width
+        colorbar={"title": {"text": "Tỷ lệ so với điểm tối đa", "side": "top"}, "tickformat": ".0%",
+                  "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                  "orientation": "h", "xref": "container", "x": 0, "xanchor": "left", "xpad": TEXT_PAD, "len": 240,
+                  "lenmode": "pixels", "thickness": 14,
+                  "yref": "container", "y": 0, "yanchor": "bottom", "ypad": 12},
         hovertemplate="<b>%{customdata[0]}</b><br>Tiêu chí %{x}: %{customdata[1]}<br>Điểm: %{customdata[2]:"
                       + NUMBER + "}/%{customdata[3]:" + NUMBER + "} (%{z:.0%})<extra></extra>"))
     first_group2 = next((i for i, c in enumerate(codes) if str(c).startswith("2")), None)
     if first_group2:
         figure.add_vline(x=first_group2 - 0.5, line={"color": "#333", "width": 2})
-    figure.update_xaxes(type="category", side="top", tickangle=-60)
-    figure.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont={"size": 11})
-    figure = base_layout(figure, title, x_title="Tiêu chí (nhóm 1 bên trái, nhóm 2 bên phải vạch đậm)",
-                         y_title="Trường", height=max(380, 230 + 17 * len(rows)))
-    figure.update_layout(margin={"t": 170})
+    x_title = "Tiêu chí (nhóm 1 bên trái, nhóm 2 bên phải vạch đậm)"
+    figure = base_layout(figure, title, x_title=wrap_label(x_title, 30) if wrap else x_title, y_title="Trường",
+                         height=max(380, 260 + (17 if lines == 1 else 4 + 12 * lines) * len(rows)), subtitle=subtitle)
+    # the codes upright while they fit (a desktop), else turned on end (a phone's narrow plot)
+    figure.update_xaxes(type="category", side="top", autotickangles=[0, -90],
+                        tickfont={"size": 11})
+    figure.update_yaxes(type="category", autorange="reversed", tickfont={"size": 10 if wrap else 11})
+    figure.update_layout(margin={"r": TEXT_PAD})
     return figure
 
 
@@ -205,19 +231,24 @@ def _short_name(name: str) -> str:
 
 
 @memo_figure
-def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.Figure:
-    """Maximum minus official score of each criterion where the school did not get the maximum."""
-    title = f"Điểm bị mất theo tiêu chí – {plotly_text(school_name)}, năm học {school_year}"
+def lost_points(frame: pd.DataFrame, school_name: str, school_year: str, wrap: bool = False) -> go.Figure:
+    """Maximum minus official score of each criterion where the school did not get the maximum. `wrap`: the
+    criteria's labels on lines of CRITERION_WIDTH characters and rows tall enough for them, for the page (on a phone
+    the labels then leave the bars room); without it one line a criterion, its name cut at 48 characters."""
+    title = f"Điểm bị mất theo tiêu chí – {plotly_text(school_name)}"
+    subtitle = f"Năm học {school_year}"
     scored = frame[~frame["mandatory"]] if not frame.empty else frame
     if scored.empty:
-        return no_data_figure(title, "Trường đạt điểm tối đa ở mọi tiêu chí có điểm")
+        return no_data_figure(f"{title}, năm học {school_year}", "Trường đạt điểm tối đa ở mọi tiêu chí có điểm")
     scored = scored.sort_values("position")
-    figure = go.Figure()
+    figure, lines = go.Figure(), 1
     for group in ("1", "2"):
         part = scored[scored["criterion_group"] == group]
         if part.empty:
             continue
-        labels = [plotly_text(f"{c} {_short(n)}") for c, n in zip(part["criterion"], part["name_vi"])]
+        labels = [wrap_label(f"{c} {n}", CRITERION_WIDTH) if wrap else plotly_text(f"{c} {_short(n)}")
+                  for c, n in zip(part["criterion"], part["name_vi"])]
+        lines = max(lines, *(label.count("<br>") + 1 for label in labels))
         figure.add_bar(
             y=labels, x=part["lost_points"], orientation="h", name=GROUP_NAMES[group],
             marker_color=GROUP_COLORS[group],
@@ -225,10 +256,12 @@ def lost_points(frame: pd.DataFrame, school_name: str, school_year: str) -> go.F
             texttemplate="%{x:" + NUMBER + "}", textposition="outside",
             hovertemplate="<b>%{customdata[0]}</b><br>Điểm: %{customdata[1]:" + NUMBER + "}/%{customdata[2]:"
                           + NUMBER + "}<br>Bị mất: %{x:" + NUMBER + "} điểm<extra></extra>")
-    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
+    x_title = "Số điểm bị mất (điểm tối đa − điểm chính thức)"
+    figure = base_layout(figure, title, x_title=wrap_label(x_title, 30) if wrap else x_title, y_title="Tiêu chí",
+                         height=max(320, 170 + max(26, 6 + 14 * lines) * len(scored)), subtitle=subtitle)
+    figure.update_yaxes(autorange="reversed", type="category", tickfont={"size": 11} if wrap else None)
     figure.update_xaxes(range=[0, float(scored["lost_points"].max()) * 1.15 + 0.5])
-    return base_layout(figure, title, x_title="Số điểm bị mất (điểm tối đa − điểm chính thức)", y_title="Tiêu chí",
-                       height=max(320, 150 + 26 * len(scored)))
+    return figure
 
 
 def gap_text(value) -> str:
