@@ -219,7 +219,7 @@ def chart_text(page) -> str:
 
 @pytest.mark.parametrize("path, literal, in_charts", [
     ("/", [IMG, TEX, PICTURE], []),  # schools without a computer room, by name
-    ("/muc-do-4725", [], [FORM, META]),
+    ("/muc-do-4725", [], [FORM, META[:5] + "…"]),  # the heat map shortens a long name: '<meta…' drawn as text
     ("/may-tinh", [], [META, LINK, FORM]),
     ("/ke-hoach", [], []),
     ("/ho-so-truong?school=40300001", [FORM, BOLD, META, f"{BOLD} {TEX}", SURVEY_FILE], [FORM]),
@@ -237,9 +237,9 @@ def test_pages_show_payloads_as_text_in_chromium(hostile_browser, path, literal,
         assert text in body, text
     if in_charts:
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
-        drawn = chart_text(page)
+        drawn = "".join(chart_text(page).split())  # a long name may be wrapped over lines (tspans) in a chart
         for text in in_charts:
-            assert text in drawn, text
+            assert "".join(text.split()) in drawn, text
 
 
 def test_presentation_headline_shows_a_ward_payload_as_text(hostile_browser):
