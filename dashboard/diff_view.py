@@ -21,6 +21,7 @@ from dashboard.format import (
     STATUS_NAMES,
     number,
     period_label,
+    period_words,
     plotly_text,
 )
 from dashboard.labels import LOAD_STATUS_NAMES
@@ -69,9 +70,9 @@ def indicators_table(diff: Diff, only_changed: bool = True) -> pd.DataFrame:
         names["indicator"]: data["indicator"], names["indicator_vi"]: data["indicator_vi"],
         names["pillar"]: data["pillar"].map(lambda p: PILLAR_NAMES.get(p, p)), names["unit"]: data["unit"],
         names["target"]: data["target"],
-        f"Kỳ{BEFORE}": data["when_before"].map(_period_words), f"Giá trị{BEFORE}": data["value_before"],
+        f"Kỳ{BEFORE}": data["when_before"].map(period_words), f"Giá trị{BEFORE}": data["value_before"],
         f"Tình trạng{BEFORE}": data["status_before"].map(STATUS_NAMES),
-        f"Kỳ{AFTER}": data["when_after"].map(_period_words), f"Giá trị{AFTER}": data["value_after"],
+        f"Kỳ{AFTER}": data["when_after"].map(period_words), f"Giá trị{AFTER}": data["value_after"],
         f"Tình trạng{AFTER}": data["status_after"].map(STATUS_NAMES),
         "Thay đổi": data["change"]})
 
@@ -105,17 +106,8 @@ def files_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Lần nạp": frame["load_id"], "Thời điểm": pd.to_datetime(frame["finished_at"]).dt.floor("s"),
         "Tệp": frame["file_name"], "Kết quả": frame["status"].map(lambda s: LOAD_STATUS_NAMES.get(s, s)),
-        "Kỳ": frame["periods"].map(_period_words), "Dòng nạp": frame["rows_loaded"],
+        "Kỳ": frame["periods"].map(period_words), "Dòng nạp": frame["rows_loaded"],
         "Dòng thay thế": frame["rows_replaced"], "Lỗi": frame["errors"]})
-
-
-def _period_words(text) -> str:
-    words = []
-    for key in str(text or "").split(","):
-        year, _, period = key.strip().partition(" ")
-        if year:
-            words.append(f"QĐ 4725 năm học {year}" if period == "4725" else period_label(year, period))
-    return ", ".join(words)
 
 
 def totals_table(diff: Diff) -> pd.DataFrame:

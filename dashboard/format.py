@@ -60,6 +60,17 @@ def period_in_text(school_year: str, period: str) -> str:
     return f"{'HK I' if period == 'HK1' else 'cả năm'} {school_year}"
 
 
+def period_words(text) -> str:
+    """'2025-2026 HK1,2024-2025 4725' (periods as the load log keeps them) as people read them:
+    'HK I 2025-2026, QĐ 4725 năm học 2024-2025'."""
+    words = []
+    for key in str(text or "").split(","):
+        year, _, period = key.strip().partition(" ")
+        if year:
+            words.append(f"QĐ 4725 năm học {year}" if period == "4725" else period_label(year, period))
+    return ", ".join(words)
+
+
 def signed(value, decimals: int = 0, unit: str = "") -> str:
     if is_missing(value):
         return "–"

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.charts import quality as charts
-from dashboard.format import SEVERITY_NAMES, number, period_label
+from dashboard.format import SEVERITY_NAMES, number, period_words
 from dashboard.labels import LEVEL_NAMES, LOAD_STATUS_NAMES, PERIOD_NAMES
 from dashboard.queries import quality as q
 from dashboard.shown import class_size_bounds, survey_fields
@@ -12,16 +12,6 @@ from dashboard.ui import page_start, plot, query, query_pair, table
 from etl.extract import LAYOUT_VI
 
 wh, f = page_start("Chất lượng dữ liệu")
-
-
-def period_words(text) -> str:
-    """'2025-2026 HK1,2024-2025 4725' as people read it: 'HK I 2025-2026, QĐ 4725 năm học 2024-2025'."""
-    words = []
-    for key in str(text or "").split(","):
-        year, _, period = key.strip().partition(" ")
-        if year:
-            words.append(f"QĐ 4725 năm học {year}" if period == "4725" else period_label(year, period))
-    return ", ".join(words)
 
 
 class EveryPeriod:

@@ -69,6 +69,19 @@ def chromium_page(width: int = 1440, height: int = 1000):
             browser.close()
 
 
+EXCEPTION_WORDS = ("Traceback", "Error", "Exception", "Page not found")
+
+
+def settle(page) -> str:
+    """The page's text once Streamlit has finished the run a click started; fails on any exception text."""
+    page.wait_for_timeout(400)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    for word in EXCEPTION_WORDS:
+        assert word not in body, word
+    return body
+
+
 def wait_for_app(page) -> None:
     """Until Streamlit has finished the script run and drawn its tables."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning'] "

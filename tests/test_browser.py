@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, wait_for_app
+from tests.browser import ARTIFACTS, EXCEPTION_WORDS, chromium_page, full_page_screenshot, running_app, wait_for_app
 from tests.conftest import ROOT
 
 PAGES = [  # path, title, needs charts
@@ -16,7 +16,6 @@ PAGES = [  # path, title, needs charts
     ("/chat-luong-du-lieu", "Chất lượng dữ liệu", True),
     ("/trinh-chieu", "Trình chiếu và xuất báo cáo", True),
 ]
-EXCEPTION_WORDS = ("Traceback", "Error", "Exception", "Page not found")
 
 
 @pytest.fixture(scope="module")

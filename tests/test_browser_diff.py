@@ -10,11 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.snapshot import create_snapshot
-from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, wait_for_app
+from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, settle, wait_for_app
 from tests.conftest import ROOT
 from tests.test_snapshot_diff import NEW_FILE, craft
-
-EXCEPTION_WORDS = ("Traceback", "Error", "Exception", "Page not found")
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +29,6 @@ def meetings(sample_db, tmp_path_factory):
         page.goto(url + "/")  # the first session of a new server: Streamlit knows its pages after one run
         wait_for_app(page)
         yield crafted, url, page
-
-
-def settle(page) -> str:
-    page.wait_for_timeout(400)
-    wait_for_app(page)
-    body = page.inner_text("body")
-    for word in EXCEPTION_WORDS:
-        assert word not in body, word
-    return body
 
 
 def test_two_snapshots_compared_and_a_table_downloaded(meetings, tmp_path):

@@ -90,19 +90,25 @@ def test_a_click_on_a_ward_bar_filters_to_the_ward(browser, sample_db):
     assert chosen_wards(page) == [ward]
 
 
+def profile_opened(page, sample_db, hover: str, what: str) -> str:
+    """After a click on a school's mark: the profile of the school the hover named is open; its name."""
+    page.wait_for_url(re.compile(r"/ho-so-truong\?"), timeout=20000)
+    wait_for_app(page)
+    code = query_of(page)["school"][0]
+    [(name,)] = sql(sample_db, "SELECT school_name FROM schools WHERE school_code = ?", [code])
+    assert name in hover, (name, hover)
+    no_exception(page, what)
+    return name
+
+
 def test_a_click_on_a_school_bar_opens_its_profile(browser, sample_db):
     url, page = browser
     page.goto(url + "/may-tinh")
     wait_for_app(page)
     figure = chart(page, "Tiểu học: ")  # one chart per level (issue 13, phone): the primary schools
     hover = click_mark(page, figure, "g.trace.bars g.point path")
-    page.wait_for_url(re.compile(r"/ho-so-truong\?"), timeout=20000)
-    wait_for_app(page)
-    code = query_of(page)["school"][0]
-    [(name,)] = sql(sample_db, "SELECT school_name FROM schools WHERE school_code = ?", [code])
-    assert name in hover, (name, hover)
+    name = profile_opened(page, sample_db, hover, "profile opened from a bar")
     assert page.locator("h2", has_text=name).count() == 1
-    no_exception(page, "profile opened from a bar")
     page.screenshot(path=str(ARTIFACTS / "drilldown_profile_from_bar.png"), full_page=False)
 
 
@@ -138,10 +144,5 @@ def test_maturity_ward_bar_school_bar_and_picker(browser, sample_db):
     # a school's bar of the self-against-verified chart opens that school's profile
     figure = chart(page, "Chênh lệch tự đánh giá")
     hover = click_mark(page, figure, "g.trace.bars g.point path")
-    page.wait_for_url(re.compile(r"/ho-so-truong\?"), timeout=20000)
-    wait_for_app(page)
-    code = query_of(page)["school"][0]
-    [(name,)] = sql(sample_db, "SELECT school_name FROM schools WHERE school_code = ?", [code])
-    assert name in hover, (name, hover)
-    no_exception(page, "profile opened from the gap bars")
+    profile_opened(page, sample_db, hover, "profile opened from the gap bars")
     page.screenshot(path=str(ARTIFACTS / "drilldown_profile_from_gaps.png"), full_page=False)

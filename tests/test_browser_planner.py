@@ -4,11 +4,9 @@ tests/artifacts/."""
 import pytest
 
 from etl.metrics.planner import Budget, plan
-from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, wait_for_app
+from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, settle, wait_for_app
 from tests.conftest import ROOT
 from tests.test_page_planner import view
-
-EXCEPTION_WORDS = ("Traceback", "Error", "Exception", "Page not found")
 
 
 @pytest.fixture(scope="module")
@@ -18,15 +16,6 @@ def planner_page(sample_db):
         page.goto(url + "/")  # the first session of a new server: Streamlit knows its pages after one run
         wait_for_app(page)
         yield url, page
-
-
-def settle(page) -> str:
-    page.wait_for_timeout(400)
-    wait_for_app(page)
-    body = page.inner_text("body")
-    for word in EXCEPTION_WORDS:
-        assert word not in body, word
-    return body
 
 
 def set_number(page, label: str, value: int) -> None:
