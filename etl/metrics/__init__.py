@@ -39,12 +39,14 @@ def publish(con: duckdb.DuckDBPyConnection, catalogue, settings: dict | None = N
         con.execute(statement)
 
 
-def macro_statements() -> list[str]:
-    """The CREATE MACRO statements of the metric layer (the rules the views and the dashboard's queries share)."""
+@lru_cache(maxsize=1)
+def macro_statements() -> tuple[str, ...]:
+    """The CREATE MACRO statements of the metric layer (the rules the views and the dashboard's queries share); read
+    from the SQL files once per process, since every read-only open of a warehouse checks them."""
     from etl.metrics.plan import STATUS_MACRO, VALUE_MACRO
 
     sql = [s for name in SQL_FILES for s in _statements((HERE / name).read_text(encoding="utf-8"))]
-    return [s for s in sql + [VALUE_MACRO.strip(), STATUS_MACRO.strip()] if " MACRO " in s.split("(")[0]]
+    return tuple(s for s in sql + [VALUE_MACRO.strip(), STATUS_MACRO.strip()] if " MACRO " in s.split("(")[0])
 
 
 def catalogue_warnings(catalogue) -> list[str]:
