@@ -45,6 +45,8 @@ class FileResult:
     archive_path: str | None = None
     hints: dict = field(default_factory=dict)  # corrections and import profiles (etl.intake)
     sheets: list[dict] = field(default_factory=list)  # what was recognised on each sheet, for the review
+    ledgers: list = field(default_factory=list)  # per sheet, what became of each cell (etl.extract.ledger)
+    accounting: list[dict] = field(default_factory=list)  # their summaries once the load has decided every row
 
     def __post_init__(self):
         self.log = self.log or IssueLog(self.path.name)
@@ -67,6 +69,25 @@ class FileResult:
     @property
     def rows_rejected(self) -> int:
         return sum(not r.ok for r in (*self.survey, *self.assessment, *self.tasks))
+
+    @property
+    def unaccounted_numbers(self) -> int:
+        return sum(sheet["unaccounted_numbers"] for sheet in self.accounting)
+
+    def account(self) -> None:
+        """Every cell in its bucket now that every row's fate is known; a sheet with numbers nobody read says where
+        they are (the file then never reads as a clean load). Called again after a later step refused rows."""
+        from etl.extract.ledger import account, describe
+
+        self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]
+        self.accounting = account(self.ledgers, [*self.survey, *self.assessment, *self.tasks], self.log.items)
+        for sheet in self.accounting:
+            if sheet["unaccounted_numbers"]:
+                first = sheet["unaccounted_ranges"][0]["range"] if sheet["unaccounted_ranges"] else None
+                self.log.warning("unaccounted_numbers", f"{sheet['unaccounted_numbers']} ô số không được đọc vào "
+                                 f"đâu cả ({describe(sheet, numbers_only=True)}); các số này chưa được nạp — hãy xem "
+                                 "lại trang tính (cột không có tiêu đề, bảng thứ hai, số dưới phần chữ ký...) rồi "
+                                 "sửa tệp hoặc chỉnh cách đọc khi xem trước", sheet["sheet"], first)
 
     def periods(self) -> list[str]:
         keys = {(r.values["school_year"], r.values["period"]) for r in self.accepted()[0]}
@@ -128,6 +149,7 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
                             "thị sai dấu, hãy lưu lại dạng CSV UTF-8")
     extraction = extract(workbook, catalogue, result.log, result.hints)
     result.layouts, result.synthetic, result.sheets = extraction.layouts, extraction.synthetic, extraction.sheets
+    result.ledgers = extraction.ledgers
     _choose_schools(extraction.survey, result.hints.get("schools") or {})
     result.survey = [validate_survey(r, catalogue, registry, result.log) for r in extraction.survey]
     result.assessment = [validate_assessment(r, catalogue, registry, result.log) for r in extraction.assessment]
@@ -146,6 +168,7 @@ def _read_file_unguarded(result: FileResult, catalogue: Catalogue, registry: Reg
                                      "năm, ví dụ 2025, trong tiêu đề hoặc tên tệp)")
             for task in result.tasks:
                 task.errors.append(issue)
+    result.account()
 
 
 def _choose_schools(records: list, chosen: dict[str, str]) -> None:
@@ -251,7 +274,7 @@ def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, sett
 def _status(result: FileResult) -> str:
     if result.layouts == ["registry"]:
         return "skipped"
-    if result.log.count("error") or result.rows_rejected:
+    if result.log.count("error") or result.rows_rejected or result.unaccounted_numbers:
         return "partial" if result.rows_loaded else "rejected"
     return "loaded" if result.rows_loaded or result.survey or result.assessment else "rejected"
 
@@ -331,6 +354,7 @@ def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False
     _reject_duplicates(fresh)
     _warn_big_changes(fresh, con, catalogue, load_settings())
     for result in fresh:
+        result.account()
         result.status = _status(result)
     return results
 

@@ -22,6 +22,25 @@ def exit_code(files: list[dict]) -> int:
     return 0
 
 
+CELL_BUCKETS = ("loaded", "label", "ignored", "error", "unaccounted")
+
+
+def cell_totals(accounting: list[dict]) -> dict:
+    """The cells of a file by bucket (every non-empty cell of every sheet is in exactly one)."""
+    totals = {key: sum(sheet[key] for sheet in accounting) for key in (*CELL_BUCKETS, "cells", "unaccounted_numbers")}
+    return totals
+
+
+def cells_line(cells: dict) -> str:
+    """'Ô có nội dung: 1.234 — 800 giá trị đã nạp, 400 tiêu đề/nhãn/ghi chú, 30 bỏ qua có lý do, 4 lỗi, 0 chưa đọc'."""
+    from etl.extract.ledger import BUCKET_VI
+    from etl.textnorm import fmt_number
+
+    parts = ", ".join(f"{fmt_number(cells[key])} {BUCKET_VI[key]}" for key in CELL_BUCKETS)
+    numbers = f" (trong đó {fmt_number(cells['unaccounted_numbers'])} ô số)" if cells["unaccounted_numbers"] else ""
+    return f"ô có nội dung: {fmt_number(cells['cells'])} — {parts}{numbers}"
+
+
 def build_report(results: list, load_id: int | None, db_path: Path, elapsed: float) -> dict:
     files = [{
         "file": r.name, "path": str(r.path), "sha256": r.sha, "status": r.status, "layouts": r.layouts,
@@ -29,9 +48,12 @@ def build_report(results: list, load_id: int | None, db_path: Path, elapsed: flo
         "rows_rejected": r.rows_rejected, "rows_replaced": r.replaced, "seconds": round(r.seconds, 3),
         "cpu_seconds": round(r.cpu_seconds, 3),
         "issues": [i.as_dict() for i in r.log.items],
+        "cells": cell_totals(r.accounting), "sheets": r.accounting,
     } for r in results]
     totals = {key: sum(f[key] for f in files) for key in ("rows_loaded", "rows_rejected", "rows_replaced")}
     totals["files"] = len(files)
+    totals["cells"] = {key: sum(f["cells"][key] for f in files) for key in (*CELL_BUCKETS, "cells",
+                                                                            "unaccounted_numbers")}
     for status in STATUS_VI:
         totals[f"files_{status}"] = sum(f["status"] == status for f in files)
     for severity in SEVERITY_VI:
@@ -54,6 +76,8 @@ def render_text(report: dict, show_info: bool = False) -> str:
             counts = f": nạp {f['rows_loaded']} dòng, từ chối {f['rows_rejected']}, thay thế {f['rows_replaced']}"
         lines.append(f"{STATUS_MARK[f['status']]} {f['file']} — {STATUS_VI[f['status']]}{where}{counts} "
                      f"({f['seconds']:.2f} giây)")
+        if f.get("cells", {}).get("cells"):
+            lines.append(f"    {cells_line(f['cells'])}")
         for issue in f["issues"]:
             if issue["severity"] != "info" or show_info or f["status"] == "skipped" or issue["code"] in SHOWN_NOTES:
                 lines.append(f"    {SEVERITY_VI[issue['severity']]}: {issue['text']}")

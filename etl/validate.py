@@ -198,6 +198,8 @@ class AssessmentRows:
     warnings: list[Issue] = field(default_factory=list)
     duplicate_of: object = None
     matched_by: str = ""
+    refs: list[str] = field(default_factory=list)  # the cells read: identity, scores, evidence
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (cell, why) of values read but not stored
 
     @property
     def ok(self) -> bool:
@@ -229,15 +231,28 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
     if not year:
         check.error("missing_context", f"không xác định được năm học của phiếu 4725; {CONTEXT_HINT['school_year']}")
     scores = []
+    refs = [cell.ref for cell in record.identity.values() if cell.ref and cell.source == "cell"]
+    skipped = []
+    parents = {c["parent"] for c in catalogue.criteria}
     for criterion, cell in record.scores.items():
         entry = _score(criterion, cell, record, catalogue, check)
         if entry is not None:
             scores.append(entry)
+            refs.append(cell.ref)
+            if criterion in record.evidence:
+                refs.append(record.evidence[criterion].ref)
+        else:
+            parent = criterion in parents and catalogue.criterion(criterion) is None
+            if parent:
+                skipped.append((cell.ref, f"điểm của mục {criterion} (mục gồm các tiêu chí con, không có điểm riêng)"))
+            if criterion in record.evidence:
+                skipped.append((record.evidence[criterion].ref, f"minh chứng của {criterion}, "
+                                + ("mục không có điểm riêng" if parent else "tiêu chí chưa có điểm")))
     _check_totals(record, scores, catalogue, check)
     if match.school and match.school["level"] == "MN" and scores:
         check.warning("not_applicable", "bộ chỉ số 4725 áp dụng cho TH, THCS; trường mầm non không được đánh giá")
     return AssessmentRows(code, year, record.kind, scores, record.sheet, record.row, record.anchor(),
-                          check.errors, check.warnings, matched_by=match.how)
+                          check.errors, check.warnings, matched_by=match.how, refs=refs, skipped=skipped)
 
 
 def _score(criterion: str, cell: Cell, record: AssessmentRecord, catalogue: Catalogue, check: RowChecker

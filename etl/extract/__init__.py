@@ -14,7 +14,8 @@ from etl.extract.assessment import (
     score_kind,
 )
 from etl.extract.context import Found, sheet_context
-from etl.extract.grid import Column, Grid, Header, title_lines
+from etl.extract.grid import ROUTINE_HEADERS, Column, Grid, Header, mark_sequences, title_lines
+from etl.extract.ledger import IGNORED, Ledger
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
 from etl.extract.survey import extract_survey_form, extract_survey_table, find_survey_header, missing_required
 from etl.extract.tasks import extract_tasks, find_task_header
@@ -42,6 +43,7 @@ class Extraction:
     synthetic: bool = False
     task_context: dict = field(default_factory=dict)
     sheets: list[dict] = field(default_factory=list)  # per recognised sheet: layout, header band, columns, context
+    ledgers: list[Ledger] = field(default_factory=list)  # per non-empty sheet: what became of each cell
 
     def record_count(self) -> int:
         return len(self.survey) + len(self.assessment) + len(self.tasks)
@@ -51,11 +53,10 @@ def _titles(grid: Grid, last_row: int) -> list[tuple[str | None, str]]:
     return [(cell_ref(r, 0), text) for r, text in title_lines(grid, last_row)]
 
 
-ROW_NUMBER_HEADERS = {"stt", "tt", "số tt", "số thứ tự", "ghi chú"}  # never survey data: not listed
 
 
 def _report_columns(header: Header, sheet: str | None, log: IssueLog) -> None:
-    unknown = [(c, label) for c, label in header.unknown if norm_label(label) not in ROW_NUMBER_HEADERS]
+    unknown = [(c, label) for c, label in header.unknown if norm_label(label) not in ROUTINE_HEADERS]
     if unknown:
         listed = ", ".join(f"\"{label}\" (cột {column_letter(c)})" for c, label in unknown[:12])
         log.info("unknown_columns", f"bỏ qua các cột không thuộc danh mục trường thông tin: {listed}", sheet)
@@ -68,13 +69,21 @@ def _report_columns(header: Header, sheet: str | None, log: IssueLog) -> None:
 def _extract_sheet(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, hints: dict
                    ) -> str | None:
     name = grid.sheet.name or None
-    before = out.record_count()
+    before, said = out.record_count(), len(log.items)
     layout = _recognise(path, grid, catalogue, log, out, hints)
+    if layout not in (None, "rejected", "registry"):
+        mark_sequences(grid)
+    if layout == "registry":
+        grid.ledger.mark(slice(None), slice(None), IGNORED, "danh mục trường: cài bằng lệnh registry, không nạp như "
+                         "số liệu")
     if layout not in (None, "rejected", "registry") and out.record_count() == before:
-        if any(i.code == "not_filled" and i.sheet == name for i in log.items):
-            return "rejected"  # said once: the template was sent back blank
-        log.error("no_rows", f"đã nhận ra {LAYOUT_VI[layout]} nhưng không có dòng số liệu nào để nạp", name)
-        return "rejected"
+        if not any(i.code == "not_filled" and i.sheet == name for i in log.items):
+            log.error("no_rows", f"đã nhận ra {LAYOUT_VI[layout]} nhưng không có dòng số liệu nào để nạp", name)
+        layout = "rejected"  # a template sent back blank is said once (not_filled)
+    if layout == "rejected":
+        why = next((i.message for i in log.items[said:] if i.sheet == name and i.severity in ("error", "warning")),
+                   "trang không có số liệu đọc được")
+        grid.ledger.mark(slice(None), slice(None), IGNORED, f"trang không được nạp: {why[:120]}")
     return layout
 
 
@@ -159,8 +168,12 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
         if not sheet.visible:
             log.warning("hidden_sheet", "trang tính đang ẩn nên không được nạp; nếu trang này có số liệu cần nạp, "
                         "hãy bỏ ẩn rồi gửi lại", name)
+            ledger = Ledger(sheet)
+            ledger.mark(slice(None), slice(None), IGNORED, "trang tính ẩn: không nạp")
+            out.ledgers.append(ledger)
             continue
         grid = Grid(sheet)
+        out.ledgers.append(grid.ledger)
         if any(w in norm_label(grid.line(r)) for r in range(min(15, grid.height)) for w in synthetic_words):
             out.synthetic = True
         layout = _extract_sheet(workbook.path, grid, catalogue, log, out, hints)
@@ -287,7 +300,7 @@ def _sheet_record(grid: Grid, layout: str, header: Header | None, context: dict)
             record["columns"].append({
                 "letter": column_letter(c), "label": label, "ignored": c in ignored, "key": key,
                 "recognised": header.recognised.get(c) if header.recognised is not None else key,
-                "routine": norm_label(label) in ROW_NUMBER_HEADERS})
+                "routine": norm_label(label) in ROUTINE_HEADERS})
     return record
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, names_a_school, starts_with_any
+from etl.extract.grid import (
+    Grid,
+    Header,
+    Trailer,
+    account_table,
+    body_rows,
+    find_header,
+    names_a_school,
+    starts_with_any,
+)
+from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_label, per_catalogue
@@ -77,8 +87,9 @@ def find_assessment_table(grid: Grid, catalogue: Catalogue) -> Header | None:
 
 
 def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, title_kind: str,
-                             log: IssueLog) -> list[AssessmentRecord]:
+                             log: IssueLog, first: int = 0) -> list[AssessmentRecord]:
     sheet = grid.sheet
+    ledger = grid.ledger
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
     columns = header.by_key()
     records = []
@@ -87,9 +98,12 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
     for r, texts in body_rows(grid, header.data_start, end, lambda: bool(records), trailer):
         if starts_with_any(texts[0], MAX_ROW_WORDS) or (name_col is not None and starts_with_any(
                 grid.text(r, name_col.index), MAX_ROW_WORDS)):
+            ledger.mark_row(r, IGNORED, "dòng điểm tối đa (chỉ để đối chiếu với bộ tiêu chí)")
             continue  # the row of maximum points under the header
         if not names_a_school(grid.row_texts(r), code_col, name_col, subtotal) and starts_with_any(texts[0], subtotal):
             trailer.totals.append((r, " ".join(texts)))
+            ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
+            ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng (không phải của một trường)", only=NUMBER)
             continue
         identity = {k: Cell.at(sheet, r, columns[k].index)
                     for k in IDENTITY if k in columns}
@@ -107,8 +121,16 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             record = by_kind.setdefault(kind, AssessmentRecord(sheet.name, r + 1, kind, identity, {}))
             cell = Cell.at(sheet, r, col.index)
             (record.scores if key.startswith("crit:") else record.totals)[code] = cell
-        records.extend(rec for rec in by_kind.values() if _has_scores(rec))
+        kept = [rec for rec in by_kind.values() if _has_scores(rec)]
+        if not kept:
+            ledger.mark_row(r, IGNORED, "trường chưa có điểm (dòng để trống)")
+        records.extend(kept)
     trailer.note(log, sheet.name or None)
+    end = trailer.end[0] if trailer.end else None
+    for key, col in columns.items():
+        if key.startswith("total:"):
+            ledger.mark(slice(header.data_start, end), col.index, IGNORED, "tổng điểm nhóm (chỉ để đối chiếu)")
+    account_table(grid, header, first, end)
     return records
 
 
@@ -226,6 +248,7 @@ def code_column(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLog)
 def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
                             ) -> list[AssessmentRecord]:
     sheet = grid.sheet
+    ledger = grid.ledger
     columns = header.by_key()
     identity = form_identity(grid, catalogue, header.top)
     if "school_year" not in identity and context.get("school_year"):
@@ -236,7 +259,9 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
                if kind in columns}
     code_col = code_column(grid, header, catalogue, log)
     name_col = columns["name"].index if "name" in columns else None
-    for r, texts in body_rows(grid, header.data_start, end, lambda: any(rec.scores for rec in records.values())):
+    trailer = Trailer()
+    for r, texts in body_rows(grid, header.data_start, end, lambda: any(rec.scores for rec in records.values()),
+                              trailer):
         name = grid.text(r, name_col) if name_col is not None else ""
         code = cell_code(grid.sheet.value(r, code_col), catalogue, name) if code_col is not None else None
         if code is None and name:
@@ -247,7 +272,15 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
                 for kind, record in records.items():
                     col = columns[kind].index
                     record.totals[number] = Cell.at(sheet, r, col)
+                ledger.mark_row(r, LABEL, "dòng tổng điểm nhóm", only=TEXT)
+                ledger.mark_row(r, IGNORED, "tổng điểm nhóm (chỉ để đối chiếu)", only=NUMBER)
+            else:
+                ledger.mark_row(r, LABEL, "dòng mục, nhóm tiêu chí", only=TEXT)
             continue
+        if code_col is not None:
+            ledger.mark(r, code_col, LABEL, "mã tiêu chí")
+        if name_col is not None:
+            ledger.mark(r, name_col, LABEL, "tên tiêu chí")
         for kind, record in records.items():
             col = columns[kind].index
             record.scores[code] = Cell.at(sheet, r, col)
@@ -257,4 +290,10 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
             if "max" in columns:
                 mc = columns["max"].index
                 record.max_points[code] = Cell.at(sheet, r, mc)
+    stop = trailer.end[0] if trailer.end else None
+    if "max" in columns:
+        ledger.mark(slice(header.data_start, stop), columns["max"].index, IGNORED,
+                    "điểm tối đa in trên phiếu (chỉ để đối chiếu với bộ tiêu chí)")
+    ledger.mark_rows(0, header.top - 1, LABEL, "tiêu đề, thông tin của trường", only=TEXT)
+    account_table(grid, header, 0, stop)
     return [rec for rec in records.values() if _has_scores(rec)]

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+import numpy as np
+
+from etl.extract.ledger import IGNORED, LABEL, TEXT, Ledger
 from etl.legacy_fonts import sheet_font
-from etl.textnorm import clean_text, norm_label
+from etl.textnorm import clean_text, column_letter, norm_label
 from etl.workbook import Sheet
 
 HEADER_SCAN_ROWS = 40
@@ -44,6 +47,7 @@ class Grid:
         self._text: dict[tuple[int, int], str] = {}
         self._rows: dict[int, list[str]] = {}
         self.font = sheet_font(v for row in sheet.rows for v in row)  # a sheet typed in TCVN3 or VNI
+        self.ledger = Ledger(sheet)  # what became of each cell (issue 20)
         # merged ranges by row, clipped to the cells there are (A2:XFD1048576 is not 17e9 cells): a sheet's merges
         # cost their clipped height, never their area, so five merges of 400 × 20,000 cells are 100,000 entries
         self._merges: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
@@ -334,6 +338,80 @@ def body_rows(grid: Grid, start: int, end_words: tuple[str, ...], started: Calla
                 trailer.end = (r, " ".join(texts))
             return
         yield r, texts
+
+
+ROUTINE_HEADERS = {"stt", "tt", "số tt", "số thứ tự", "ghi chú"}  # sequence and note columns: never data
+
+
+def account_table(grid: Grid, header: Header, first: int, end: int | None) -> None:
+    """The structure of a table in the ledger: its title lines (rows `first`..above the header band), the band and
+    its column-number row, the columns it does not read over its body (rows up to `end`, exclusive), and the notes
+    and signatures from `end` on. Numbers in title lines and under the table stay to be accounted for."""
+    ledger = grid.ledger
+    end = grid.height if end is None else end
+    ledger.mark_rows(first, header.top - 1, LABEL, "tiêu đề", only=TEXT)
+    ledger.mark_rows(header.top, header.data_start - 1, LABEL, "dòng tiêu đề của bảng")
+    body = slice(header.data_start, end)
+    if (seq := header.by_key().get("seq")) is not None:
+        ledger.mark(body, seq.index, LABEL, "số thứ tự")
+    for c, label in header.unknown:
+        if norm_label(label) in ROUTINE_HEADERS:
+            ledger.mark(body, c, LABEL, f"cột \"{label[:40]}\" (số thứ tự, ghi chú)")
+        else:
+            ledger.mark(body, c, IGNORED, f"cột \"{label[:40]}\" không có trong danh mục nên không đọc")
+    for first_column, second in header.duplicates:
+        ledger.mark(body, second.index, IGNORED, f"cột \"{second.label[:40]}\" trùng ý nghĩa với cột "
+                    f"{column_letter(first_column.index)}")
+    for c, label in header.ignored:
+        ledger.mark(body, c, IGNORED, f"cột \"{label[:40]}\" được bỏ qua khi xem trước")
+    ledger.mark_rows(end, grid.height - 1, LABEL, "ghi chú, ngày tháng, chữ ký dưới bảng", only=TEXT)
+
+
+def mark_sequences(grid: Grid) -> None:
+    """Item numbers left of labels ("1 | Tổng số lớp", "2 | Tổng số học sinh"): whole numbers that count up from 1
+    down a column, each with words on its right, restarting at 1 under a new heading. They number the lines; they
+    are not data."""
+    from etl.extract.ledger import NUMBER
+
+    ledger = grid.ledger
+    left = ledger.unclaimed(NUMBER)
+    if not left.any():
+        return
+    for c in np.flatnonzero(left.any(axis=0)):
+        if c + 1 >= grid.width:
+            continue
+        rows = [int(r) for r in np.flatnonzero(left[:, c])]
+        numbers = []
+        for r in rows:
+            value = grid.sheet.value(r, int(c))
+            number = value if isinstance(value, (int, float)) else _whole(grid.text(r, int(c)))
+            if number is None or float(number) != int(number) or ledger.kind[r, c + 1] != TEXT:
+                numbers = []
+                break
+            numbers.append(int(number))
+        if len(numbers) >= 2 and all(b == a + 1 or b == 1 for a, b in zip(numbers, numbers[1:])) \
+                and numbers[0] == 1:
+            for r in rows:
+                ledger.mark_cell(r, int(c), LABEL, "số thứ tự", force=False)
+
+
+def _whole(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def mark_prose(grid: Grid, rows: slice, cols: slice, reason: str) -> None:
+    """Words left in a range (titles, headings, instructions, signatures) as the sheet's text. A yes/no answer
+    ("Có", "x", "Đạt") is a value, not prose: it stays to be accounted for."""
+    from etl.values import CHECK_MARKS, FALSE_WORDS, TRUE_WORDS
+
+    ledger = grid.ledger
+    left = ledger.unclaimed(TEXT)
+    window = np.zeros_like(left)
+    window[rows, cols] = True
+    answers = TRUE_WORDS | FALSE_WORDS | CHECK_MARKS
+    for r, c in zip(*np.nonzero(left & window)):
+        if norm_label(grid.text(int(r), int(c))).rstrip(".") not in answers:
+            ledger.mark_cell(int(r), int(c), LABEL, reason, force=False)
 
 
 def title_lines(grid: Grid, last_row: int) -> list[tuple[int, str]]:

@@ -9,12 +9,15 @@ from etl.extract.grid import (
     Grid,
     Header,
     Trailer,
+    account_table,
     find_header,
     is_end_line,
     is_section_row,
+    mark_prose,
     names_a_school,
     starts_with_any,
 )
+from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT
 from etl.extract.records import Cell, SurveyRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_grouped_label, match_label, per_catalogue
@@ -77,9 +80,12 @@ def section_level(grid: Grid, row: int, header: Header) -> str | None:
     return is_section_row(texts)
 
 
-def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog
-                         ) -> list[SurveyRecord]:
+def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog,
+                         first: int = 0) -> list[SurveyRecord]:
+    """The schools' rows under `header`; `first` is where this table's title lines start (a sheet may hold several
+    tables, each under its own header band)."""
     sheet = grid.sheet
+    ledger = grid.ledger
     columns = header.by_key()
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
     base_context = _context_cells(context)
@@ -100,9 +106,12 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
                 break
             if starts_with_any(filled[0], subtotal):
                 trailer.totals.append((r, " ".join(filled)))
+                ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
+                ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng (không phải của một trường)", only=NUMBER)
                 continue
         if (section := section_level(grid, r, header)) is not None:
             level = Cell(section, cell_ref(r, texts.index(filled[0])), source="section")
+            ledger.mark_row(r, LABEL, "dòng mục (cấp học)")
             continue
         cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
@@ -112,15 +121,18 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
             if len(values) >= 2:
                 log.error("row_without_school", "dòng có số liệu nhưng không có mã trường hoặc tên trường",
                           sheet.name, cell_ref(r, 0))
+                ledger.mark_row(r, IGNORED, "dòng có số liệu nhưng không có mã trường hoặc tên trường")
             continue
         if not any(grid.text(r, col.index) for key, col in columns.items() if key not in IDENTITY_KEYS):
             unfilled.append(r)  # a school's row of a template nobody filled in: not a row of missing values
+            ledger.mark_row(r, IGNORED, "trường chưa điền số liệu")
             continue
         row_context = dict(base_context)
         if level is not None:
             row_context["level"] = level
         records.append(SurveyRecord(sheet.name, r + 1, cells, row_context))
     trailer.note(log, sheet.name or None)
+    account_table(grid, header, first, end_row)
     if unfilled:
         rows = ", ".join(str(r + 1) for r in unfilled[:8]) + (" …" if len(unfilled) > 8 else "")
         log.warning("not_filled", f"{len(unfilled)} trường chưa điền số liệu (dòng {rows}): các dòng này chưa được "
@@ -226,4 +238,18 @@ def extract_survey_form(grid: Grid, catalogue: Catalogue, log: IssueLog) -> Surv
         cells[code] = cell
     if len(cells) < FORM_FIELDS_MIN or not cells.keys() & {"school_code", "school_name"}:
         return None
+    _account_form(grid, hits, offsets, inline)
     return SurveyRecord(sheet.name, None, cells)
+
+
+def _account_form(grid: Grid, hits: list[tuple[int, int, str]], offsets: dict[int, int], inline: dict) -> None:
+    """A form's labels, and the unit words beside its values; the rest of its words (title, section headings,
+    instructions) are the form's text. Its numbers are either values read or left to be accounted for."""
+    ledger = grid.ledger
+    for r, c, _ in hits:
+        if (r, c) not in inline:
+            ledger.mark(r, c, LABEL, "nhãn trường thông tin")
+            unit = c + offsets[c] + 1
+            if unit < grid.width and norm_label(grid.text(r, unit)) in UNIT_WORDS:
+                ledger.mark(r, unit, LABEL, "đơn vị tính")
+    mark_prose(grid, slice(None), slice(None), "chữ của phiếu (tiêu đề, mục, hướng dẫn, chữ ký)")

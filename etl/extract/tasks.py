@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from etl.extract.grid import Grid, Header, Trailer, body_rows, find_header, is_total_line
+from etl.extract.grid import Grid, Header, Trailer, account_table, body_rows, find_header, is_total_line
+from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT
 from etl.extract.records import Cell, TaskRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue
@@ -36,9 +37,12 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLo
                 log.error("missing_task", "dòng có số liệu nhưng ô Nhiệm vụ trống (đã xoá, ô gộp hoặc công thức chưa "
                           "được tính); hãy ghi nội dung nhiệm vụ rồi nạp lại", sheet.name or None,
                           cell_ref(r, columns["task"].index))
+                grid.ledger.mark_row(r, IGNORED, "dòng có số liệu nhưng ô Nhiệm vụ trống")
             continue
         if is_total_line(texts[0]):
             trailer.totals.append((r, " ".join(texts)))
+            grid.ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
+            grid.ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng", only=NUMBER)
             continue
         cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
@@ -46,4 +50,5 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLo
     if "percent" in columns:
         mark_fraction_columns([record.cells["percent"] for record in records])
     trailer.note(log, sheet.name or None)
+    account_table(grid, header, 0, trailer.end[0] if trailer.end else None)
     return records
