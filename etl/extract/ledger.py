@@ -224,23 +224,27 @@ def describe(summary: dict, numbers_only: bool = False, limit: int = 8) -> str:
 def account(ledgers: list[Ledger], rows: list, issues: list) -> list[dict]:
     """Mark the cells of every record by what the load decided for it, then the errors at their cells; returns the
     summary of each sheet. `rows`: survey and task rows (their `cells`) and 4725 rows (their `refs` and `skipped`),
-    each with `sheet`, `ok`, `errors` and `duplicate_of`."""
+    each with `sheet`, `ok`, `errors` and `duplicate_of`. A cell two records share (the school's name, read by its
+    self-assessment and its verification) is loaded if either of them is."""
     by_sheet = {ledger.sheet: ledger for ledger in ledgers}
+    outcomes = []
     for row in rows:
-        ledger = by_sheet.get(row.sheet or None)
-        if ledger is None:
+        if (ledger := by_sheet.get(row.sheet or None)) is None:
             continue
         if not row.ok:
             first = row.errors[0].message if row.errors else "không xác định được trường"
-            bucket, reason = IGNORED, f"dòng/phiếu không được nạp: {first[:100]}"
+            outcomes.append((ledger, row, IGNORED, f"dòng/phiếu không được nạp: {first[:100]}"))
         elif row.duplicate_of is not None:
-            bucket, reason = IGNORED, "lặp lại số liệu đã có trong lần nạp này (chỉ nạp một lần)"
+            outcomes.append((ledger, row, IGNORED, "lặp lại số liệu đã có trong lần nạp này (chỉ nạp một lần)"))
         else:
-            bucket, reason = LOADED, ""
+            outcomes.append((ledger, row, LOADED, ""))
+    outcomes.sort(key=lambda outcome: outcome[2] == LOADED)  # the loaded last: they win a shared cell
+    for ledger, row, bucket, reason in outcomes:
         for ref in row_refs(row):
             ledger.mark_ref(ref, bucket, reason)
+    for ledger, row, _, _ in outcomes:
         for ref, why in getattr(row, "skipped", ()):
-            ledger.mark_ref(ref, IGNORED, why)
+            ledger.mark_ref(ref, IGNORED, why, force=False)
     for issue in issues:
         if issue.severity == "error" and (ledger := by_sheet.get(issue.sheet)) is not None:
             ledger.mark_ref(issue.cell, ERROR, issue.message[:100])

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from etl.extract.context import Found
 from etl.extract.grid import (
+    HEADER_SCAN_ROWS,
     Grid,
     Header,
     Trailer,
@@ -242,10 +243,21 @@ def extract_survey_form(grid: Grid, catalogue: Catalogue, log: IssueLog) -> Surv
     return SurveyRecord(sheet.name, None, cells)
 
 
+FORM_COLUMNS = {"ghi chú": "note", "ghi chú khác": "note", "đơn vị tính": "đơn vị tính", "đơn vị": "đơn vị tính",
+                "đvt": "đơn vị tính", "stt": "số thứ tự", "tt": "số thứ tự", "số tt": "số thứ tự"}
+
+
 def _account_form(grid: Grid, hits: list[tuple[int, int, str]], offsets: dict[int, int], inline: dict) -> None:
     """A form's labels, and the unit words beside its values; the rest of its words (title, section headings,
     instructions) are the form's text. Its numbers are either values read or left to be accounted for."""
     ledger = grid.ledger
+    for r in range(min(grid.height, HEADER_SCAN_ROWS)):  # the form's own column headings: STT, Đơn vị tính, Ghi chú
+        for c, text in enumerate(grid.row_texts(r)):
+            kind = FORM_COLUMNS.get(norm_label(text)) if text else None
+            if kind == "note":
+                ledger.mark(slice(r + 1, None), c, IGNORED, f"cột \"{text}\" của phiếu: ghi chú, không phải số liệu")
+            elif kind:
+                ledger.mark(slice(r + 1, None), c, LABEL, kind)
     for r, c, _ in hits:
         if (r, c) not in inline:
             ledger.mark(r, c, LABEL, "nhãn trường thông tin")

@@ -12,7 +12,7 @@ from etl.registry import Registry, read_registry
 from etl.textnorm import clean_text
 from etl.values import find_level
 from tests.variants.model import BY_CODE, CATALOGUE, CRITERIA, FIELDS, SCHOOLS, Spec, due_date, registry_dicts
-from tests.variants.render import Book, broken_index, render
+from tests.variants.render import Book, a1, broken_index, render
 from tests.variants.writers import write
 
 REGISTRY = Registry(registry_dicts())
@@ -38,6 +38,58 @@ def check(spec: Spec) -> None:
         _read_file(result, CATALOGUE, REGISTRY)
         {"survey_table": check_survey, "survey_form": check_survey, "assessment_form": check_assessment,
          "assessment_table": check_assessment, "tasks": check_tasks}[spec.layout](spec, book, result)
+        check_accounting(spec, book, result)
+
+
+IDENTITY = {"school_code", "school_name", "school_year", "period", "level", "ownership"}
+
+
+def check_accounting(spec: Spec, book: Book, result: FileResult) -> None:
+    """Issue 20: no number of the file is left unread, and the cells loaded are exactly the value cells the file was
+    made with (of the records that carry values); with a deliberate mistake, nothing outside them."""
+    import numpy as np
+
+    from etl.extract.ledger import LOADED, describe
+
+    left = [(s["sheet"], describe(s, numbers_only=True)) for s in result.accounting if s["unaccounted_numbers"]]
+    assert not left, f"numbers nobody read: {left}"
+    sheet = next(s for s in book.sheets if not s.hidden)
+    ledgers = [ledger for ledger in result.ledgers if not ledger.hidden]
+    assert len(ledgers) == 1, [ledger.sheet for ledger in result.ledgers]
+    loaded = {a1(int(r), int(c)) for r, c in zip(*np.nonzero(ledgers[0].bucket == LOADED))}
+    carrying = {key for key, what in sheet.values.values() if what not in IDENTITY}
+    expected = {a1(r, c) for (r, c), (key, _) in sheet.values.items() if key in carrying}
+    # the year and period may be read from a title line as well as from their own cell: either is right
+    context = {a1(r, c) for (r, c), value in sheet.cells.items()
+               if sheet.values.get((r, c), (None, None))[1] in ("school_year", "period")
+               or (isinstance(value, str) and find_school_year_or_none(value))}
+    loaded, expected = loaded - context, expected - context
+    if spec.broken:
+        assert loaded <= expected, f"loaded cells that are not values: {sorted(loaded - expected)}"
+    else:
+        assert loaded == expected, (f"cells loaded but not values: {sorted(loaded - expected)}; values not loaded: "
+                                    f"{_fate(ledgers[0], expected - loaded)}")
+
+
+def find_school_year_or_none(text: str):
+    from etl.values import find_school_year
+
+    try:
+        return find_school_year(text)
+    except ValueError:
+        return None
+
+
+def _fate(ledger, refs) -> list[str]:
+    """What became of each cell instead, for the failure message."""
+    from etl.extract.ledger import BUCKETS, parse_ref
+
+    fates = []
+    for ref in sorted(refs):
+        r, c = parse_ref(ref)
+        bucket = BUCKETS.get(int(ledger.bucket[r, c]), "unaccounted")
+        fates.append(f"{ref}: {bucket} ({ledger.reasons[int(ledger.reason[r, c])]})")
+    return fates
 
 
 def issues(log: IssueLog, severity: str = "error") -> list[str]:

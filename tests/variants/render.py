@@ -32,10 +32,17 @@ class Sheet:
     hidden_rows: set = field(default_factory=set)
     hidden: bool = False
     data_rows: set = field(default_factory=set)
+    values: dict = field(default_factory=dict)  # (row, col) -> row key: the cells written as values to be loaded
 
     def put(self, r: int, c: int, value) -> None:
         if value is not None and value != "":
             self.cells[(r, c)] = value
+
+    def put_value(self, r: int, c: int, value, key) -> None:
+        """A cell the loader must load (its accounting counts it among the values loaded)."""
+        self.put(r, c, value)
+        if value is not None and value != "":
+            self.values[(r, c)] = key
 
     def merge(self, r1: int, c1: int, r2: int, c2: int, value) -> None:
         self.put(r1, c1, value)
@@ -268,7 +275,7 @@ def put_titles(sheet: Sheet, rows: list[list[tuple[int, str]]], blank_after: boo
 
 
 def put_table(sheet: Sheet, top: int, cols: list[Col], spec: Spec, sections: list | None = None,
-              subtotal: str | None = None) -> tuple[dict, int]:
+              subtotal: str | None = None, row_keys: list | None = None) -> tuple[dict, int]:
     """Header band, column numbers, data rows (with section rows), hidden rows; ({data index: row}, next row)."""
     st = spec.style
     depth = 1 + max(len(c.groups) for c in cols)
@@ -296,7 +303,10 @@ def put_table(sheet: Sheet, top: int, cols: list[Col], spec: Spec, sections: lis
             previous = sections[i]
             r += 1
         for c, col in enumerate(cols):
-            sheet.put(r, c, col.values[i])
+            if row_keys is not None and col.key not in ("seq", "extra") and not col.key.startswith("total:"):
+                sheet.put_value(r, c, col.values[i], (row_keys[i], col.key.split(":")[0]))
+            else:
+                sheet.put(r, c, col.values[i])
         rows[i] = r
         sheet.data_rows.add(r)
         if i in st.hidden_rows:
@@ -410,7 +420,7 @@ def survey_table(spec: Spec) -> Book:
     if broken_col is not None:
         cols[broken_col].values[broken_row] = "mười hai" if spec.broken == "bad_number" else Err("#DIV/0!")
     sections = [BY_CODE[c].level for c in codes] if st.sections else None
-    rows, r = put_table(sheet, top, cols, spec, sections, "Cộng" if st.subtotals else None)
+    rows, r = put_table(sheet, top, cols, spec, sections, "Cộng" if st.subtotals else None, codes)
     book = Book(file_stem(spec, "Bieu_tong_hop_KS", t.year, t.period), [sheet])
     keys = [c.key for c in cols]
     for i, c in enumerate(codes):
@@ -472,11 +482,11 @@ def survey_form(spec: Spec) -> Book:
     number = 0
     for key, label, value in ident:
         if st.inline:
-            sheet.put(r, label_c, f"{label}: {value}")
+            sheet.put_value(r, label_c, f"{label}: {value}", (code, key))
             ref = a1(r, label_c)
         else:
             sheet.put(r, label_c, label)
-            sheet.put(r, value_c, value)
+            sheet.put_value(r, value_c, value, (code, key))
             ref = a1(r, value_c)
         book.cells[(code, key)] = ref
         r += 1
@@ -500,7 +510,7 @@ def survey_form(spec: Spec) -> Book:
         if spec.broken in ("bad_number", "div0") and key == broken_field:
             value = "mười hai" if spec.broken == "bad_number" else Err("#DIV/0!")
             book.cells[(code, "broken")] = a1(r, value_c)
-        sheet.put(r, value_c, value)
+        sheet.put_value(r, value_c, value, (code, key))
         sheet.data_rows.add(r)
         if st.note_col and i % 3 == 1:
             sheet.put(r, value_c + 1, "Số liệu đến 30/9")
@@ -552,11 +562,11 @@ def assessment_form(spec: Spec) -> Book:
     r = top
     for key, label, value in ident:
         if st.inline:
-            sheet.put(r, 0, f"{label}: {value}")
+            sheet.put_value(r, 0, f"{label}: {value}", (code, key))
             book.cells[(code, key)] = a1(r, 0)
         else:
             sheet.put(r, 0, label)
-            sheet.put(r, 1, value)
+            sheet.put_value(r, 1, value, (code, key))
             book.cells[(code, key)] = a1(r, 1)
         r += 1
     book.anchors[code] = book.cells.get((code, "school_code")) or book.cells[(code, "school_name")]
@@ -613,9 +623,12 @@ def assessment_form(spec: Spec) -> Book:
                     value = "sáu" if spec.broken == "bad_number" else Err("#DIV/0!")
                     book.cells[(code, "broken")] = a1(r, keys.index(kind))
                     book.cells[(code, "broken_kind")] = kind
-                sheet.put(r, keys.index(kind), value)
+                sheet.put_value(r, keys.index(kind), value, (code, kind))
             if t.evidence:
-                sheet.put(r, keys.index("evidence"), tx(spec, t.evidence.get(code, {}).get(crit["code"])))
+                scored = any(scores.get(kind, {}).get(crit["code"]) is not None for kind in t.kinds)
+                evidence = tx(spec, t.evidence.get(code, {}).get(crit["code"]))
+                (sheet.put_value if scored else sheet.put)(r, keys.index("evidence"), evidence,
+                                                           *([(code, "evidence")] if scored else []))
             sheet.data_rows.add(r)
             if number - 1 in st.hidden_rows:
                 sheet.hidden_rows.add(r)
@@ -697,7 +710,7 @@ def assessment_table(spec: Spec) -> Book:
     if kind_at == "title" and st.titles == "none":
         lines = [main] + lines
     top = put_titles(sheet, title_rows(spec, main, lines, 4), st.blank_after_title)
-    rows, r = put_table(sheet, top, cols, spec)
+    rows, r = put_table(sheet, top, cols, spec, row_keys=codes)
     if st.max_row:
         first = min(rows.values())
         _insert_row(sheet, first, {keys.index("school_name" if "school_name" in keys else "school_code"): "Điểm tối đa",
@@ -727,6 +740,7 @@ def _insert_row(sheet: Sheet, at: int, values: dict) -> None:
     sheet.merges = [(move(r1), c1, move(r2), c2) for r1, c1, r2, c2 in sheet.merges]
     sheet.hidden_rows = {move(r) for r in sheet.hidden_rows}
     sheet.data_rows = {move(r) for r in sheet.data_rows}
+    sheet.values = {(move(r), c): key for (r, c), key in sheet.values.items()}
     for c, v in values.items():
         sheet.put(at, c, v)
 
@@ -824,7 +838,7 @@ def tasks(spec: Spec) -> Book:
     main = "BẢNG THEO DÕI NHIỆM VỤ CHUYỂN ĐỔI SỐ" + (f" NĂM {t.year}" if in_title else "")
     lines = [] if st.titles != "none" or not in_title else [main]
     top = put_titles(sheet, title_rows(spec, main, lines, 4), st.blank_after_title)
-    rows, r = put_table(sheet, top, cols, spec)
+    rows, r = put_table(sheet, top, cols, spec, row_keys=list(range(n)))
     in_file = ("file" in st.year_at or not in_title) and spec.broken != "no_year"  # no year column on this sheet
     book = Book(f"nhiem_vu_CDS_{t.year}" if in_file else "nhiem_vu_CDS", [sheet])
     for i in range(n):
