@@ -35,8 +35,10 @@ def unit_name(name: object) -> str:
 
 
 def normalise_code(code: object) -> str:
+    """A school code as a key: no spaces (non-breaking ones included) and no leading apostrophe, which web exports
+    and spreadsheets put before a code to keep it text ('HX0105, ’04012345)."""
     text = parse_text(code) or ""
-    return re.sub(r"\s+", "", text).upper()
+    return re.sub(r"\s+", "", text).lstrip("'’‘`").upper()
 
 
 @dataclass
@@ -150,12 +152,51 @@ def read_registry(path: Path, catalogue: Catalogue, log: IssueLog) -> tuple[list
         header = find_header(grid, _registry_classifier(catalogue), min_keys=3)
         if header is None or not {"school_code", "school_name", "level"} <= header.by_key().keys():
             continue
+        _decide_ward_columns(grid, header, catalogue, log)
         synthetic = any(w in norm_label(grid.line(r)) for r in range(grid.height)
                         for w in catalogue.words("title", "synthetic"))
         return _registry_rows(grid, header, catalogue, log), synthetic
     log.error("no_header", "không tìm thấy bảng danh mục trường (cần các cột Mã trường, Tên trường, Cấp học, "
               "Loại hình, Phường/xã, Phường mới)")
     return [], False
+
+
+WARD_KEYS_VI = {"ward_old": "phường/xã cũ (trước 1/7/2025)", "ward_new": "phường/xã mới (từ 1/7/2025)"}
+
+
+def _decide_ward_columns(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> None:
+    """A ward column headed "Phường/xã", "Xã/phường" or "Đơn vị hành chính cấp xã" does not say whether it holds the
+    former units or the new wards: its values decide (the former units of the unit table against the province's new
+    wards), and the review is told which it was taken for."""
+    from etl.extract.grid import Column
+
+    ambiguous = [col for col in header.columns.values() if col.key == "ward_any"]
+    ambiguous += [second for _, second in header.duplicates if second.key == "ward_any"]
+    if not ambiguous:
+        return
+    header.duplicates = [(a, b) for a, b in header.duplicates if b.key != "ward_any"]
+    former = {norm_label(u["former_unit"]) for u in catalogue.units}
+    new = set(official_wards(int(setting("province_code")))) | {norm_label(u["new_ward"]) for u in catalogue.units}
+    taken = {col.key for col in header.columns.values()}
+    for col in sorted(ambiguous, key=lambda col: col.index):
+        names = [norm_label(unit_name(grid.sheet.value(r, col.index))) for r in range(header.data_start, grid.height)]
+        names = [n for n in names if n]
+        old_votes, new_votes = sum(n in former for n in names), sum(n in new and n not in former for n in names)
+        if "ward_old" in taken and "ward_new" not in taken:
+            key = "ward_new"
+        elif "ward_new" in taken and "ward_old" not in taken:
+            key = "ward_old"
+        else:
+            key = "ward_new" if new_votes > old_votes else "ward_old"
+        if key in taken:
+            header.columns.pop(col.index, None)
+            header.unknown.append((col.index, col.label))
+            continue
+        taken.add(key)
+        header.columns[col.index] = Column(col.index, key, col.label, col.group)
+        log.info("ward_column", f"cột \"{col.label}\" không ghi cũ hay mới; theo tên các đơn vị trong cột "
+                 f"({old_votes} đơn vị cũ, {new_votes} phường/xã mới) được đọc là {WARD_KEYS_VI[key]}",
+                 grid.sheet.name or None, cell_ref(header.bottom, col.index))
 
 
 def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> list[dict]:
@@ -184,7 +225,8 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
         code, name = normalise_code(raw.get("school_code")), parse_text(raw.get("school_name"))
         if not code and not name:
             continue
-        row = {"school_code": code, "school_name": name, "row": r + 1}
+        row = {"school_code": code, "school_name": name, "row": r + 1,
+               "_given": {key for key, value in raw.items() if parse_text(value)}}
         ok = True
         if not code or not name:
             key = "school_code" if not code else "school_name"
@@ -208,9 +250,70 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
             row["ownership"] = "cong_lap"
         row.update(_wards(raw, ref, units, official, sheet_name, log))
         if ok:
+            row["_numeric_code"] = isinstance(raw.get("school_code"), (int, float))
+            row["_code_cell"] = ref["school_code"]
             rows.append(row)
     trailer.note(log, sheet_name)
+    _restore_leading_zeros(rows, log, sheet_name)
+    for row in rows:
+        row.pop("_numeric_code", None)
+        row.pop("_code_cell", None)
     return rows
+
+
+COLUMNS_VI = {"school_code": "Mã trường", "school_name": "Tên trường", "level": "Cấp học", "ownership": "Loại hình",
+              "ward_old": "Phường/xã cũ", "ward_new": "Phường/xã mới", "ward_new_code": "Mã phường/xã mới"}
+COLUMN_USE_VI = {"ownership": "mọi trường được coi là công lập",
+                 "ward_old": "không lọc và so sánh được theo đơn vị cũ (trước 1/7/2025)",
+                 "ward_new": "không lọc được theo phường/xã mới và tài khoản của phường không thấy các trường này",
+                 "ward_new_code": "không ghép được với mã đơn vị hành chính chính thức"}
+
+
+def column_summary(rows: list[dict]) -> tuple[str, list[str]]:
+    """How many schools have each column of the list (in the file, or filled from the unit table), and a warning for
+    a column that is missing or partly empty: a registry that installs with its wards empty must say so."""
+    total = len(rows)
+    parts, warnings = [], []
+    for key, name in COLUMNS_VI.items():
+        filled = sum(row.get(key) not in (None, "") for row in rows)
+        given = sum(key in row.get("_given", ()) for row in rows)
+        source = {"ward_new": "suy ra từ đơn vị cũ", "ward_new_code": "theo danh mục hành chính chính thức"}.get(key)
+        derived = f" ({filled - given} {source})" if filled > given and source else ""
+        parts.append(f"{name}: {filled}/{total}{derived}")
+        if key in COLUMN_USE_VI and filled < total:
+            what = "không có trong tệp" if filled == 0 else f"còn trống ở {total - filled} trường"
+            warnings.append(f"cột {name} {what}: {COLUMN_USE_VI[key]}")
+    return "Số trường có từng cột — " + ", ".join(parts), warnings
+
+
+def _restore_leading_zeros(rows: list[dict], log: IssueLog, sheet: str | None) -> None:
+    """Codes typed as numbers lose their leading zeros (04012345 becomes 4012345). When every code is made of digits
+    and the codes kept as text all have one width, or nearly every code has it, a shorter code from a number cell is
+    given its zeros back, and the file is told which."""
+    codes = [row["school_code"] for row in rows]
+    if not codes or not all(code.isdigit() for code in codes):
+        return
+    texts = {len(row["school_code"]) for row in rows if not row["_numeric_code"]}
+    if len(texts) == 1:
+        width = texts.pop()
+    elif not texts:
+        widths = [len(code) for code in codes]
+        width = max(widths)
+        if widths.count(width) < 0.8 * len(widths):
+            return
+    else:
+        return
+    short = [row for row in rows if row["_numeric_code"] and len(row["school_code"]) < width]
+    if not short or any(len(row["school_code"]) > width for row in rows):
+        return
+    for row in short:
+        row["school_code"] = row["school_code"].zfill(width)
+    listed = ", ".join(f"{row['school_code'].lstrip('0')} → {row['school_code']} (ô {row['_code_cell']})"
+                       for row in short[:5])
+    more = f" và {len(short) - 5} mã khác" if len(short) > 5 else ""
+    log.warning("code_zeros_restored", f"{len(short)} mã trường được gõ dạng số nên mất số 0 ở đầu; vì mọi mã "
+                f"trường khác đều có {width} chữ số, đã thêm lại số 0: {listed}{more}. Hãy định dạng cột mã trường là "
+                "Văn bản (Text) trong tệp danh mục", sheet, short[0]["_code_cell"])
 
 
 def _wards(raw: dict, ref: dict, units: dict, official: dict, sheet: str | None, log: IssueLog) -> dict:
@@ -261,7 +364,8 @@ def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str,
     with WarehouseWrite(db_path, catalogue) as write:
         con = write.con
         before = {r[0] for r in con.execute("SELECT school_code FROM schools").fetchall()}
-        frame = pd.DataFrame(rows)[list(REGISTRY_COLUMNS)].astype(object).where(lambda f: f.notna(), None)
+        frame = pd.DataFrame([{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+                             )[list(REGISTRY_COLUMNS)].astype(object).where(lambda f: f.notna(), None)
         con.execute("DELETE FROM schools")
         con.register("incoming", frame)
         con.execute(f"INSERT INTO schools ({', '.join(REGISTRY_COLUMNS)}) SELECT * FROM incoming")
@@ -282,6 +386,9 @@ def install_registry(path: Path, db_path: Path, command: str = "") -> tuple[str,
     counts = ", ".join(f"{n} {LEVEL_NAMES[lv]}" for lv, n in by_level.items() if n)
     lines.append(f"✔ {path.name}: đã cài danh mục {len(rows)} trường ({counts}); "
                  f"thay cho {len(before)} trường trước đó.")
+    summary, column_warnings = column_summary(rows)
+    lines.append(f"    {summary}.")
+    lines += [f"    Cảnh báo: {warning}." for warning in column_warnings]
     if orphans:
         lines.append(f"    Lưu ý: {orphans} trường có số liệu đã nạp nhưng không còn trong danh mục; số liệu vẫn giữ.")
     if synthetic:

@@ -70,9 +70,28 @@ def table_classifier(catalogue: Catalogue):
         if key.startswith("tổng") and (number := _group_number(f"{label} {group}")):
             kind = score_kind(group, catalogue)
             return f"total:{number}:{kind if kind in ('self', 'verified') else ''}"
+        # a criterion's header merged over its sub-columns: "1.3.1" over "Tự đánh giá | Thẩm định | Minh chứng"
+        own = score_kind(label, catalogue)
+        evidence = key in EVIDENCE_WORDS
+        if group and (own in ("self", "verified") or evidence):
+            if code := _last_code(group):
+                return f"evid:{code}" if evidence else f"crit:{code}:{own}"
+            if (number := _group_number(group)) and norm_label(group).split()[0].startswith("tổng"):
+                return None if evidence else f"total:{number}:{own}"
         field, _ = match_label(catalogue, label)
         return field if field in IDENTITY else None
     return classify
+
+
+EVIDENCE_WORDS = {"minh chứng", "minh chứng kèm theo", "mã minh chứng", "ghi chú/minh chứng", "minh chứng/ghi chú"}
+
+
+def _last_code(group: str) -> str | None:
+    """The criterion code a group cell names ("Nhóm 1 1.3.1" -> "1.3.1"): the last one, the nearest to the label."""
+    for token in reversed(group.split()):
+        if code := criterion_code(token):
+            return code
+    return None
 
 
 def find_assessment_table(grid: Grid, catalogue: Catalogue) -> Header | None:
@@ -114,6 +133,8 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             identity["school_year"] = Cell(found.value, found.where, source=found.source)
         by_kind: dict[str, AssessmentRecord] = {}
         for key, col in columns.items():
+            if key.startswith("evid:"):
+                continue
             if not key.startswith(("crit:", "total:")):
                 continue
             _, code, kind = key.split(":")
@@ -121,6 +142,10 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             record = by_kind.setdefault(kind, AssessmentRecord(sheet.name, r + 1, kind, identity, {}))
             cell = Cell.at(sheet, r, col.index)
             (record.scores if key.startswith("crit:") else record.totals)[code] = cell
+        for key, col in columns.items():  # evidence under a criterion: the same for its self and verified score
+            if key.startswith("evid:"):
+                for record in by_kind.values():
+                    record.evidence[key[5:]] = Cell.at(sheet, r, col.index)
         kept = [rec for rec in by_kind.values() if _has_scores(rec)]
         if not kept:
             ledger.mark_row(r, IGNORED, "trường chưa có điểm (dòng để trống)")
@@ -176,7 +201,7 @@ def form_identity(grid: Grid, catalogue: Catalogue, last_row: int) -> dict[str, 
                 field, _ = match_label(catalogue, label)
                 if field not in IDENTITY or field in identity:
                     continue
-                if not sep:
+                if not sep or not value.strip():  # "Mã trường:" with the code in the next cell
                     nxt = next((cc for cc in range(c + 1, min(c + 4, grid.width)) if grid.text(r, cc)), None)
                     if nxt is None:
                         continue
