@@ -32,6 +32,11 @@ def scores_of(school: str, seed: int) -> dict[str, object]:
             for i, c in enumerate(CRITERIA)}
 
 
+def scores_in(db, code: str, kind: str) -> dict[str, float]:
+    return dict(sql(db, "SELECT criterion, score FROM assessment_scores WHERE school_code = ? AND kind = ? "
+                        "AND score IS NOT NULL", [code, kind]))
+
+
 # ---- 1. a 4725 form whose identity block stands in columns B-C -------------------------------------------
 
 def write_form_bc(path, code: str, name: str, self_scores: dict, verified: dict):
@@ -65,9 +70,7 @@ def test_form_with_the_identity_block_in_columns_b_and_c_loads_both_kinds_of_sco
     for i, code in enumerate(PRIMARY):
         for kind, seed in (("self", i), ("verified", i + 1)):
             want = {k: v for k, v in scores_of(code, seed).items() if v != "Đạt"}
-            got = dict(sql(loaded_db, "SELECT criterion, score FROM assessment_scores WHERE school_code = ? AND kind = ?"
-                                      " AND score IS NOT NULL", [code, kind]))
-            assert got == pytest.approx(want)
+            assert scores_in(loaded_db, code, kind) == pytest.approx(want)
     for file in report["files"]:  # identity 2, per criterion self + verified + evidence (none for 1.x headings)
         assert file["cells"]["unaccounted_numbers"] == 0 and file["cells"]["loaded"] == 2 + 3 * len(CRITERIA)
 
@@ -220,9 +223,7 @@ def test_criterion_header_merged_over_self_and_verified_sub_columns(loaded_db, t
     for r, code in enumerate(schools, 4):
         for kind, seed in (("self", r), ("verified", r + 2)):
             want = {k: v for k, v in scores_of(code, seed).items() if v != "Đạt"}
-            got = dict(sql(loaded_db, "SELECT criterion, score FROM assessment_scores WHERE school_code = ? AND kind = ?"
-                                      " AND score IS NOT NULL", [code, kind]))
-            assert got == pytest.approx(want), (code, kind)
+            assert scores_in(loaded_db, code, kind) == pytest.approx(want), (code, kind)
 
 
 # ---- 8. units typed into numbers; approximations and words ---------------------------------------------------------
@@ -239,8 +240,8 @@ def test_a_number_with_its_unit_loads_with_a_note_and_an_approximation_is_an_err
     book.save(path)
     status, report = load(loaded_db, path)
     assert status == 1  # one school refused
-    assert sql(loaded_db, "SELECT classes, students, teachers, classrooms, it_computers FROM survey WHERE school_code = "
-                          "? AND period = 'CN'", [PRIMARY[0]]) == [(30, 1200, 45, 30, 25)]
+    assert sql(loaded_db, "SELECT classes, students, teachers, classrooms, it_computers FROM survey "
+                          "WHERE school_code = ? AND period = 'CN'", [PRIMARY[0]]) == [(30, 1200, 45, 30, 25)]
     notes = {i["cell"]: i["text"] for i in messages(report, code="unit_word")}
     assert set(notes) == {"C2", "D2", "E2", "G2", "H2"}
     assert "25 máy" in notes["H2"]
