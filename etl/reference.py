@@ -91,6 +91,20 @@ class Catalogue:
             cache[(layout, key)] = tuple(norm_label(w) for w in self.layout_labels[(layout, key)])
         return cache[(layout, key)]
 
+    def unit_words(self, code: str) -> tuple[str, ...]:
+        """The unit words a value of field `code` may be typed with ("25 máy", "1.200 HS"), normalised: the field's
+        own, else those of its unit, else its unit itself (layout_labels.csv, layout unit_words)."""
+        cache = self.__dict__.setdefault("_unit_words", {})
+        if code not in cache:
+            unit = self.fields[code].unit if code in self.fields else ""
+            for key in (code, unit):
+                if ("unit_words", key) in self.layout_labels:
+                    cache[code] = self.words("unit_words", key)
+                    break
+            else:
+                cache[code] = (norm_label(unit),) if unit and unit != "%" else ()
+        return cache[code]
+
     def layout_keys(self, layout: str) -> dict[str, str]:
         """Normalised label -> key for one layout; the first key listed wins a shared label."""
         index: dict[str, str] = {}

@@ -25,6 +25,7 @@ from etl.values import (
     parse_school_year,
     parse_text,
     show,
+    split_unit,
 )
 
 ENUM_PARSERS = {"level": parse_level, "ownership": parse_ownership, "period": parse_period,
@@ -48,7 +49,8 @@ class Row:
         return not self.errors
 
 
-def _parse_cell(code: str, cell: Cell, catalogue: Catalogue, marked: bool):
+def _parse_cell(code: str, cell: Cell, catalogue: Catalogue, marked: bool, notes: list):
+    """The typed value of a cell; a count typed with its unit word ("25 máy") adds (field, word, value) to `notes`."""
     field_ = catalogue.fields[code]
     raw = cell.raw
     if marked and (raw is None or clean_text(raw) == ""):
@@ -57,10 +59,12 @@ def _parse_cell(code: str, cell: Cell, catalogue: Catalogue, marked: bool):
         return ENUM_PARSERS[code](raw)
     if code == "school_code":
         return parse_text(raw)
-    if field_.type == "int":
-        return PARSERS["int"](raw, unit=field_.unit)
-    if field_.type == "number":
-        return parse_number(raw, unit=field_.unit)
+    if field_.type in ("int", "number"):
+        number, unit = split_unit(raw, catalogue.unit_words(code))
+        value = parse_number(number, integer=field_.type == "int")
+        if unit is not None and value is not None:
+            notes.append((code, unit, value))
+        return value
     if field_.type == "percent":
         return parse_percent(raw, fraction=cell.fraction)
     return PARSERS[field_.type](raw)
@@ -92,6 +96,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
     check = RowChecker(log, record.sheet, record.anchor())
     labels = catalogue.labels
     values: dict = {}
+    notes: list = []
     unreadable = set()  # reported once, not again as missing
     for code, cell in record.cells.items():
         if cell.error:
@@ -99,7 +104,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             unreadable.add(code)
             continue
         try:
-            values[code] = _parse_cell(code, cell, catalogue, code in record.marked_bools)
+            values[code] = _parse_cell(code, cell, catalogue, code in record.marked_bools, notes)
         except ValueError as exc:
             check.error("bad_value", f"{exc} ({labels[code]})", cell.ref)
             unreadable.add(code)
@@ -119,6 +124,9 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             values[key] = values.get(key) or school.get(key)
     check.tag(school_code=values.get("school_code"), school_year=values.get("school_year"),
               period=values.get("period"))
+    for code, unit, value in notes:
+        log.info("unit_word", f"ô ghi {show(record.cells[code].raw)}: đã đọc {labels[code]} = {fmt_number(value)}, bỏ "
+                 f"chữ \"{unit}\"; lần sau chỉ gõ số", record.sheet or None, record.cells[code].ref, **check.context)
     for key in ("school_year", "period"):
         if not values.get(key):
             check.error("missing_context", f"không xác định được {labels[key].lower()} (không có trong cột, tiêu đề "

@@ -56,7 +56,40 @@ def _text_to_number(text: str, integer: bool) -> float:
     return sign * float(body)
 
 
-def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | int | None:
+# a count typed as an approximation or a range: a guessed number is worse than a question (DOMAIN §5)
+_APPROX = re.compile(r"^(?:khoảng|khoảng chừng|chừng|tầm|gần|hơn|trên|dưới|ít nhất|tối thiểu|tối đa|xấp xỉ|ước tính|"
+                     r"ước chừng|ước|độ|cỡ|có khoảng|có hơn|gần như|~|≈|>=?|<=?|±)\s*[0-9]|"
+                     r"[0-9]\s*(?:\+|trở lên|trở xuống|hơn|có lẻ|\.\.\.|…)$|^[0-9]+\s*[-–]\s*[0-9]+\s*[^\W\d_]*$", re.I)
+NONE_WORDS = {"không có", "không", "chưa có", "chưa", "ko", "ko có", "k có", "không có ạ", "chưa có ạ", "không có gì",
+              "không có máy", "không có phòng", "chưa trang bị", "không trang bị"}
+_NUMBER_AND_WORD = re.compile(r"^([+-]?[0-9][0-9.,\s\u00a0]*?)\s*([^\W\d_][\w ./]*?)\.?$")
+
+
+def split_unit(raw: object, words) -> tuple[object, str | None]:
+    """ "25 máy" with "máy" among the field's unit words -> ("25", "máy"); anything else -> (raw, None)."""
+    if not isinstance(raw, str) or not words:
+        return raw, None
+    words = (words,) if isinstance(words, str) else words
+    match = _NUMBER_AND_WORD.match(clean_text(raw))
+    if match and match.group(2).casefold() in {w.casefold() for w in words}:
+        return match.group(1).strip(), match.group(2)
+    return raw, None
+
+
+def number_problem(raw: object) -> str:
+    """Why a typed value is not a number, and what to type instead."""
+    text = clean_text(raw)
+    key = text.casefold().rstrip(".")
+    if key in NONE_WORDS:
+        return f"{show(raw)} không phải là số; nếu không có thì ghi 0"
+    if _APPROX.search(key):
+        return f"{show(raw)} là số ước lượng; hãy ghi số chính xác (chỉ gõ chữ số, ví dụ 30)"
+    if (match := _NUMBER_AND_WORD.match(text)) is not None:
+        return f"{show(raw)} có chữ \"{match.group(2)}\" kèm theo số; hãy chỉ gõ số (ví dụ {match.group(1).strip()})"
+    return f"{show(raw)} không phải là số"
+
+
+def parse_number(raw: object, integer: bool = False, unit=()) -> float | int | None:
     if is_empty(raw):
         return None
     if isinstance(raw, bool):
@@ -68,13 +101,11 @@ def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | 
     elif isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise ValueError(f"{show(raw)} là ngày tháng, không phải là số")
     else:
-        text = clean_text(raw)
-        if unit and text.casefold().endswith(unit.casefold()):
-            text = text[: -len(unit)].strip()
+        text = clean_text(split_unit(raw, unit)[0])
         try:
             value = _text_to_number(text, integer)
         except ValueError:
-            raise ValueError(f"{show(raw)} không phải là số") from None
+            raise ValueError(number_problem(raw)) from None
     if not math.isfinite(value) or abs(value) >= LARGEST:
         raise ValueError(f"{show(raw)} quá lớn, không phải số liệu của một trường (lớn hơn 1.000 tỷ)")
     if integer:
@@ -84,7 +115,7 @@ def parse_number(raw: object, integer: bool = False, unit: str = "") -> float | 
     return value
 
 
-def parse_int(raw: object, unit: str = "") -> int | None:
+def parse_int(raw: object, unit=()) -> int | None:
     return parse_number(raw, integer=True, unit=unit)
 
 
