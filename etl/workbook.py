@@ -62,6 +62,16 @@ class Sheet:
         return None
 
 
+def transposed(sheet: Sheet) -> Sheet:
+    """The sheet with rows and columns swapped: a comparison sheet (field labels down column A, a school in each
+    column) reads as a table with a school per row."""
+    height, width = sheet.height, sheet.width
+    rows = [[sheet.rows[r][c] if c < len(sheet.rows[r]) else None for r in range(height)] for c in range(width)]
+    return Sheet(sheet.name, rows, sheet.visible, [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in sheet.merged],
+                 {(c, r): error for (r, c), error in sheet.errors.items()}, {(c, r) for r, c in sheet.percent_cells},
+                 sheet.encoding)
+
+
 @dataclass
 class Workbook:
     path: Path

@@ -14,10 +14,16 @@ from etl.extract.assessment import (
     score_kind,
 )
 from etl.extract.context import Found, sheet_context
-from etl.extract.grid import ROUTINE_HEADERS, Column, Grid, Header, mark_sequences, title_lines
+from etl.extract.grid import ROUTINE_HEADERS, Column, Grid, Header, mark_sequences, title_lines, title_start
 from etl.extract.ledger import IGNORED, Ledger
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
-from etl.extract.survey import extract_survey_form, extract_survey_table, find_survey_header, missing_required
+from etl.extract.survey import (
+    extract_survey_form,
+    extract_survey_table,
+    find_survey_header,
+    find_survey_headers,
+    missing_required,
+)
 from etl.extract.tasks import extract_tasks, find_task_header
 from etl.issues import IssueLog
 from etl.reference import Catalogue
@@ -127,21 +133,10 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         out.task_context = {"titles": _titles(grid, header.top)}
         out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
-    if tried("survey_table") and (header := _survey_header(grid, catalogue, hints)):
-        missing = missing_required(header, catalogue)
-        if "level" in header.by_key() and not any(catalogue.fields[k].pillar == "scale" for k in header.by_key()):
-            log.info("registry_file", "đây là danh mục trường, không phải số liệu khảo sát; không nạp. Cài danh mục "
-                     "bằng lệnh: python -m etl registry <tệp>", name)
-            return "registry"
-        context = context_of(_titles(grid, header.top))
-        out.sheets.append(_sheet_record(grid, "survey_table", header, context))
-        if missing:
-            log.error("missing_required_column", f"dòng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}",
-                      name, header.span(grid.width))
-            return "rejected"
-        _report_columns(header, name, log)
-        out.survey += extract_survey_table(grid, header, catalogue, context, log)
-        return "survey_table"
+    if tried("survey_table") and (headers := _survey_headers(grid, catalogue, hints)):
+        return _survey_tables(path, grid, headers, catalogue, log, out, context_of)
+    if tried("survey_table") and (layout := _schools_in_columns(path, grid, catalogue, log, out, context_of)):
+        return layout
     if tried("survey_form") and (record := extract_survey_form(grid, catalogue, log)):
         context = context_of(_titles(grid, 12))
         out.sheets.append(_sheet_record(grid, "survey_form", None, context))
@@ -210,23 +205,111 @@ def header_signature(grid: Grid, header: Header) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _survey_header(grid: Grid, catalogue: Catalogue, hints: dict) -> Header | None:
-    """The survey header as recognised (or in the rows an analyst set in the review), with the column mapping saved
-    for its signature applied."""
+def _survey_tables(path: Path, grid: Grid, headers: list[Header], catalogue: Catalogue, log: IssueLog,
+                   out: Extraction, context_of) -> str:
+    """The survey tables of a sheet, each under its own header band and read down to the title lines of the next;
+    the title lines above the first table (year, period) hold for every table, a table's own lines first."""
+    name = grid.sheet.name or None
+    keys = headers[0].by_key()
+    if "level" in keys and not any(catalogue.fields[k].pillar == "scale" for k in keys):
+        log.info("registry_file", "đây là danh mục trường, không phải số liệu khảo sát; không nạp. Cài danh mục "
+                 "bằng lệnh: python -m etl registry <tệp>", name)
+        return "registry"
+    sheet_titles = _titles(grid, headers[0].top)
+    starts = [0] + [title_start(grid, h.top, previous.data_start) for previous, h in zip(headers, headers[1:])]
+    read = False
+    for index, header in enumerate(headers):
+        first, stop = starts[index], starts[index + 1] if index + 1 < len(headers) else None
+        own = [(cell_ref(r, 0), text) for r, text in title_lines(grid, header.top) if r >= first] if index else []
+        context = context_of(own + sheet_titles)
+        record = _sheet_record(grid, "survey_table", header, context)
+        if len(headers) > 1:
+            record["table"] = index + 1
+        out.sheets.append(record)
+        if missing := missing_required(header, catalogue):
+            log.error("missing_required_column", f"dòng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}",
+                      name, header.span(grid.width))
+            grid.ledger.mark(slice(first, stop), slice(None), IGNORED, "bảng thiếu cột bắt buộc nên không nạp")
+            continue
+        _report_columns(header, name, log)
+        out.survey += extract_survey_table(grid, header, catalogue, context, log, first, stop)
+        read = True
+    return "survey_table" if read else "rejected"
+
+
+def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, context_of
+                        ) -> str | None:
+    """A comparison sheet: field labels down one column and a school in each column to its right (the line of the
+    school code or name holds two or more of them). It is read as the table it is once rows and columns are swapped;
+    every cell, message and mark is then given back in the sheet's own coordinates."""
+    from etl.workbook import transposed
+
+    turned = Grid(transposed(grid.sheet))
+    header = find_survey_header(turned, catalogue)
+    if header is None:
+        return None
+    identity = header.by_key().get("school_code") or header.by_key().get("school_name")
+    schools = [r for r in range(header.data_start, turned.height) if turned.text(r, identity.index)]
+    if len(schools) < 2:
+        return None  # one school: a form, read as label/value pairs
+    first_label = min(c.index for c in header.columns.values())
+    header.unknown = [(c, label) for c, label in header.unknown if c > first_label]  # lines above: the title
+    context = context_of(_titles(grid, first_label))
+    said, before = len(log.items), len(out.survey)
+    _report_columns(header, grid.sheet.name or None, log)
+    records = extract_survey_table(turned, header, catalogue, context, log, 0)
+    for item in log.items[said:]:
+        item.cell = swapped(item.cell)
+    for record in records:
+        for cell in record.cells.values():
+            if cell.source == "cell":
+                cell.ref = swapped(cell.ref)
+        record.row = None
+    grid.ledger.take_transposed(turned.ledger)
+    sheet = _sheet_record(turned, "survey_table", header, context)
+    sheet.update(transposed=True, header=swapped(sheet["header"]))
+    out.sheets.append(sheet)
+    out.survey[before:] = records
+    return "survey_table"
+
+
+def swapped(ref: str | None) -> str | None:
+    """'C5' -> 'E3', 'A1:D2' -> 'A1:B4': a cell of a transposed sheet in the sheet's own coordinates."""
+    from etl.extract.ledger import parse_ref
+
+    if not ref:
+        return ref
+    parts = []
+    for part in ref.split(":"):
+        pos = parse_ref(part)
+        if pos is None:
+            return ref
+        parts.append(cell_ref(pos[1], pos[0]))
+    return ":".join(parts)
+
+
+def _survey_headers(grid: Grid, catalogue: Catalogue, hints: dict) -> list[Header]:
+    """The survey header bands as recognised (or the rows an analyst set in the review), each with the column mapping
+    saved for its signature applied."""
     band = (hints.get("headers") or {}).get(grid.sheet.name or "")
-    header = _header_in(grid, catalogue, band) if band else find_survey_header(grid, catalogue)
-    if header is None and not band:  # a layout only a saved profile knows: its header rows, if the shape is the same
+    if band:
+        found = _header_in(grid, catalogue, band)
+        headers = [found] if found is not None else []
+    else:
+        headers = find_survey_headers(grid, catalogue)
+    if not headers and not band:  # a layout only a saved profile knows: its header rows, if the shape is the same
         for signature, rows in (hints.get("bands") or {}).items():
             found = _header_in(grid, catalogue, rows)
             if found is not None and header_signature(grid, found) == signature:
-                header = found
+                headers = [found]
                 break
-    if header is None:
-        return None
-    signature = header_signature(grid, header)
-    header = _mapped(grid, header, (hints.get("profiles") or {}).get(signature), catalogue)  # what the office saved
-    header.recognised = None  # what the loader reads without this review: with the saved profile
-    return _mapped(grid, header, (hints.get("columns") or {}).get(signature), catalogue)  # this review's corrections
+    mapped = []
+    for header in headers:
+        signature = header_signature(grid, header)
+        header = _mapped(grid, header, (hints.get("profiles") or {}).get(signature), catalogue)  # the office's
+        header.recognised = None  # what the loader reads without this review: with the saved profile
+        mapped.append(_mapped(grid, header, (hints.get("columns") or {}).get(signature), catalogue))
+    return mapped
 
 
 def _header_in(grid: Grid, catalogue: Catalogue, band: list[int]) -> Header | None:

@@ -177,6 +177,12 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
             best = header
     if best is None or len(best.columns) < min(min_keys, 2):
         return None
+    return _band(grid, best, classify, min_keys)
+
+
+def _band(grid: Grid, best: Header, classify: Classifier, min_keys: int, floor: int = 0) -> Header | None:
+    """A header row extended into its band (down over labels under group cells, up over group cells and labels
+    merged down; not above `floor`), with the row where its data starts."""
     for bottom in range(best.bottom + 1, min(best.bottom + MAX_HEADER_BAND, grid.height)):
         texts = grid.row_texts(bottom)
         if is_column_number_row(texts) or _has_numbers(grid, bottom) or is_section_row([t for t in texts if t]):
@@ -185,7 +191,7 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
         if len(deeper.columns) < len(best.columns):
             break
         best = deeper
-    for top in range(best.top - 1, max(best.bottom - MAX_HEADER_BAND, -1), -1):
+    for top in range(best.top - 1, max(best.bottom - MAX_HEADER_BAND, floor - 1), -1):
         cells = grid.cells_in_row(top)
         if len(cells) < 2 and not _lone_group_cell(grid, top, cells):
             break  # a title line, not a header row
@@ -199,6 +205,43 @@ def find_header(grid: Grid, classify: Classifier, min_keys: int) -> Header | Non
     if best.data_start < grid.height and is_column_number_row(grid.row_texts(best.data_start)):
         best.data_start += 1
     return best
+
+
+def find_headers(grid: Grid, classify: Classifier, min_keys: int, accept: Callable[[Header], bool],
+                 known: Header | None = None) -> list[Header]:
+    """Every header band of a sheet, top to bottom: a sheet may hold several tables (preschools, then primary and
+    lower secondary schools under a header of their own). Only rows without numbers are tried, so the rows of a
+    long table cost nothing; `known` is a band found already."""
+    from etl.extract.ledger import NUMBER
+
+    kind = grid.ledger.kind
+    texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER).sum(axis=1)
+    bands = [known] if known is not None else []
+    for r in np.flatnonzero((texts >= max(min_keys - 1, 2)) & (numbers <= texts // 5)):
+        r = int(r)
+        if any(band.top <= r < band.data_start for band in bands):
+            continue
+        row = _name_columns(grid, r, r, classify)
+        if len(row.columns) < max(min_keys - 1, 2):
+            continue
+        floor = max((band.data_start for band in bands if band.data_start <= r), default=0)
+        band = _band(grid, row, classify, min_keys, floor)
+        if band is None or not accept(band) or any(b.top <= band.bottom and band.top < b.data_start for b in bands):
+            continue
+        bands.append(band)
+    return sorted(bands, key=lambda band: band.top)
+
+
+def title_start(grid: Grid, top: int, floor: int) -> int:
+    """The first of the title lines right above a header band at `top` (not above `floor`): lines of one or two
+    cells without numbers ("II. TIỂU HỌC VÀ THCS", "Biểu 2: ..."), and blank lines."""
+    from etl.extract.ledger import NUMBER
+
+    kind = grid.ledger.kind
+    r = top - 1
+    while r >= floor and not (kind[r] == NUMBER).any() and len(grid.cells_in_row(r)) <= 2:
+        r -= 1
+    return r + 1
 
 
 # a count or amount typed as text: "30", "1.200", "3,5", "85%" - not "1.1" or "1.3.1", which head 4725 columns
@@ -343,10 +386,11 @@ def body_rows(grid: Grid, start: int, end_words: tuple[str, ...], started: Calla
 ROUTINE_HEADERS = {"stt", "tt", "số tt", "số thứ tự", "ghi chú"}  # sequence and note columns: never data
 
 
-def account_table(grid: Grid, header: Header, first: int, end: int | None) -> None:
+def account_table(grid: Grid, header: Header, first: int, end: int | None, limit: int | None = None) -> None:
     """The structure of a table in the ledger: its title lines (rows `first`..above the header band), the band and
     its column-number row, the columns it does not read over its body (rows up to `end`, exclusive), and the notes
-    and signatures from `end` on. Numbers in title lines and under the table stay to be accounted for."""
+    and signatures from `end` on (up to `limit`, where another table starts). Numbers in title lines and under the
+    table stay to be accounted for."""
     ledger = grid.ledger
     end = grid.height if end is None else end
     ledger.mark_rows(first, header.top - 1, LABEL, "tiêu đề", only=TEXT)
@@ -364,7 +408,8 @@ def account_table(grid: Grid, header: Header, first: int, end: int | None) -> No
                     f"{column_letter(first_column.index)}")
     for c, label in header.ignored:
         ledger.mark(body, c, IGNORED, f"cột \"{label[:40]}\" được bỏ qua khi xem trước")
-    ledger.mark_rows(end, grid.height - 1, LABEL, "ghi chú, ngày tháng, chữ ký dưới bảng", only=TEXT)
+    ledger.mark_rows(end, (grid.height if limit is None else limit) - 1, LABEL, "ghi chú, ngày tháng, chữ ký dưới bảng",
+                     only=TEXT)
 
 
 def mark_sequences(grid: Grid) -> None:

@@ -96,6 +96,11 @@ class Ledger:
         self.kind[rows, cols], self.bucket[rows, cols], self.reason[rows, cols] = \
             state["kind"], state["bucket"], state["reason"]
 
+    def take_transposed(self, other: "Ledger") -> None:
+        """The marks of the same sheet read with rows and columns swapped."""
+        self.bucket, self.reason, self.reasons = other.bucket.T.copy(), other.reason.T.copy(), other.reasons
+        self.transposed = True
+
     # ---- marking ---------------------------------------------------------------------------------------------
 
     def _reason(self, text: str) -> int:

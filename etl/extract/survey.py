@@ -12,6 +12,7 @@ from etl.extract.grid import (
     Trailer,
     account_table,
     find_header,
+    find_headers,
     is_end_line,
     is_section_row,
     mark_prose,
@@ -55,6 +56,18 @@ def find_survey_header(grid: Grid, catalogue: Catalogue) -> Header | None:
     return header
 
 
+def _survey_band(header: Header) -> bool:
+    return len(header.columns) >= SCALE_FIELDS_MIN + 1 and bool(set(header.by_key()) & {"school_code", "school_name"})
+
+
+def find_survey_headers(grid: Grid, catalogue: Catalogue) -> list[Header]:
+    """Every survey header band of the sheet, top to bottom (one per table)."""
+    first = find_survey_header(grid, catalogue)
+    if first is None:
+        return []
+    return find_headers(grid, survey_classifier(catalogue), SCALE_FIELDS_MIN + 1, _survey_band, known=first)
+
+
 def missing_required(header: Header, catalogue: Catalogue) -> list[str]:
     """Required fields the header lacks. Identity needs a code or a name; year, period and level
     may be written once in the title, file name or section rows instead."""
@@ -82,9 +95,10 @@ def section_level(grid: Grid, row: int, header: Header) -> str | None:
 
 
 def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, context: dict, log: IssueLog,
-                         first: int = 0) -> list[SurveyRecord]:
-    """The schools' rows under `header`; `first` is where this table's title lines start (a sheet may hold several
-    tables, each under its own header band)."""
+                         first: int = 0, stop: int | None = None) -> list[SurveyRecord]:
+    """The schools' rows under `header`, down to `stop` (where the next table's title lines start); `first` is where
+    this table's own title lines start (a sheet may hold several tables, each under its own header band)."""
+    stop = grid.height if stop is None else stop
     sheet = grid.sheet
     ledger = grid.ledger
     columns = header.by_key()
@@ -96,7 +110,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
     trailer = Trailer()
     code_col, name_col = columns.get("school_code"), columns.get("school_name")
     unfilled: list[int] = []
-    for r in range(header.data_start, grid.height):
+    for r in range(header.data_start, stop):
         texts = grid.row_texts(r)
         filled = [t for t in texts if t]
         if not filled:
@@ -133,7 +147,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
             row_context["level"] = level
         records.append(SurveyRecord(sheet.name, r + 1, cells, row_context))
     trailer.note(log, sheet.name or None)
-    account_table(grid, header, first, end_row)
+    account_table(grid, header, first, end_row if end_row is not None else stop, stop)
     if unfilled:
         rows = ", ".join(str(r + 1) for r in unfilled[:8]) + (" …" if len(unfilled) > 8 else "")
         log.warning("not_filled", f"{len(unfilled)} trường chưa điền số liệu (dòng {rows}): các dòng này chưa được "
@@ -141,7 +155,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
                     f"biểu chưa điền: {len(unfilled)} trường có tên nhưng chưa có số liệu nào; hãy điền rồi gửi lại",
                     sheet.name or None, cell_ref(unfilled[0], 0))
     if end_row is not None:
-        _warn_data_after_end(grid, header, end_row, log)
+        _warn_data_after_end(grid, header, end_row, stop, log)
     marked = _marked_bool_columns(grid, header, catalogue, records)
     for record in records:
         record.marked_bools = marked
@@ -151,9 +165,9 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
     return records
 
 
-def _warn_data_after_end(grid: Grid, header: Header, end_row: int, log: IssueLog) -> None:
+def _warn_data_after_end(grid: Grid, header: Header, end_row: int, stop: int, log: IssueLog) -> None:
     code_col = header.by_key().get("school_code")
-    for r in range(end_row + 1, grid.height):
+    for r in range(end_row + 1, stop):
         numbers = sum(1 for col in header.columns.values() if isinstance(grid.sheet.value(r, col.index), (int, float)))
         code = grid.text(r, code_col.index) if code_col else ""
         if numbers >= 3 or any(ch.isdigit() for ch in code):
