@@ -15,7 +15,15 @@ from etl.issues import Issue, IssueLog
 from etl.reference import Catalogue, load_catalogue
 from etl.registry import Registry
 from etl.textnorm import fmt_number, safe_name
-from etl.validate import AssessmentRows, Row, plan_year, validate_assessment, validate_survey, validate_task
+from etl.validate import (
+    AssessmentRows,
+    Row,
+    plan_year,
+    reported,
+    validate_assessment,
+    validate_survey,
+    validate_task,
+)
 from etl.warehouse import WarehouseWrite, get_meta, sha256_file
 from etl.workbook import ENCODING_VI, SPREADSHEET_EXTENSIONS, UnreadableFile, open_workbook
 
@@ -77,10 +85,16 @@ class FileResult:
     def account(self) -> None:
         """Every cell in its bucket now that every row's fate is known; a sheet with numbers nobody read says where
         they are (the file then never reads as a clean load). Called again after a later step refused rows."""
-        from etl.extract.ledger import account, describe
+        from etl.extract.ledger import account, describe, unread_errors
+        from etl.validate import cell_error_vi
 
-        self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]
-        self.accounting = account(self.ledgers, [*self.survey, *self.assessment, *self.tasks], self.log.items)
+        self.log.items = [i for i in self.log.items if i.code not in ("unaccounted_numbers", "unread_cell")]
+        rows = [*self.survey, *self.assessment, *self.tasks]
+        account(self.ledgers, rows, self.log.items, summarise=False)
+        for sheet, cell, why in unread_errors(self.ledgers):
+            self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không nạp — hãy "
+                           "sửa hoặc xoá ô rồi gửi lại", sheet, cell)
+        self.accounting = account(self.ledgers, rows, self.log.items)
         for sheet in self.accounting:
             if sheet["unaccounted_numbers"]:
                 first = sheet["unaccounted_ranges"][0]["range"] if sheet["unaccounted_ranges"] else None
@@ -225,10 +239,26 @@ def _reject_duplicates(results: list[FileResult]) -> None:
                             row.sheet or None, _anchor(row), **context)
                 row.duplicate_of = found[0]
             continue
+        if is_survey and _complementary([row for _, row in found]):
+            for res, row in found[1:]:  # parts of one report (one sheet of scale, one of platforms): stored together
+                res.log.info("merged_school", f"trường {key[0]} có số liệu {what} ở {len(found)} nơi ({where}), không "
+                             "trái nhau; đã gộp lại", row.sheet or None, _anchor(row), **context)
+            continue
         for res, row in found:
             row.errors.append(res.log.error(
                 "duplicate_school", f"trường {key[0]} có {len(found)} dòng số liệu khác nhau cho {what} ({where}); "
                 "không nạp dòng nào", row.sheet or None, _anchor(row), **context))
+
+
+def _complementary(rows: list[Row]) -> bool:
+    """Rows of one school and period that speak for different fields, or agree where they speak for the same."""
+    said: dict = {}
+    for row in rows:
+        for code in reported(row):
+            if code in said and said[code] != row.values.get(code):
+                return False
+            said[code] = row.values.get(code)
+    return True
 
 
 def _anchor(row) -> str | None:

@@ -10,7 +10,7 @@ from etl.extract.grid import Grid, Trailer, find_header, is_end_line, is_section
 from etl.issues import IssueLog
 from etl.reference import LEVEL_NAMES, Catalogue, match_label, per_catalogue
 from etl.settings import setting
-from etl.textnorm import cell_ref, clean_text, fold, norm_label
+from etl.textnorm import cell_ref, clean_text, fold, norm_label, tone_key
 from etl.values import find_level, parse_level, parse_ownership, parse_text
 from etl.workbook import UnreadableFile, open_workbook
 
@@ -24,7 +24,7 @@ _UNIT_PREFIX = re.compile(r"^(phường|xã|thị trấn|p\.|x\.)\s+", re.I)
 
 def core_name(name: str) -> str:
     """'Trường THCS Đặng Thai Mai' and 'Đặng Thai Mai' share the key 'đặng thai mai'."""
-    key = clean_text(name).casefold()
+    key = tone_key(clean_text(name).casefold())
     key = _PUNCT.sub(" ", key)
     key = _NAME_NOISE.sub(" ", key)
     return " ".join(key.split())
@@ -150,8 +150,11 @@ def read_registry(path: Path, catalogue: Catalogue, log: IssueLog) -> tuple[list
             continue
         grid = Grid(sheet)
         header = find_header(grid, _registry_classifier(catalogue), min_keys=3)
-        if header is None or not {"school_code", "school_name", "level"} <= header.by_key().keys():
+        if header is None or not {"school_code", "school_name"} <= header.by_key().keys():
             continue
+        if "level" not in header.by_key() and not any(
+                is_section_row([t for t in grid.row_texts(r) if t]) for r in range(header.data_start, grid.height)):
+            continue  # neither a level column nor section rows ("I. MẦM NON") saying the level
         _decide_ward_columns(grid, header, catalogue, log)
         synthetic = any(w in norm_label(grid.line(r)) for r in range(grid.height)
                         for w in catalogue.words("title", "synthetic"))
@@ -207,6 +210,7 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
     rows, seen = [], {}
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
     trailer = Trailer()
+    section = None
     for r in range(header.data_start, grid.height):
         texts = [t for t in grid.row_texts(r) if t]
         if not texts:
@@ -218,7 +222,8 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
             if starts_with_any(texts[0], subtotal):
                 trailer.totals.append((r, " ".join(texts)))
                 continue
-            if is_section_row(texts):  # "I. MẦM NON": the level of the rows below, not a school
+            if level := is_section_row(texts):  # "I. MẦM NON": the level of the rows below, not a school
+                section = level
                 continue
         raw = {key: grid.sheet.value(r, col.index) for key, col in columns.items()}
         ref = {key: cell_ref(r, col.index) for key, col in columns.items()}
@@ -243,8 +248,11 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
             except ValueError as exc:
                 log.error(f"bad_{key}", str(exc), sheet_name, ref.get(key))
                 ok = False
+        if row.get("level") is None and section is not None:
+            row["level"] = section  # from the section row above, when the list has no level column
         if ok and row["level"] is None:
-            log.error("missing_value", "thiếu cấp học", sheet_name, ref["level"])
+            log.error("missing_value", "thiếu cấp học (không có cột Cấp học hay dòng mục như \"I. MẦM NON\")",
+                      sheet_name, ref.get("level") or ref["school_code"])
             ok = False
         if row.get("ownership") is None:
             row["ownership"] = "cong_lap"
@@ -286,6 +294,9 @@ def column_summary(rows: list[dict]) -> tuple[str, list[str]]:
     return "Số trường có từng cột — " + ", ".join(parts), warnings
 
 
+MIN_CODE_WIDTH = 6  # identifiers issued by a managing unit are long; "01" is not a lost zero
+
+
 def _restore_leading_zeros(rows: list[dict], log: IssueLog, sheet: str | None) -> None:
     """Codes typed as numbers lose their leading zeros (04012345 becomes 4012345). When every code is made of digits
     and the codes kept as text all have one width, or nearly every code has it, a shorter code from a number cell is
@@ -294,15 +305,11 @@ def _restore_leading_zeros(rows: list[dict], log: IssueLog, sheet: str | None) -
     if not codes or not all(code.isdigit() for code in codes):
         return
     texts = {len(row["school_code"]) for row in rows if not row["_numeric_code"]}
-    if len(texts) == 1:
-        width = texts.pop()
-    elif not texts:
-        widths = [len(code) for code in codes]
-        width = max(widths)
-        if widths.count(width) < 0.8 * len(widths):
-            return
-    else:
-        return
+    if len(texts) > 1:
+        return  # the codes kept as text do not agree on a width: nothing says which zeros were lost
+    width = texts.pop() if texts else max(len(code) for code in codes)
+    if width < MIN_CODE_WIDTH:
+        return  # short numbers (1, 2, 3...) are sequence codes, not identifiers that lost zeros
     short = [row for row in rows if row["_numeric_code"] and len(row["school_code"]) < width]
     if not short or any(len(row["school_code"]) > width for row in rows):
         return
@@ -325,10 +332,13 @@ def _wards(raw: dict, ref: dict, units: dict, official: dict, sheet: str | None,
         log.warning("unknown_unit", f"phường/xã \"{old}\" không có trong bảng đơn vị (data/reference/units.csv)",
                     sheet, ref.get("ward_old"))
     if unit:
+        old = unit["former_unit"]  # the unit table's spelling ("Bến Thủy" for "Phường Bến Thuỷ"): one group per unit
         if new and norm_label(new) != norm_label(unit["new_ward"]):
             log.warning("ward_conflict", f"phường mới \"{new}\" khác bảng đơn vị (\"{unit['new_ward']}\" cho "
                         f"\"{old}\"); dùng giá trị trong danh mục", sheet, ref.get("ward_new"))
         new = new or unit["new_ward"]
+    spelled = {norm_label(u["new_ward"]): u["new_ward"] for u in units.values()}
+    new = spelled.get(norm_label(new), new) if new else new  # the unit table's spelling of a new ward
     code_text = parse_text(raw.get("ward_new_code"))
     code = int(code_text) if code_text and code_text.isdigit() else None
     expected = official.get(norm_label(new)) if new else None

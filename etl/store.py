@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from etl.validate import reported
 from etl.warehouse import WarehouseWrite, survey_columns
 
 
@@ -54,12 +55,48 @@ def _replace(con, load_id: int, table: str, key_columns: tuple[str, str, str], k
     return counts
 
 
+def _keep_unspoken(con, merged: dict[tuple, dict], spoken: dict[tuple, set], catalogue) -> list[dict]:
+    """A file that has no column for a field says nothing about it: the stored value of such a field stays (put into
+    the incoming row), and so does the cell it came from. Returns those cells, to be written back after the stored
+    rows are replaced."""
+    from etl.reference import ID_FIELDS
+
+    fields = [c for c in catalogue.fields if c not in ID_FIELDS]
+    partial = [key for key in merged if set(fields) - spoken[key]]
+    if not partial:
+        return []
+    present = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'survey'").fetchall()}
+    stored_fields = [f for f in fields if f in present]
+    frame = pd.DataFrame(partial, columns=["k1", "k2", "k3"])
+    con.register("partial_keys", frame)
+    try:
+        stored = con.execute(f"""SELECT s.school_code, s.school_year, s.period, {', '.join(stored_fields)}
+            FROM survey s JOIN partial_keys k ON s.school_code = k.k1 AND s.school_year = k.k2 AND s.period = k.k3
+            """).fetchall()
+        cells = con.execute("""SELECT c.* FROM survey_cells c JOIN partial_keys k
+            ON c.school_code = k.k1 AND c.school_year = k.k2 AND c.period = k.k3""").fetchdf()
+    finally:
+        con.unregister("partial_keys")
+    kept = []
+    for row in stored:
+        key, old = tuple(row[:3]), dict(zip(stored_fields, row[3:]))
+        unspoken = set(stored_fields) - spoken[key]
+        merged[key].update({f: old[f] for f in unspoken})
+        part = cells[(cells.school_code == key[0]) & (cells.school_year == key[1]) & (cells.period == key[2])
+                     & cells.field.isin(unspoken)]
+        kept += part.astype(object).where(part.notna(), None).to_dict("records")
+    return kept
+
+
 def store_results(write: WarehouseWrite, results: list, load_id: int, command: str, started_at: dt.datetime) -> None:
     """Write every accepted row of the load: replacements found and deleted with one statement per table, rows
     inserted as one batch per table, one log insert for all files."""
     con = write.con
     columns = list(survey_columns(write.catalogue))
     survey_rows, cell_rows, score_rows, survey_keys, score_keys = [], [], [], [], []
+    merged: dict[tuple, dict] = {}  # school, year, period -> the row to store (parts of one report gathered)
+    spoken: dict[tuple, set] = {}  # the fields the incoming files speak for
     for index, result in enumerate(results):
         survey, assessment, tasks = result.accepted()
         if survey or assessment or tasks:
@@ -67,9 +104,13 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
         for row in survey:
             key = (row.values["school_code"], row.values["school_year"], row.values["period"])
             survey_keys.append((*key, result.name, index))
-            survey_rows.append({**{c: row.values.get(c) for c in write.catalogue.fields},
-                                "source_file": result.name, "source_sha256": result.sha, "source_sheet": row.sheet,
-                                "source_row": row.row, "load_id": load_id, "warnings": len(row.warnings)})
+            said = reported(row)
+            values = {c: row.values.get(c) for c in write.catalogue.fields}
+            if key in merged:  # another part of the same report in this load (checked not to disagree)
+                values = {c: (values[c] if c in said or c not in spoken[key] else merged[key][c]) for c in values}
+            merged[key] = {**values, "source_file": result.name, "source_sha256": result.sha, "source_sheet": row.sheet,
+                           "source_row": row.row, "load_id": load_id, "warnings": len(row.warnings)}
+            spoken[key] = spoken.get(key, set()) | said
             cell_rows += [{"school_code": key[0], "school_year": key[1], "period": key[2], "field": code,
                            "raw_value": None if cell.raw in (None, "") else str(cell.raw), "source_file": result.name,
                            "source_sheet": row.sheet, "cell": cell.ref, "load_id": load_id}
@@ -81,6 +122,10 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
                             "evidence": s["evidence"], "source_file": result.name, "source_sha256": result.sha,
                             "source_sheet": rows.sheet, "source_cell": s["cell"], "load_id": load_id}
                            for s in rows.scores]
+    kept_cells = _keep_unspoken(con, merged, spoken, write.catalogue)
+    survey_rows = list(merged.values())
+    cell_rows = list({(c["school_code"], c["school_year"], c["period"], c["field"]): c  # the latest cell of a field
+                      for c in cell_rows}.values())
     replaced = _replace(con, load_id, "survey", ("school_code", "school_year", "period"), survey_keys,
                         dataset="survey", also=("survey_cells",))
     for index, count in _replace(con, load_id, "assessment_scores", ("school_code", "school_year", "kind"),
@@ -89,8 +134,8 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
     for index, count in replaced.items():
         results[index].replaced += count
     _insert(con, "survey", survey_rows, columns)
-    _insert(con, "survey_cells", cell_rows, ["school_code", "school_year", "period", "field", "raw_value",
-                                             "source_file", "source_sheet", "cell", "load_id"])
+    _insert(con, "survey_cells", cell_rows + kept_cells, ["school_code", "school_year", "period", "field", "raw_value",
+                                                          "source_file", "source_sheet", "cell", "load_id"])
     _insert(con, "assessment_scores", score_rows, list(score_rows[0]) if score_rows else [])
     for result in results:  # a whole year's list per file, in file order (few files, few rows)
         tasks = result.accepted()[2]

@@ -49,8 +49,20 @@ def _norm_label(value: str) -> str:
     return _norm_label_uncached(value)
 
 
+_TONE_AFTER = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
+
+
+def tone_key(text: str) -> str:
+    """One place for the tone mark of a word ending in oa, oe or uy: "Thuỷ" and "Thủy", "Hoà" and "Hòa" are the same
+    word typed in the two spellings in use (the tone on the second vowel, or the first)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    if not _TONE_AFTER.search(decomposed):
+        return text
+    return unicodedata.normalize("NFC", _TONE_AFTER.sub(r"\1\3\2", decomposed))
+
+
 def _norm_label_uncached(value: object) -> str:
-    text = clean_text(value).casefold()
+    text = tone_key(clean_text(value).casefold())
     text = _ENUMERATION.sub("", text)
     text = _TRAILING.sub("", text)
     return text.strip()

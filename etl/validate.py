@@ -137,7 +137,7 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
             values[code] = None
     for code, field_ in catalogue.fields.items():
         if field_.required and code not in ID_FIELDS and values.get(code) is None and field_.applies(level) \
-                and code not in unreadable:
+                and code not in unreadable and code in record.cells:  # a column the file does not have: not reported
             ref = record.cells[code].ref if code in record.cells else None
             check.error("missing_value", f"thiếu {labels[code]}", ref)
     for code, field_ in catalogue.fields.items():
@@ -147,6 +147,12 @@ def validate_survey(record: SurveyRecord, catalogue: Catalogue, registry: Regist
                 ref = record.cells[code].ref if code in record.cells else None
                 (check.error if rule.severity == "error" else check.warning)(f"rule_{rule.severity}", message, ref)
     return Row(values, record.sheet, record.row, record.cells, check.errors, check.warnings, matched_by=match.how)
+
+
+def reported(row: Row) -> set[str]:
+    """The survey fields a row speaks for: those with a column or label in its file (blank or not). A file without a
+    field's column says nothing about it: loading it keeps what an earlier file said."""
+    return {code for code, cell in row.cells.items() if code not in ID_FIELDS and cell.source == "cell"}
 
 
 def level_hints(sheet: str, file: str) -> tuple[str | None, ...]:

@@ -8,6 +8,7 @@ import xlsxwriter
 from etl.settings import load_settings
 from tests import fixtures
 from tests.conftest import DATA_TABLES, run_cli, table_rows
+from tests.pages import sql
 
 LE_LOI = ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, 20, 720, 18, "x", 90, "VnEdu"]
 HUNG_DUNG = ["40300002", "THCS Hưng Dũng", 28, 1100, 50, 3, 28, 2, 40, 1100, 28, "x", 80, "SMAS"]
@@ -100,13 +101,22 @@ def test_sheet_without_recognisable_header(loaded_db, tmp_path):
 
 
 def test_header_missing_required_field(loaded_db, tmp_path):
-    before = table_rows(loaded_db, *DATA_TABLES)
-    path = fixtures.write_survey_table(tmp_path / "KS_thieu_cot.xlsx", drop_labels=("Số GV",))
+    """Issue 20: a table without a required column loads what it holds (missing columns are normal, DOMAIN §5) and
+    says which column it lacks; the field it does not have keeps the value an earlier file gave it."""
+    teachers = sql(loaded_db, "SELECT school_code, teachers FROM survey ORDER BY 1")
+    rows = [(section, values if values is None else  # one class more, and no teachers' column
+             [*values[:2], values[2] + 1 if isinstance(values[2], int) else values[2], values[3], *values[5:]])
+            for section, values in fixtures.survey_rows()]
+    path = fixtures.write_survey_table(tmp_path / "KS_thieu_cot.xlsx", rows=rows, drop_labels=("Số GV",))
     code, report = load(loaded_db, path)
-    assert code == 2
-    assert issues(report) == ["KS_thieu_cot.xlsx, trang 'Tổng hợp', vùng A8:O9: dòng tiêu đề thiếu cột bắt buộc: "
-                              "Số giáo viên"]
-    assert_unchanged(loaded_db, before)
+    assert code == 0, issues(report)
+    assert issues(report, "warning")[:1] == ["KS_thieu_cot.xlsx, trang 'Tổng hợp', vùng A8:O9: bảng không có cột Số giáo "
+                                         "viên: các số liệu có trong bảng vẫn được nạp; những trường thông tin này giữ "
+                                         "nguyên số liệu đã nạp trước đây (nếu có) — hãy gửi bổ sung nếu chưa báo cáo"]
+    assert sql(loaded_db, "SELECT school_code, teachers FROM survey ORDER BY 1") == teachers
+    assert sql(loaded_db, "SELECT classes FROM survey WHERE school_code = '40200001'") == [(31,)]
+    assert sql(loaded_db, "SELECT source_file FROM survey_cells WHERE school_code = '40200001' AND field = 'teachers'"
+               ) == [("KS_HK1_2024-2025.xlsx",)]
 
 
 def test_same_school_twice_in_one_file(loaded_db, tmp_path):

@@ -291,3 +291,37 @@ def test_a_hidden_sheet_and_unknown_columns_are_ignored_with_their_reasons(loade
     assert sheets["Bản cũ"]["ignored"] == 4 and sheets["Bản cũ"]["hidden"]
     reasons = {r["reason"]: r for r in sheets["Sheet"]["reasons"]}
     assert any("Điểm thi đua" in reason and r["ranges"] == ["H2"] for reason, r in reasons.items())
+
+
+def test_two_sheets_of_one_report_are_gathered_and_a_later_partial_file_keeps_what_it_does_not_have(loaded_db,
+                                                                                                   tmp_path):
+    """One school's scale on one sheet and its platforms on another: both load, into one row. A later file with only
+    the platforms changes those and keeps the scale."""
+    path = tmp_path / "KS_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    scale = book.active
+    scale.title = "Quy mô"
+    scale.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    scale.append([PRIMARY[0], 30, 1200, 45, 3, 30])
+    platforms = book.create_sheet("Nền tảng số")
+    platforms.append(["Mã trường", "Sổ điểm điện tử", "Học bạ số", "Tuyển sinh trực tuyến",
+                      "Tỷ lệ thu không dùng tiền mặt (%)"])
+    platforms.append([PRIMARY[0], "Có", "Không", "Có", 80])
+    book.save(path)
+    status, report = load(loaded_db, path)
+    assert status == 0, messages(report)
+    query = ("SELECT classes, students, e_gradebook, e_transcript, cashless_pct FROM survey WHERE school_code = ? "
+             "AND period = 'CN'")
+    assert sql(loaded_db, query, [PRIMARY[0]]) == [(30, 1200, True, False, 80.0)]
+    later = tmp_path / "Nen_tang_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Sổ điểm điện tử", "Học bạ số", "Tuyển sinh trực tuyến",
+                        "Tỷ lệ thu không dùng tiền mặt (%)"])
+    book.active.append([PRIMARY[0], "Có", "Có", "Có", 90])
+    book.save(later)
+    status, report = load(loaded_db, later)
+    assert status == 0, messages(report)
+    assert sql(loaded_db, query, [PRIMARY[0]]) == [(30, 1200, True, True, 90.0)]
+    assert sql(loaded_db, "SELECT field, source_file FROM survey_cells WHERE school_code = ? AND period = 'CN' AND "
+                          "field IN ('classes', 'e_transcript') ORDER BY 1", [PRIMARY[0]]) == [
+        ("classes", "KS_CN_2024-2025.xlsx"), ("e_transcript", "Nen_tang_CN_2024-2025.xlsx")]

@@ -18,6 +18,7 @@ from etl.extract.grid import ROUTINE_HEADERS, Column, Grid, Header, mark_sequenc
 from etl.extract.ledger import IGNORED, Ledger
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
 from etl.extract.survey import (
+    extract_form_in_rows,
     extract_survey_form,
     extract_survey_table,
     find_survey_header,
@@ -133,20 +134,26 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         out.task_context = {"titles": _titles(grid, header.top)}
         out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
+    if tried("survey_form") and (record := extract_form_in_rows(grid, catalogue)):
+        return _survey_form(path, grid, record, out, context_of)
     if tried("survey_table") and (headers := _survey_headers(grid, catalogue, hints)):
         return _survey_tables(path, grid, headers, catalogue, log, out, context_of)
     if tried("survey_table") and (layout := _schools_in_columns(path, grid, catalogue, log, out, context_of)):
         return layout
     if tried("survey_form") and (record := extract_survey_form(grid, catalogue, log)):
-        context = context_of(_titles(grid, 12))
-        out.sheets.append(_sheet_record(grid, "survey_form", None, context))
-        for key in ("school_year", "period"):
-            if key not in record.cells and context.get(key):
-                found = context[key]
-                record.context[key] = Cell(found.value, found.where, source=found.source)
-        out.survey.append(record)
-        return "survey_form"
+        return _survey_form(path, grid, record, out, context_of)
     return None
+
+
+def _survey_form(path: Path, grid: Grid, record, out: Extraction, context_of) -> str:
+    context = context_of(_titles(grid, 12))
+    out.sheets.append(_sheet_record(grid, "survey_form", None, context))
+    for key in ("school_year", "period"):
+        if key not in record.cells and context.get(key):
+            found = context[key]
+            record.context[key] = Cell(found.value, found.where, source=found.source)
+    out.survey.append(record)
+    return "survey_form"
 
 
 def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict | None = None) -> Extraction:
@@ -227,10 +234,9 @@ def _survey_tables(path: Path, grid: Grid, headers: list[Header], catalogue: Cat
             record["table"] = index + 1
         out.sheets.append(record)
         if missing := missing_required(header, catalogue):
-            log.error("missing_required_column", f"dòng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}",
-                      name, header.span(grid.width))
-            grid.ledger.mark(slice(first, stop), slice(None), IGNORED, "bảng thiếu cột bắt buộc nên không nạp")
-            continue
+            log.warning("missing_required_column", f"bảng không có cột {', '.join(missing)}: các số liệu có trong "
+                        "bảng vẫn được nạp; những trường thông tin này giữ nguyên số liệu đã nạp trước đây (nếu có) — "
+                        "hãy gửi bổ sung nếu chưa báo cáo", name, header.span(grid.width))
         _report_columns(header, name, log)
         out.survey += extract_survey_table(grid, header, catalogue, context, log, first, stop)
         read = True

@@ -27,6 +27,7 @@ MAX_RANGES = 40  # listed per sheet; the counts cover every cell
 _NUMBER_TEXT = re.compile(r"^[+-]?[0-9][0-9.,\s\u00a0]*(?:%|\s*[^\W\d_][\w ./]{0,14})?$")
 _DATE_LIKE = re.compile(r"^[0-9]{1,4}[/-][0-9]{1,2}([/-][0-9]{1,4})?$")  # 12/2024, 2024-2025: not a count
 _CODE_LIKE = re.compile(r"^[0-9]+(?:\.[0-9]+){2,}\.?$")  # 1.3.1: a criterion code, not a number
+_HEADING = re.compile(r"^[0-9]+(?:\.[0-9]+)*[.)]\s+[^\W\d_]")  # "1. Quy mô", "2) Hạ tầng": a numbered heading
 
 
 def number_like(value) -> bool:
@@ -39,7 +40,8 @@ def number_like(value) -> bool:
     text = value.strip()
     if not text or not text[0].isdigit() and text[0] not in "+-":
         return False
-    return bool(_NUMBER_TEXT.match(text)) and not _DATE_LIKE.match(text) and not _CODE_LIKE.match(text)
+    return bool(_NUMBER_TEXT.match(text)) and not _DATE_LIKE.match(text) and not _CODE_LIKE.match(text) \
+        and not _HEADING.match(text)
 
 
 @lru_cache(maxsize=65536)
@@ -70,9 +72,11 @@ class Ledger:
                     self.kind[r, c] = NUMBER
                 elif type(value) is not str or value.strip():
                     self.kind[r, c] = TEXT
-        for (r, c) in sheet.errors:  # an Excel error value (#REF!) is a value that went wrong
+        self.errors = {}  # cells the reader could not take: an Excel error value (#REF!), text past a cell's size
+        for (r, c), why in sheet.errors.items():
             if r < height and c < width:
-                self.kind[r, c] = NUMBER
+                self.kind[r, c] = NUMBER if why.startswith("#") else TEXT
+                self.errors[(r, c)] = why
         self.bucket = np.zeros((height, width), np.int8)
         self.reason = np.zeros((height, width), np.int16)
         self.reasons: list[str] = [""]
@@ -83,11 +87,13 @@ class Ledger:
         """Only the non-empty cells cross a process boundary: a 20,000 × 400 sheet is mostly blank."""
         rows, cols = np.nonzero(self.kind)
         return {"sheet": self.sheet, "hidden": self.hidden, "transposed": self.transposed, "shape": self.kind.shape,
+                "errors": self.errors,
                 "rows": rows.astype(np.int32), "cols": cols.astype(np.int32), "kind": self.kind[rows, cols],
                 "bucket": self.bucket[rows, cols], "reason": self.reason[rows, cols], "reasons": self.reasons}
 
     def __setstate__(self, state: dict) -> None:
         self.sheet, self.hidden, self.transposed = state["sheet"], state["hidden"], state["transposed"]
+        self.errors = state["errors"]
         self.reasons = state["reasons"]
         self.kind = np.zeros(state["shape"], np.int8)
         self.bucket = np.zeros(state["shape"], np.int8)
@@ -226,7 +232,7 @@ def describe(summary: dict, numbers_only: bool = False, limit: int = 8) -> str:
     return "; ".join(parts)
 
 
-def account(ledgers: list[Ledger], rows: list, issues: list) -> list[dict]:
+def account(ledgers: list[Ledger], rows: list, issues: list, summarise: bool = True) -> list[dict]:
     """Mark the cells of every record by what the load decided for it, then the errors at their cells; returns the
     summary of each sheet. `rows`: survey and task rows (their `cells`) and 4725 rows (their `refs` and `skipped`),
     each with `sheet`, `ok`, `errors` and `duplicate_of`. A cell two records share (the school's name, read by its
@@ -253,7 +259,14 @@ def account(ledgers: list[Ledger], rows: list, issues: list) -> list[dict]:
     for issue in issues:
         if issue.severity == "error" and (ledger := by_sheet.get(issue.sheet)) is not None:
             ledger.mark_ref(issue.cell, ERROR, issue.message[:100])
-    return [ledger.summary() for ledger in ledgers]
+    return [ledger.summary() for ledger in ledgers] if summarise else []
+
+
+def unread_errors(ledgers: list[Ledger]) -> list[tuple[str | None, str, str]]:
+    """(sheet, cell, why) of the cells the reader refused (#REF!, text past a cell's size) that no row read and no
+    step set aside: each must still be said, at its cell."""
+    return [(ledger.sheet, cell_ref(r, c), why) for ledger in ledgers if not ledger.hidden
+            for (r, c), why in sorted(ledger.errors.items()) if ledger.bucket[r, c] == 0]
 
 
 def row_refs(row) -> list[str]:

@@ -261,6 +261,50 @@ FORM_COLUMNS = {"ghi chú": "note", "ghi chú khác": "note", "đơn vị tính"
                 "đvt": "đơn vị tính", "stt": "số thứ tự", "tt": "số thứ tự", "số tt": "số thứ tự"}
 
 
+def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | None:
+    """One school's form laid out across: rows of labels ("Số lớp | Số học sinh | ..."), each followed by the row of
+    their values, under section headings. Several label rows, each with exactly one row of values, and one school."""
+    from etl.extract.ledger import NUMBER as NUMBER_CELL
+
+    kind = grid.ledger.kind
+    texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER_CELL).sum(axis=1)
+    label_rows: dict[int, list[tuple[int, str]]] = {}
+    for r in (int(r) for r in (texts >= 2).nonzero()[0] if numbers[r] == 0):
+        hits = [(c, code) for c, text in enumerate(grid.row_texts(r)) if text and len(text) <= 120
+                and (code := match_label(catalogue, text)[0])]
+        if len(hits) >= 2:
+            label_rows[r] = hits
+    if len(label_rows) < 2:
+        return None
+    rows = sorted(label_rows)
+    cells: dict[str, Cell] = {}
+    end_words = catalogue.words("table_rows", "end")
+    for i, r in enumerate(rows):
+        limit = rows[i + 1] if i + 1 < len(rows) else grid.height
+        filled = []
+        for x in range(r + 1, limit):
+            line = [t for t in grid.row_texts(x) if t]
+            if line and is_end_line(line, end_words):
+                break  # the signature block under the form
+            if line:
+                filled.append(x)
+        if not filled:
+            return None
+        columns = [c for c, _ in label_rows[r]]
+        under = [x for x in filled if sum(bool(grid.text(x, c)) for c in columns) >= 2]
+        if filled[0] != (under[0] if under else None) or len(under) > 1:
+            return None  # a table (several rows of values under one label row), not a form
+        for c, code in label_rows[r]:
+            cells.setdefault(code, Cell.at(grid.sheet, filled[0], c))
+    if len(cells) < FORM_FIELDS_MIN or not cells.keys() & {"school_code", "school_name"}:
+        return None
+    for r in rows:
+        for c, _ in label_rows[r]:
+            grid.ledger.mark(r, c, LABEL, "nhãn trường thông tin")
+    mark_prose(grid, slice(None), slice(None), "chữ của phiếu (tiêu đề, mục, hướng dẫn, chữ ký)")
+    return SurveyRecord(grid.sheet.name, None, cells)
+
+
 def _account_form(grid: Grid, hits: list[tuple[int, int, str]], offsets: dict[int, int], inline: dict) -> None:
     """A form's labels, and the unit words beside its values; the rest of its words (title, section headings,
     instructions) are the form's text. Its numbers are either values read or left to be accounted for."""
