@@ -110,9 +110,10 @@ def test_header_missing_required_field(loaded_db, tmp_path):
     path = fixtures.write_survey_table(tmp_path / "KS_thieu_cot.xlsx", rows=rows, drop_labels=("Số GV",))
     code, report = load(loaded_db, path)
     assert code == 0, issues(report)
-    assert issues(report, "warning")[:1] == ["KS_thieu_cot.xlsx, trang 'Tổng hợp', vùng A8:O9: bảng không có cột Số giáo "
-                                         "viên: các số liệu có trong bảng vẫn được nạp; những trường thông tin này giữ "
-                                         "nguyên số liệu đã nạp trước đây (nếu có) — hãy gửi bổ sung nếu chưa báo cáo"]
+    assert issues(report, "warning")[:1] == [
+        "KS_thieu_cot.xlsx, trang 'Tổng hợp', vùng A8:O9: bảng không có cột Số giáo viên: các số liệu có trong bảng "
+        "vẫn được nạp; những trường thông tin này giữ nguyên số liệu đã nạp trước đây (nếu có) — hãy gửi bổ sung nếu "
+        "chưa báo cáo"]
     assert sql(loaded_db, "SELECT school_code, teachers FROM survey ORDER BY 1") == teachers
     assert sql(loaded_db, "SELECT classes FROM survey WHERE school_code = '40200001'") == [(31,)]
     assert sql(loaded_db, "SELECT source_file FROM survey_cells WHERE school_code = '40200001' AND field = 'teachers'"
