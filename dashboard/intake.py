@@ -26,7 +26,31 @@ def review_table(review) -> pd.DataFrame:
         "Tệp": f.name, "Kết quả": f.status_vi, "Dạng biểu": f.layouts_vi, "Kỳ": ", ".join(f.periods),
         "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
         "Lỗi": sum(m["severity"] == "error" for m in f.messages),
-        "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages)} for f in review.files])
+        "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages),
+        "Ô số chưa đọc": f.unaccounted} for f in review.files])
+
+
+BUCKET_COLUMNS = {"loaded": "Đã nạp", "label": "Tiêu đề, nhãn, ghi chú", "ignored": "Bỏ qua có lý do",
+                  "error": "Lỗi", "unaccounted": "Chưa được đọc"}
+
+
+def accounting_table(reviewed) -> pd.DataFrame:
+    """Every non-empty cell of each sheet in its bucket: one row per sheet, the cells nobody read by range."""
+    from etl.extract.ledger import describe
+
+    return pd.DataFrame([{
+        "Trang": (sheet["sheet"] or "") + (" (ẩn)" if sheet["hidden"] else ""), "Ô có nội dung": sheet["cells"],
+        **{label: sheet[key] for key, label in BUCKET_COLUMNS.items()},
+        "Trong đó ô số chưa đọc": sheet["unaccounted_numbers"],
+        "Vùng chưa đọc": describe(sheet) or "—"} for sheet in reviewed.accounting])
+
+
+def reasons_table(reviewed) -> pd.DataFrame:
+    """Why each group of cells was set aside or taken for text, with where they stand."""
+    return pd.DataFrame([{
+        "Trang": sheet["sheet"] or "", "Loại": BUCKET_COLUMNS[reason["bucket"]], "Lý do": reason["reason"],
+        "Số ô": reason["count"], "Vùng": ", ".join(reason["ranges"]) + (" …" if len(reason["ranges"]) >= 6 else "")}
+        for sheet in reviewed.accounting for reason in sheet["reasons"] if reason["reason"]])
 
 
 def _found(found: dict | None) -> str:

@@ -13,8 +13,10 @@ from dashboard.auth import account, who
 from dashboard.format import SEVERITY_NAMES, md_text, number
 from dashboard.intake import (
     IGNORE,
+    accounting_table,
     column_choices,
     preview_styler,
+    reasons_table,
     report_workbook,
     review_table,
     sheet_summary,
@@ -89,6 +91,8 @@ def upload_outcome() -> None:
                    f"{number(totals['rows_replaced'])} dòng thay thế số liệu cũ, {number(totals['rows_rejected'])} "
                    "dòng bị từ chối. Các trang đã hiển thị số liệu mới." if result["load_id"] else
                    "Kho dữ liệu không thay đổi.")
+        if result.get("held"):
+            st.warning(md_text("Chưa nạp (còn ô số chưa được đọc): " + ", ".join(result["held"])), icon="⚠️")
         st.download_button("⬇️ Báo cáo kết quả nạp (Excel, mỗi trường một trang)", report_workbook(result),
                            file_name=f"ket_qua_nap_lan_{result['load_id'] or 0}.xlsx", key="intake_report",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
@@ -103,6 +107,9 @@ def review_summary(review: intake.Review) -> None:
                                           ("Dòng sẽ thay", t["replaced"]), ("Dòng bị từ chối", t["refused"]),
                                           ("Lỗi", t["errors"]), ("Cảnh báo", t["warnings"]))):
         col.metric(label, number(value))
+    if t["held"]:
+        st.warning(f"{number(t['held'])} tệp dừng ở xem trước vì còn ô số chưa được đọc: chương trình không biết các "
+                   "số đó thuộc trường, chỉ tiêu nào. Hãy xem phần «Mọi ô của tệp» của từng tệp.", icon="⚠️")
     st.dataframe(review_table(review), hide_index=True, width="stretch", key="intake_files_table")
 
 
@@ -132,8 +139,41 @@ def file_details(review: intake.Review, db: Path) -> bool:
             if reviewed.status not in ("unchanged", "skipped"):
                 changed |= _period_section(reviewed, index)
             changed |= _schools_section(reviewed, index)
+            changed |= _cells_section(reviewed, index)
             _found_tables(reviewed, index)
     return changed
+
+
+def _cells_section(reviewed, index: int) -> bool:
+    """Every non-empty cell of the file in its bucket, the ranges nobody read, and for a file stopped by them the
+    reviewer's acknowledgement; returns whether the acknowledgement changed."""
+    if not reviewed.accounting:
+        return False
+    c = reviewed.cells
+    st.markdown(f"**Mọi ô của tệp**: {number(c['cells'])} ô có nội dung — {number(c['loaded'])} đã nạp, "
+                f"{number(c['label'])} là tiêu đề, nhãn hay ghi chú, {number(c['ignored'])} bỏ qua có lý do, "
+                f"{number(c['error'])} lỗi, {number(c['unaccounted'])} chưa được đọc"
+                + (f" (trong đó {number(c['unaccounted_numbers'])} ô số)." if c["unaccounted_numbers"] else "."))
+    st.dataframe(accounting_table(reviewed), hide_index=True, width="stretch", key=f"intake_cells_{index}")
+    reasons = reasons_table(reviewed)
+    if not reasons.empty:
+        with st.expander("Vì sao các ô bị bỏ qua hoặc coi là chữ"):
+            st.dataframe(reasons, hide_index=True, width="stretch", key=f"intake_reasons_{index}")
+    if not reviewed.unaccounted or reviewed.status in ("unchanged", "skipped"):
+        return False
+    st.warning(f"Tệp này còn {number(reviewed.unaccounted)} ô số chưa được đọc (xem cột «Vùng chưa đọc»): các số đó "
+               "sẽ không vào kho. Hãy sửa tệp rồi tải lên lại, hoặc chỉnh cách đọc ở trên (dòng tiêu đề, cột).",
+               icon="⚠️")
+    entry = state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})
+    seen = st.checkbox("Tôi đã xem các ô số chưa đọc; vẫn nạp phần đã đọc được của tệp này",
+                       value=bool(entry.get("accept_unaccounted")), key=f"intake_accept_{index}")
+    if seen != bool(entry.get("accept_unaccounted")):
+        if seen:
+            entry["accept_unaccounted"] = True
+        else:
+            entry.pop("accept_unaccounted", None)
+        return True
+    return False
 
 
 def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, labels: dict) -> bool:
@@ -141,7 +181,7 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
     the reading as an import profile; returns whether a correction changed."""
     changed = False
     st.markdown(md_text(sheet_summary(sheet)))
-    sheet_key = f"{index}_{sheet['sheet']}"
+    sheet_key = f"{index}_{sheet['sheet']}_{sheet.get('table', 0)}"  # a sheet may hold several tables
     if sheet.get("preview"):
         with st.expander("Xem trang tính: dòng tiêu đề tô xanh, ô có lỗi tô đỏ, ô có cảnh báo tô vàng",
                          expanded=sheet["layout"] is None):
@@ -168,14 +208,25 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
             changed = True
     if not sheet.get("columns"):
         return changed
+    if sheet.get("transposed"):  # a school per column: the «columns» of the reading are the sheet's rows
+        from etl.extract.ledger import parse_ref
+
+        st.dataframe(pd.DataFrame([{
+            "Dòng": parse_ref(f"{c['letter']}1")[1] + 1, "Nhãn trong tệp": c["label"],
+            "Đọc là": labels.get(c["key"], c["key"]) if c["key"] else "(chưa nhận ra – bỏ qua)"}
+            for c in sheet["columns"]]), hide_index=True, width="stretch", key=f"intake_rows_{sheet_key}")
+        st.caption("Bảng so sánh, mỗi cột là một trường: nhãn chỉ tiêu ở cột đầu được đọc theo danh mục. Nếu một "
+                   "nhãn bị đọc sai, hãy sửa nhãn trong tệp rồi tải lên lại.")
+        return changed
     signature = sheet["signature"]
+    widget = f"{index}_{sheet.get('table', 0)}_{signature}"
     mapped = dict(state[CORRECTIONS]["columns"].get(signature, {}))
     st.dataframe(pd.DataFrame([{
         "Cột": c["letter"], "Tiêu đề trong tệp": c["label"],
         "Đọc là": labels.get(c["key"], c["key"]) if c["key"] else
         "(bỏ qua theo chỉnh sửa)" if c.get("ignored") else "(chưa nhận ra – bỏ qua)"}
         for c in sheet["columns"]]), hide_index=True, width="stretch", height=min(36 * (len(
-            sheet["columns"]) + 1), 320), key=f"intake_columns_{index}_{signature}")
+            sheet["columns"]) + 1), 320), key=f"intake_columns_{widget}")
     # asked: the columns the loader alone did not read ("STT", "Ghi chú" are never survey data), and
     # those corrected; each compared with what the loader alone read, so a choice is kept only if it differs
     unknown = [c for c in sheet["columns"] if c["letter"] in mapped or
@@ -186,7 +237,7 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
         current = labels.get(mapped.get(c["letter"], c["recognised"] or ""), IGNORE)
         chosen = st.selectbox(f"Cột {c['letter']} «{c['label']}»", list(choices),
                               index=list(choices).index(current),
-                              key=f"intake_col_{index}_{signature}_{c['letter']}")  # 41 fields: typing narrows
+                              key=f"intake_col_{widget}_{c['letter']}")  # 41 fields: typing narrows
         if choices[chosen] != (c["recognised"] or ""):
             mapped[c["letter"]] = choices[chosen]
         else:
@@ -194,21 +245,21 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
     known = [c for c in sheet["columns"] if c["recognised"] and c["letter"] not in mapped]
     with st.popover("✏️ Sửa một cột đã nhận ra"):
         letters = {f"Cột {c['letter']} «{c['label']}»": c for c in known}
-        pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{index}_{signature}",
+        pick = st.selectbox("Cột", list(letters), key=f"intake_fix_col_{widget}",
                             filter_mode=None)
-        field_of = st.selectbox("Đọc là", list(choices), key=f"intake_fix_field_{index}_{signature}",
+        field_of = st.selectbox("Đọc là", list(choices), key=f"intake_fix_field_{widget}",
                                 index=list(choices).index(labels.get(letters[pick]["key"], IGNORE))
                                 if pick else 0, filter_mode=None)
-        if pick and st.button("Áp dụng", key=f"intake_fix_apply_{index}_{signature}"):
+        if pick and st.button("Áp dụng", key=f"intake_fix_apply_{widget}"):
             if choices[field_of] != letters[pick]["recognised"]:
                 mapped[letters[pick]["letter"]] = choices[field_of]
     if mapped != state[CORRECTIONS]["columns"].get(signature, {}):
         state[CORRECTIONS]["columns"][signature] = mapped
         changed = True
     with st.popover("💾 Lưu cách đọc này thành mẫu nhập"):
-        name = st.text_input("Tên mẫu nhập", key=f"intake_profile_name_{index}_{sheet['signature']}",
+        name = st.text_input("Tên mẫu nhập", key=f"intake_profile_name_{widget}",
                              placeholder="Ví dụ: Biểu khảo sát của trường TH Lê Lợi")
-        if st.button("Lưu mẫu", key=f"intake_profile_save_{index}_{sheet['signature']}"):
+        if st.button("Lưu mẫu", key=f"intake_profile_save_{widget}"):
             try:
                 intake.save_profile(db, name, sheet,
                                     state[CORRECTIONS]["columns"].get(sheet["signature"], {}))
@@ -300,7 +351,7 @@ def _found_tables(reviewed, index: int) -> None:
 
 def load_buttons(review: intake.Review, db: Path) -> None:
     """A school sends the reviewed files to the office; the office loads exactly what was reviewed."""
-    loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected")]
+    loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected") and not f.held]
     me = account()
     if me is not None and me.role == "school":  # a school's files wait for an analyst of the office
         if st.button("Gửi cho phòng duyệt", type="primary", disabled=not loadable, key="intake_send",

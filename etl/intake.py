@@ -227,9 +227,23 @@ class FileReview:
     changes: list[dict] = field(default_factory=list)  # code, name, period, field, old, new
     refusals: list[dict] = field(default_factory=list)  # sheet, cell, school, reason
     messages: list[dict] = field(default_factory=list)  # severity, sheet, cell, text
+    cells: dict = field(default_factory=dict)  # every non-empty cell by bucket (etl.report.cell_totals)
+    accounting: list[dict] = field(default_factory=list)  # per sheet: buckets, unaccounted ranges, reasons
+    accepted_unaccounted: bool = False  # the reviewer saw the numbers nobody read and loads the rest anyway
+
+    @property
+    def unaccounted(self) -> int:
+        """Numbers of the file that nothing read: the file stops here until they are dealt with."""
+        return self.cells.get("unaccounted_numbers", 0)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.unaccounted) and not self.accepted_unaccounted and self.status not in ("unchanged", "skipped")
 
     @property
     def status_vi(self) -> str:
+        if self.held:
+            return f"dừng ở xem trước: {self.unaccounted} ô số chưa được đọc"
         return REVIEW_STATUS_VI.get(self.status, STATUS_VI.get(self.status, self.status))
 
     @property
@@ -249,7 +263,8 @@ class Review:
     paths: list[str]
 
     def totals(self) -> dict:
-        return {"files": len(self.files), "added": sum(f.added for f in self.files),
+        return {"files": len(self.files), "held": sum(f.held for f in self.files),
+                "added": sum(f.added for f in self.files),
                 "replaced": sum(f.replaced for f in self.files), "refused": sum(f.refused for f in self.files),
                 "errors": sum(m["severity"] == "error" for f in self.files for m in f.messages),
                 "warnings": sum(m["severity"] == "warning" for f in self.files for m in f.messages)}
@@ -287,8 +302,12 @@ def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, pr
 
 
 def _file_review(result, con, catalogue, registry: Registry, names: dict[str, str]) -> FileReview:
+    from etl.report import cell_totals
+
     review = FileReview(result.name, str(result.path), result.sha, result.status, list(result.layouts),
-                        result.periods() if result.status != "unchanged" else [], list(result.sheets))
+                        result.periods() if result.status != "unchanged" else [], list(result.sheets),
+                        cells=cell_totals(result.accounting), accounting=list(result.accounting),
+                        accepted_unaccounted=bool(result.hints.get("accept_unaccounted")))
     review.messages = [{"severity": i.severity, "sheet": i.sheet, "cell": i.cell, "text": i.message,
                         "school_code": i.school_code} for i in result.log.items]
     if result.status in ("unchanged", "skipped"):
@@ -423,17 +442,22 @@ def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dic
     from etl.loader import UsageError, run_load
     from etl.warehouse import Busy, WarehouseError, sha256_file
 
-    paths = [Path(f.path) for f in review.files if f.status not in ("unchanged", "skipped")]
+    paths = [Path(f.path) for f in review.files if f.status not in ("unchanged", "skipped") and not f.held]
     if not paths:
+        if any(f.held for f in review.files):
+            raise IntakeError("Chưa nạp: các tệp còn ô số chưa được đọc. Hãy xem các vùng được chỉ ra, sửa tệp hoặc "
+                              "cách đọc, hoặc xác nhận đã xem rồi nạp phần đã đọc được.")
         raise IntakeError("Không có tệp nào cần nạp: các tệp đã được nạp trước đây hoặc không phải số liệu.")
     for reviewed in review.files:
         if reviewed.sha and Path(reviewed.path).exists() and sha256_file(Path(reviewed.path)) != reviewed.sha:
             raise IntakeError(f"{reviewed.name}: tệp đã thay đổi sau khi xem trước; hãy xem trước lại.")
     try:
-        return run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=review.hints,
-                        expected_version=review.data_version or "")
+        report = run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=review.hints,
+                          expected_version=review.data_version or "")
     except (UsageError, Busy, WarehouseError) as exc:
         raise IntakeError(str(exc)) from None
+    report["held"] = [f.name for f in review.files if f.held]  # stopped at the review: not loaded
+    return report
 
 
 def list_versions(db_path: Path) -> list[dict]:

@@ -88,12 +88,21 @@ class FileResult:
         from etl.extract.ledger import account, describe, unread_errors
         from etl.validate import cell_error_vi
 
-        self.log.items = [i for i in self.log.items if i.code not in ("unaccounted_numbers", "unread_cell")]
+        self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]  # the others are said once
         rows = [*self.survey, *self.assessment, *self.tasks]
         account(self.ledgers, rows, self.log.items, summarise=False)
         for sheet, cell, why in unread_errors(self.ledgers):
             self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không nạp — hãy "
                            "sửa hoặc xoá ô rồi gửi lại", sheet, cell)
+        if self.hints.get("accept_unaccounted"):  # seen in the review; the rest of the file loads
+            from etl.extract.ledger import IGNORED, NUMBER
+
+            for ledger in self.ledgers:
+                if count := int(ledger.unclaimed(NUMBER).sum()):
+                    ledger.mark(slice(None), slice(None), IGNORED, "số chưa đọc được; người duyệt đã xem và chấp nhận "
+                                "không nạp", only=NUMBER)
+                    self.log.info("unaccounted_accepted", f"{count} ô số không được đọc; người duyệt đã xem khi xem "
+                                  "trước và chấp nhận nạp phần còn lại", ledger.sheet)
         self.accounting = account(self.ledgers, rows, self.log.items)
         for sheet in self.accounting:
             if sheet["unaccounted_numbers"]:

@@ -158,3 +158,52 @@ def test_mapping_a_column_in_the_review_settles(intake_app, loaded_db, tmp_path)
     assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND "
                           "school_year = '2025-2026'") == [(20,)]
 
+
+
+def test_a_file_with_numbers_nobody_read_stops_at_the_review_until_the_reviewer_has_seen_them(intake_app, loaded_db,
+                                                                                              tmp_path):
+    """Issue 20: the review shows every cell's bucket; a number in a column without a heading keeps the file out of
+    «Nạp vào kho» (the other files load) until the reviewer ticks that they saw it."""
+    import openpyxl
+
+    app = intake_app
+    held = tmp_path / "KS_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    book.active.append(["40200001", 31, 1210, 45, 3, 30, None, 17])  # 17 under no heading (column H)
+    book.save(held)
+    clean = tmp_path / "KS_CN_2024-2025_TH2.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    book.active.append(["40200002", 26, 1010, 38, 3, 25])
+    book.save(clean)
+    app.get("file_uploader")[0].set_value([(p.name, p.read_bytes(), MIME) for p in (held, clean)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    assert not app.exception, app.exception
+    table = next(df.value for df in app.dataframe if "Ô số chưa đọc" in df.value.columns).set_index("Tệp")
+    assert table.loc[held.name, "Kết quả"] == "dừng ở xem trước: 1 ô số chưa được đọc"
+    assert table.loc[held.name, "Ô số chưa đọc"] == 1 and table.loc[clean.name, "Ô số chưa đọc"] == 0
+    assert any("1 tệp dừng ở xem trước" in w.value for w in app.warning)
+    app.selectbox(key="intake_detail").set_value(0).run()  # the held file
+    cells = next(df.value for df in app.dataframe if "Vùng chưa đọc" in df.value.columns)
+    assert cells["Vùng chưa đọc"].tolist() == ["H2: 1 ô số chưa được đọc"]
+    assert cells[["Đã nạp", "Tiêu đề, nhãn, ghi chú", "Chưa được đọc"]].values.tolist() == [[6, 6, 1]]
+
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception, app.exception
+    assert any(held.name in w.value.replace("\\", "") and "Chưa nạp" in w.value for w in app.warning)
+    assert sql(loaded_db, "SELECT school_code FROM survey WHERE period = 'CN' ORDER BY 1") == [("40200002",)]
+
+    app.get("file_uploader")[0].set_value([(held.name, held.read_bytes(), MIME)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    app.checkbox(key="intake_accept_0").check().run()
+    assert not app.exception, app.exception
+    table = next(df.value for df in app.dataframe if "Ô số chưa đọc" in df.value.columns)
+    assert table["Kết quả"].tolist() == ["sẽ nạp"]
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception, app.exception
+    assert sql(loaded_db, "SELECT school_code, classes FROM survey WHERE period = 'CN' ORDER BY 1") == [
+        ("40200001", 31), ("40200002", 26)]
+    assert sql(loaded_db, "SELECT count(*) FROM load_issues WHERE code = 'unaccounted_accepted'") == [(1,)]
