@@ -62,11 +62,13 @@ class Sheet:
         return None
 
 
-def transposed(sheet: Sheet) -> Sheet:
+def transposed(sheet: Sheet, first_row: int = 0) -> Sheet:
     """The sheet with rows and columns swapped: a comparison sheet (field labels down column A, a school in each
-    column) reads as a table with a school per row."""
+    column) reads as a table with a school per row. Rows above `first_row` (the title lines) are left out, so that
+    a title or a place-and-date line is not read as the start or the end of a school's column."""
     height, width = sheet.height, sheet.width
-    rows = [[sheet.rows[r][c] if c < len(sheet.rows[r]) else None for r in range(height)] for c in range(width)]
+    rows = [[sheet.rows[r][c] if c < len(sheet.rows[r]) and r >= first_row else None for r in range(height)]
+            for c in range(width)]
     return Sheet(sheet.name, rows, sheet.visible, [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in sheet.merged],
                  {(c, r): error for (r, c), error in sheet.errors.items()}, {(c, r) for r, c in sheet.percent_cells},
                  sheet.encoding)

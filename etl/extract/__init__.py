@@ -15,7 +15,7 @@ from etl.extract.assessment import (
 )
 from etl.extract.context import Found, sheet_context
 from etl.extract.grid import ROUTINE_HEADERS, Column, Grid, Header, mark_sequences, title_lines, title_start
-from etl.extract.ledger import IGNORED, Ledger
+from etl.extract.ledger import IGNORED, LABEL, TEXT, Ledger
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
 from etl.extract.survey import (
     extract_form_in_rows,
@@ -254,12 +254,16 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
     header = find_survey_header(turned, catalogue)
     if header is None:
         return None
+    first_label = min(c.index for c in header.columns.values())
+    if first_label:  # again without the title lines above the first label
+        turned = Grid(transposed(grid.sheet, first_label))
+        header = find_survey_header(turned, catalogue)
+        if header is None:
+            return None
     identity = header.by_key().get("school_code") or header.by_key().get("school_name")
     schools = [r for r in range(header.data_start, turned.height) if turned.text(r, identity.index)]
     if len(schools) < 2:
         return None  # one school: a form, read as label/value pairs
-    first_label = min(c.index for c in header.columns.values())
-    header.unknown = [(c, label) for c, label in header.unknown if c > first_label]  # lines above: the title
     context = context_of(_titles(grid, first_label))
     said, before = len(log.items), len(out.survey)
     _report_columns(header, grid.sheet.name or None, log)
@@ -272,6 +276,7 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
                 cell.ref = swapped(cell.ref)
         record.row = None
     grid.ledger.take_transposed(turned.ledger)
+    grid.ledger.mark_rows(0, first_label - 1, LABEL, "tiêu đề", only=TEXT)
     sheet = _sheet_record(turned, "survey_table", header, context)
     sheet.update(transposed=True, header=swapped(sheet["header"]))
     out.sheets.append(sheet)

@@ -269,10 +269,10 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
     kind = grid.ledger.kind
     texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER_CELL).sum(axis=1)
     label_rows: dict[int, list[tuple[int, str]]] = {}
-    for r in (int(r) for r in (texts >= 2).nonzero()[0] if numbers[r] == 0):
-        hits = [(c, code) for c, text in enumerate(grid.row_texts(r)) if text and len(text) <= 120
-                and (code := match_label(catalogue, text)[0])]
-        if len(hits) >= 2:
+    for r in (int(r) for r in (texts >= 1).nonzero()[0] if numbers[r] == 0):
+        filled = [(c, text) for c, text in enumerate(grid.row_texts(r)) if text]
+        hits = [(c, code) for c, text in filled if len(text) <= 120 and (code := match_label(catalogue, text)[0])]
+        if len(hits) >= 2 or (hits and len(hits) == len(filled)):  # a row of labels (one alone if nothing beside it)
             label_rows[r] = hits
     if len(label_rows) < 2:
         return None
@@ -288,14 +288,22 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
                 break  # the signature block under the form
             if line:
                 filled.append(x)
-        if not filled:
-            return None
         columns = [c for c, _ in label_rows[r]]
-        under = [x for x in filled if sum(bool(grid.text(x, c)) for c in columns) >= 2]
-        if filled[0] != (under[0] if under else None) or len(under) > 1:
+        if not filled and i + 1 == len(rows):
+            values_at = r + 1  # the last labels, left blank, right above the signature
+        elif not filled:
+            return None  # label rows one under another: a header band over a table, not a form
+        elif filled[0] not in label_rows and any(grid.text(filled[0], c) or (filled[0], c) in grid.sheet.errors
+                                                  for c in columns):
+            values_at = filled[0]
+        else:
+            return None  # labels over group cells or more labels: a header band, not a form
+        more = [x for x in filled if x != values_at and (any(kind[x, c] == NUMBER_CELL for c in columns)
+                                                         or sum(bool(grid.text(x, c)) for c in columns) >= 2)]
+        if more:
             return None  # a table (several rows of values under one label row), not a form
         for c, code in label_rows[r]:
-            cells.setdefault(code, Cell.at(grid.sheet, filled[0], c))
+            cells.setdefault(code, Cell.at(grid.sheet, values_at, c))
     if len(cells) < FORM_FIELDS_MIN or not cells.keys() & {"school_code", "school_name"}:
         return None
     for r in rows:

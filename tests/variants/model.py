@@ -102,6 +102,14 @@ class Style(Compact):
     level_text: int = 0  # registry: which spelling of the level / ownership
     delimiter: str = ";"  # csv
     legacy: str = "tcvn3"  # cp1252 csv: tcvn3 | vni (the whole sheet)
+    # shapes found by the blind corpus and the issue-20 review (each a class, not an instance)
+    split: bool = False  # survey table: the schools in two tables on one sheet, each under its own header band
+    turned: bool = False  # survey table: a school per column, field labels down column A
+    across: bool = False  # survey form: rows of labels, each followed by the row of its values
+    ident_b: bool = False  # 4725 form: "Mã trường:" in column B, the code in column C
+    code_quote: bool = False  # school codes written with a leading apostrophe ('40100001), as web exports do
+    labels_set: int = 0  # registry: which header words name the code and ward columns (render.REGISTRY_LABELS)
+    level_by_section: bool = False  # registry: no level column, the level said by section rows only
 
 
 @dataclass(repr=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -159,6 +160,8 @@ def name_variant(spec: Spec, code: str) -> str:
         name = name.upper()
     elif kind == "double_space":
         name = name.replace(" ", "  ", 2)
+    elif kind == "tone":
+        name = tone_variant(spec, name)
     return tx(spec, name)
 
 
@@ -352,7 +355,23 @@ def extra_cols(spec: Spec, codes: list[str]) -> list[Col]:
 
 
 def code_value(spec: Spec, code: str):
-    return int(code) if spec.style.code_number else code
+    if spec.style.code_number:
+        return int(code)
+    return f"'{code}" if spec.style.code_quote and code else code  # a web export keeps the code text this way
+
+
+REGISTRY_LABELS = (("Mã trường", "Phường/xã", "Phường mới"),
+                   ("Mã định danh", "Phường/xã cũ", "Đơn vị hành chính cấp xã"),
+                   ("Mã đơn vị", "Đơn vị cũ", "Xã/phường"), ("Mã CSGD", "Phường/xã", "Phường/xã mới"))
+_TONE_FIRST = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "ùy": "uỳ", "úy": "uý", "ủy": "uỷ",
+               "ũy": "uỹ", "ụy": "uỵ", "òe": "oè", "óe": "oé"}
+
+
+def tone_variant(spec: Spec, text: str) -> str:
+    """The other spelling of a word ending in oa, oe or uy (Thủy → Thuỷ, Hòa → Hoà), as many offices type it."""
+    if spec.style.name != "tone" or not isinstance(text, str):
+        return text
+    return re.sub("|".join(_TONE_FIRST), lambda m: _TONE_FIRST[m.group(0)], text)
 
 
 def hidden_copy(sheet: Sheet) -> Sheet:
@@ -419,20 +438,64 @@ def survey_table(spec: Spec) -> Book:
     top = put_titles(sheet, title_rows(spec, main, context_lines(spec, t.year, t.period), 4), st.blank_after_title)
     if broken_col is not None:
         cols[broken_col].values[broken_row] = "mười hai" if spec.broken == "bad_number" else Err("#DIV/0!")
-    sections = [BY_CODE[c].level for c in codes] if st.sections else None
-    rows, r = put_table(sheet, top, cols, spec, sections, "Cộng" if st.subtotals else None, codes)
     book = Book(file_stem(spec, "Bieu_tong_hop_KS", t.year, t.period), [sheet])
-    keys = [c.key for c in cols]
+    anchor = "school_code" if any(c.key == "school_code" for c in cols) else "school_name"
+    broken_key = cols[broken_col].key if broken_col is not None else None
+    if st.turned:  # a school per column, the labels down column A
+        where = _turned(sheet, top, cols, codes)
+    else:
+        where = _tables(sheet, top, cols, codes, spec)
     for i, c in enumerate(codes):
-        anchor = "school_code" if "school_code" in keys else "school_name"
-        book.anchors[c] = a1(rows[i], keys.index(anchor))
-        if broken_col is not None and i == broken_row:
-            book.cells[(c, "broken")] = a1(rows[i], broken_col)
+        book.anchors[c] = where(i, anchor)
+        if broken_key is not None and i == broken_row:
+            book.cells[(c, "broken")] = where(i, broken_key)
     if spec.broken == "unknown_code":
         book.cells[(codes[broken_row], "broken")] = book.anchors[codes[broken_row]]
+    return finish(book, spec)
+
+
+def _tables(sheet: Sheet, top: int, cols: list[Col], codes: list[str], spec: Spec):
+    """The schools in one table, or (style split) in two tables under their own header bands, the second with its
+    columns in another order and a title line of its own; returns where (school index, column key) stands."""
+    st = spec.style
+    sections = [BY_CODE[c].level for c in codes] if st.sections else None
+    subtotal = "Cộng" if st.subtotals else None
+    k = len(codes) // 2 if st.split and len(codes) >= 2 else len(codes)
+    parts = [(0, cols)]
+    if k < len(codes):
+        second = arrange([Col(c.key, c.label, c.values[k:], c.groups, c.fixed) for c in cols], st.order + 1)
+        parts = [(0, [Col(c.key, c.label, c.values[:k], c.groups, c.fixed) for c in cols]), (k, second)]
+    found: dict[int, tuple[int, list[str]]] = {}
+    r = top
+    for first, part in parts:
+        if first:
+            r += 1
+            sheet.put(r, 0, "Biểu 2: các trường còn lại")
+            r += 1
+        end = first + len(part[0].values)
+        rows, r = put_table(sheet, r, part, spec, sections[first:end] if sections else None, subtotal,
+                            codes[first:end])
+        keys = [c.key for c in part]
+        found.update({first + i: (row, keys) for i, row in rows.items()})
+    keys = [c.key for c in cols]
     text_col = keys.index("school_name") if "school_name" in keys else keys.index("school_code")
     put_footer(sheet, r, spec, text_col, len(codes))
-    return finish(book, spec)
+    return lambda i, key: a1(found[i][0], found[i][1].index(key))
+
+
+def _turned(sheet: Sheet, top: int, cols: list[Col], codes: list[str]):
+    """A comparison sheet: each column's label in column A of its own row, a school in each column from B."""
+    shown = [c for c in cols if c.key != "seq"]
+    for j, col in enumerate(shown):
+        label = FIELDS[col.key].label_vi if col.groups and col.key in FIELDS else col.label  # no group above it
+        sheet.put(top + j, 0, label)
+        for i, value in enumerate(col.values):
+            if col.key == "extra":
+                sheet.put(top + j, 1 + i, value)
+            else:
+                sheet.put_value(top + j, 1 + i, value, (codes[i], col.key))
+    keys = [c.key for c in shown]
+    return lambda i, key: a1(top + keys.index(key), 1 + i)
 
 
 def _plain_bools(spec: Spec) -> Spec:
@@ -480,6 +543,8 @@ def survey_form(spec: Spec) -> Book:
     if "column" in st.period_at:
         ident.append(("period", "Kỳ báo cáo", period_text(spec, t.period)))
     number = 0
+    if st.across:  # rows of labels, each followed by the row of their values
+        return _form_across(spec, sheet, book, r, code, ident, values)
     for key, label, value in ident:
         if st.inline:
             sheet.put_value(r, label_c, f"{label}: {value}", (code, key))
@@ -523,6 +588,32 @@ def survey_form(spec: Spec) -> Book:
     return finish(book, spec)
 
 
+def _form_across(spec: Spec, sheet: Sheet, book: Book, r: int, code: str, ident: list, values: dict) -> Book:
+    """One school's form laid out across: the identity labels on a row and their values under them, then the fields
+    four to a row, each row of labels followed by the row of its values, a numbered heading above each block."""
+    broken_field = ["classes", "students", "teachers", "managers", "classrooms"][spec.broken_at % 5]
+    fields = [(key, FIELDS[key].label_vi, render_value(spec, key, values[key])) for key in FIELDS if key in values]
+    blocks = [ident] + [fields[i:i + 4] for i in range(0, len(fields), 4)]
+    for number, block in enumerate(blocks):
+        if number:
+            sheet.put(r, 0, f"{number}. Nhóm chỉ tiêu {number}")
+            r += 1
+        for c, (key, label, value) in enumerate(block):
+            sheet.put(r, c, label)
+            if spec.broken in ("bad_number", "div0") and key == broken_field:
+                value = "mười hai" if spec.broken == "bad_number" else Err("#DIV/0!")
+                book.cells[(code, "broken")] = a1(r + 1, c)
+            sheet.put_value(r + 1, c, value, (code, key))
+            book.cells[(code, key)] = a1(r + 1, c)
+        sheet.data_rows.add(r + 1)
+        r += 3
+    book.anchors[code] = book.cells.get((code, "school_code")) or book.cells[(code, "school_name")]
+    if spec.broken == "unknown_code":
+        book.cells[(code, "broken")] = book.anchors[code]
+    put_footer(sheet, r, spec, 0, 1, signatures=("NGƯỜI LẬP PHIẾU", "HIỆU TRƯỞNG"))
+    return finish(book, spec)
+
+
 # ---- layout 3: per-school 4725 form ----------------------------------------------------------------
 
 KIND_WORDS = {"Điểm tự đánh giá": ("Điểm tự đánh giá", "Điểm thẩm định"), "Tự đánh giá": ("Tự đánh giá", "Thẩm định")}
@@ -560,14 +651,15 @@ def assessment_form(spec: Spec) -> Book:
     if "column" in st.year_at and spec.broken != "no_year":
         ident.append(("school_year", "Năm học", year_text(spec, t.year)))
     r = top
+    at = 1 if st.ident_b else 0  # "Mã trường:" in column B, the code in C
     for key, label, value in ident:
         if st.inline:
-            sheet.put_value(r, 0, f"{label}: {value}", (code, key))
-            book.cells[(code, key)] = a1(r, 0)
+            sheet.put_value(r, at, f"{label}: {value}", (code, key))
+            book.cells[(code, key)] = a1(r, at)
         else:
-            sheet.put(r, 0, label)
-            sheet.put_value(r, 1, value, (code, key))
-            book.cells[(code, key)] = a1(r, 1)
+            sheet.put(r, at, f"{label}:" if st.ident_b else label)
+            sheet.put_value(r, at + 1, value, (code, key))
+            book.cells[(code, key)] = a1(r, at + 1)
         r += 1
     book.anchors[code] = book.cells.get((code, "school_code")) or book.cells[(code, "school_name")]
     r += 1
@@ -665,7 +757,8 @@ def assessment_table(spec: Spec) -> Book:
     t, st = spec.truth, spec.style
     codes = list(t.scores)
     criteria = [c for c in CRITERIA if not t.criteria or c["code"] in t.criteria]
-    kind_at = "group" if len(t.kinds) > 1 or (st.kind_at == "none" and t.kinds != ("self",)) else st.kind_at
+    kind_at = "group" if len(t.kinds) > 1 or (st.kind_at == "none" and t.kinds != ("self",)) else \
+        "title" if st.kind_at == "sub" else st.kind_at
     words = KIND_WORDS[st.score_words]
     cols = seq_col(spec, len(codes))
     written = {c: (UNKNOWN_CODE if spec.broken == "unknown_code" and i == spec.broken_at % len(codes) else c)
@@ -676,7 +769,15 @@ def assessment_table(spec: Spec) -> Book:
         cols.append(Col("school_name", "Tên trường", [name_variant(spec, c) for c in codes], fixed=True))
     if "column" in st.year_at and spec.broken != "no_year":
         cols.append(Col("school_year", "Năm học", [year_text(spec, t.year) for _ in codes], fixed=True))
-    for kind in t.kinds:
+    if st.kind_at == "sub" and len(t.kinds) > 1:  # "1.3.1" merged over "Tự đánh giá | Thẩm định"
+        kind_at = "sub"
+        for crit in criteria:
+            code = crit["code"]
+            for kind in t.kinds:
+                values = [criterion_value(spec, crit, t.scores[c].get(kind, {}).get(code)) for c in codes]
+                cols.append(Col(f"{kind}:{code}", words[kind == "verified"], values, (criterion_code_cell(spec, code),),
+                                fixed=True))
+    for kind in t.kinds if kind_at != "sub" else ():
         for crit in criteria:
             groups = (words[kind == "verified"],) if kind_at == "group" else ()
             if st.band - 1 > len(groups):
@@ -704,7 +805,7 @@ def assessment_table(spec: Spec) -> Book:
             "sáu" if spec.broken == "bad_number" else Err("#DIV/0!")
     sheet = Sheet("4725")
     kind_title = {"title": {"self": "TỰ ĐÁNH GIÁ", "verified": "THẨM ĐỊNH"}.get(t.kinds[0]), "group": "ĐÁNH GIÁ",
-                  "none": "ĐÁNH GIÁ"}[kind_at]
+                  "none": "ĐÁNH GIÁ", "sub": "TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH"}[kind_at]
     main = f"TỔNG HỢP KẾT QUẢ {kind_title} MỨC ĐỘ CHUYỂN ĐỔI SỐ THEO QĐ 4725"
     lines = context_lines(spec, t.year, None)
     if kind_at == "title" and st.titles == "none":
@@ -769,15 +870,16 @@ def registry(spec: Spec) -> Book:
     levels = [LEVEL_TEXTS[s.level][st.level_text % len(LEVEL_TEXTS[s.level])] for s in schools]
     if spec.broken == "bad_level":
         levels[bad] = "Giáo dục thường xuyên"
+    code_label, old_label, new_label = REGISTRY_LABELS[st.labels_set % len(REGISTRY_LABELS)]
     cols = seq_col(spec, n) + [
-        Col("school_code", "Mã trường", [code_value(spec, c) if c else None for c in codes], fixed=True),
-        Col("school_name", "Tên trường", [tx(spec, s.name) for s in schools]),
-        Col("level", "Cấp học", levels),
+        Col("school_code", code_label, [code_value(spec, c) if c else None for c in codes], fixed=True),
+        Col("school_name", "Tên trường", [tx(spec, tone_variant(spec, s.name)) for s in schools]),
+        *([] if st.level_by_section and st.sections else [Col("level", "Cấp học", levels)]),
         Col("ownership", "Loại hình", [OWNERSHIP_TEXTS[s.ownership][st.level_text % 3] for s in schools]),
-        Col("ward_old", "Phường/xã", [s.ward_old for s in schools]),
+        Col("ward_old", old_label, [tone_variant(spec, s.ward_old) for s in schools]),
     ]
     if t.wards_new:
-        cols.append(Col("ward_new", "Phường mới", [WARDS[s.ward_old]["new_ward"] for s in schools]))
+        cols.append(Col("ward_new", new_label, [WARDS[s.ward_old]["new_ward"] for s in schools]))
         cols.append(Col("ward_new_code", "Mã phường mới", [int(WARDS[s.ward_old]["new_ward_code"]) for s in schools]))
     cols += extra_cols(spec, [s.code for s in schools])
     cols = arrange(cols, st.order)
@@ -789,7 +891,7 @@ def registry(spec: Spec) -> Book:
     for i, s in enumerate(schools):
         book.anchors[(i, s.code)] = a1(rows[i], keys.index("school_code"))
     if spec.broken:
-        column = "level" if spec.broken == "bad_level" else "school_code"
+        column = "level" if spec.broken == "bad_level" and "level" in keys else "school_code"
         book.cells[("broken", bad)] = a1(rows[bad], keys.index(column))
     put_footer(sheet, r, spec, keys.index("school_name"), n)
     return finish(book, spec)

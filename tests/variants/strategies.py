@@ -71,8 +71,8 @@ def styles(draw, layout: str) -> Style:
         hidden_sheet=draw(st.booleans()),
         code_number=draw(st.booleans()), code_col=draw(st.booleans()),
         name_col=draw(st.booleans()),
-        name=draw(st.sampled_from(("full", "no_truong", "abbrev", "short", "upper", "double_space"))),
-        ints=draw(st.sampled_from(("number", "float", "text", "dot") + (("unit",) if form else ()))),
+        name=draw(st.sampled_from(("full", "no_truong", "abbrev", "short", "upper", "double_space", "tone"))),
+        ints=draw(st.sampled_from(("number", "float", "text", "dot", "unit"))),
         percent=draw(st.sampled_from(("number", "pct_text", "pct_space", "frac_text", "frac_number", "excel_pct"))),
         bools=draw(st.sampled_from(("co_khong", "c_k", "dat", "one_zero", "yes_no")
                                    + (("x_blank",) if layout == "survey_table" else ()))),
@@ -83,10 +83,17 @@ def styles(draw, layout: str) -> Style:
         max_text=draw(st.sampled_from(("Bắt buộc", "", "Đạt/Chưa đạt"))),
         score_words=draw(st.sampled_from(("Điểm tự đánh giá", "Tự đánh giá"))),
         score_text=draw(st.booleans()),
-        kind_at=draw(st.sampled_from(("title", "group", "none"))),
+        kind_at=draw(st.sampled_from(("title", "group", "none", "sub"))),
         inline=draw(st.booleans()), unit_col=draw(st.booleans()), note_col=draw(st.booleans()),
         max_row=draw(st.booleans()), level_text=draw(st.integers(0, 2)),
         delimiter=draw(st.sampled_from((";", ","))), legacy=draw(st.sampled_from(("tcvn3", "vni"))),
+        split=layout == "survey_table" and draw(st.integers(0, 3)) == 0,
+        turned=layout == "survey_table" and draw(st.integers(0, 4)) == 0,
+        across=layout == "survey_form" and draw(st.integers(0, 3)) == 0,
+        ident_b=layout == "assessment_form" and draw(st.booleans()),
+        code_quote=draw(st.integers(0, 4)) == 0,
+        labels_set=draw(st.integers(0, 3)) if layout == "registry" else 0,
+        level_by_section=layout == "registry" and draw(st.booleans()),
     )
 
 
@@ -134,7 +141,10 @@ def survey_values(draw, school: School, fields: tuple) -> dict:
 def survey_truths(draw, one_school: bool) -> SurveyTruth:
     schools = [draw(st.sampled_from(SCHOOLS))] if one_school else draw(
         st.lists(st.sampled_from(SCHOOLS), min_size=1, max_size=4, unique=True))
-    fields = REQUIRED + draw(subsets(OPTIONAL, 1 if one_school else 0))
+    required = REQUIRED if one_school else draw(subsets(REQUIRED, 1))  # a table may leave a required column out
+    fields = tuple(k for k in REQUIRED if k in required) + draw(subsets(OPTIONAL, 1 if one_school else 0))
+    if len(fields) < 3:  # a table is known by its school column and at least three fields
+        fields += tuple(k for k in REQUIRED if k not in fields)[:3 - len(fields)]
     rows = {s.code: draw(survey_values(s, fields)) for s in schools}
     return SurveyTruth(draw(st.sampled_from(YEARS)), draw(st.sampled_from(("HK1", "CN"))), rows)
 
@@ -216,4 +226,11 @@ def specs(draw, layout: str, formats: tuple = FORMATS, broken: bool = True) -> S
         truth = replace(truth, columns=truth.columns + ("percent",))
     if mistake == "no_year" and style.titles == "conghoa_date" and layout == "tasks":
         style = replace(style, titles="conghoa")  # "ngày 15 tháng 12 năm 2024" names a year
+    if style.turned:  # a comparison sheet: two schools or more, one label per row, nothing between them
+        style = replace(style, turned=len(truth.rows) >= 2, sections=False, subtotals=False, colnums=False, band=1,
+                        seq="", hidden_rows=(), split=False)
+    if mistake == "bad_level":
+        style = replace(style, level_by_section=False)  # the mistake is in the level column
+    if style.code_quote and (style.code_number or fmt in ("csv_1252",)):
+        style = replace(style, code_quote=False)
     return Spec(layout, fmt, truth, style, mistake, draw(st.integers(0, 9)) if mistake else 0)
