@@ -55,6 +55,7 @@ class FileResult:
     sheets: list[dict] = field(default_factory=list)  # what was recognised on each sheet, for the review
     ledgers: list = field(default_factory=list)  # per sheet, what became of each cell (etl.extract.ledger)
     accounting: list[dict] = field(default_factory=list)  # their summaries once the load has decided every row
+    _accounted: tuple = ()  # the rows' fates when the accounting was made
 
     def __post_init__(self):
         self.log = self.log or IssueLog(self.path.name)
@@ -82,11 +83,20 @@ class FileResult:
     def unaccounted_numbers(self) -> int:
         return sum(sheet["unaccounted_numbers"] for sheet in self.accounting)
 
+    def _fates(self) -> tuple:
+        """What has been decided for each row and how many errors were said: the accounting holds while it holds."""
+        rows = (*self.survey, *self.assessment, *self.tasks)
+        return tuple((r.ok, r.duplicate_of is None) for r in rows) + (self.log.count("error"),)
+
     def account(self) -> None:
         """Every cell in its bucket now that every row's fate is known; a sheet with numbers nobody read says where
-        they are (the file then never reads as a clean load). Called again after a later step refused rows."""
+        they are (the file then never reads as a clean load). Called again after a later step refused rows; when
+        nothing changed since the reader process accounted, its accounting stands."""
         from etl.extract.ledger import account, describe, unread_errors
         from etl.validate import cell_error_vi
+
+        if self.accounting and self._accounted == self._fates():
+            return
 
         self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]  # the others are said once
         rows = [*self.survey, *self.assessment, *self.tasks]
@@ -111,6 +121,7 @@ class FileResult:
                                  f"đâu cả ({describe(sheet, numbers_only=True)}); các số này chưa được nạp — hãy xem "
                                  "lại trang tính (cột không có tiêu đề, bảng thứ hai, số dưới phần chữ ký...) rồi "
                                  "sửa tệp hoặc chỉnh cách đọc khi xem trước", sheet["sheet"], first)
+        self._accounted = self._fates()
 
     def periods(self) -> list[str]:
         keys = {(r.values["school_year"], r.values["period"]) for r in self.accepted()[0]}

@@ -149,6 +149,23 @@ class Ledger:
         if (pos := parse_ref(ref)) is not None:
             self.mark_cell(*pos, bucket, reason, force)
 
+    def mark_refs(self, refs: list[str], bucket: int, reason: str = "", force: bool = True) -> None:
+        """Many cells at once, by their A1 references."""
+        positions = [pos for ref in refs if (pos := parse_ref(ref)) is not None]
+        if not positions:
+            return
+        rows, cols = np.array(positions, dtype=np.int64).T
+        height, width = self.kind.shape
+        inside = (rows < height) & (cols < width)
+        rows, cols = rows[inside], cols[inside]
+        chosen = self.kind[rows, cols] > 0
+        if not force:
+            chosen &= self.bucket[rows, cols] == 0
+        rows, cols = rows[chosen], cols[chosen]
+        if rows.size:
+            self.bucket[rows, cols] = bucket
+            self.reason[rows, cols] = self._reason(reason)
+
     def mark_texts(self, rows: slice, cols: slice, reason: str) -> None:
         """Text cells of a range as labels (notes, headings): the numbers there stay to be accounted for."""
         self.mark(rows, cols, LABEL, reason, only=TEXT)
@@ -236,26 +253,32 @@ def account(ledgers: list[Ledger], rows: list, issues: list, summarise: bool = T
     """Mark the cells of every record by what the load decided for it, then the errors at their cells; returns the
     summary of each sheet. `rows`: survey and task rows (their `cells`) and 4725 rows (their `refs` and `skipped`),
     each with `sheet`, `ok`, `errors` and `duplicate_of`. A cell two records share (the school's name, read by its
-    self-assessment and its verification) is loaded if either of them is."""
+    self-assessment and its verification) is loaded if either of them is. The cells are gathered by what becomes of
+    them and marked a group at a time, never one by one."""
     by_sheet = {ledger.sheet: ledger for ledger in ledgers}
-    outcomes = []
+    ignored: dict[tuple, list] = {}  # (sheet, reason) -> cells
+    loaded: dict[str | None, list] = {}
+    skipped: dict[tuple, list] = {}
     for row in rows:
-        if (ledger := by_sheet.get(row.sheet or None)) is None:
+        sheet = row.sheet or None
+        if sheet not in by_sheet:
             continue
         if not row.ok:
             first = row.errors[0].message if row.errors else "không xác định được trường"
-            outcomes.append((ledger, row, IGNORED, f"dòng/phiếu không được nạp: {first[:100]}"))
+            target = ignored.setdefault((sheet, f"dòng/phiếu không được nạp: {first[:100]}"), [])
         elif row.duplicate_of is not None:
-            outcomes.append((ledger, row, IGNORED, "lặp lại số liệu đã có trong lần nạp này (chỉ nạp một lần)"))
+            target = ignored.setdefault((sheet, "lặp lại số liệu đã có trong lần nạp này (chỉ nạp một lần)"), [])
         else:
-            outcomes.append((ledger, row, LOADED, ""))
-    outcomes.sort(key=lambda outcome: outcome[2] == LOADED)  # the loaded last: they win a shared cell
-    for ledger, row, bucket, reason in outcomes:
-        for ref in row_refs(row):
-            ledger.mark_ref(ref, bucket, reason)
-    for ledger, row, _, _ in outcomes:
+            target = loaded.setdefault(sheet, [])
+        target += row_refs(row)
         for ref, why in getattr(row, "skipped", ()):
-            ledger.mark_ref(ref, IGNORED, why, force=False)
+            skipped.setdefault((sheet, why), []).append(ref)
+    for (sheet, reason), refs in ignored.items():
+        by_sheet[sheet].mark_refs(refs, IGNORED, reason)
+    for sheet, refs in loaded.items():  # after the refused: a cell a loaded record shares is loaded
+        by_sheet[sheet].mark_refs(refs, LOADED, "")
+    for (sheet, why), refs in skipped.items():
+        by_sheet[sheet].mark_refs(refs, IGNORED, why, force=False)
     for issue in issues:
         if issue.severity == "error" and (ledger := by_sheet.get(issue.sheet)) is not None:
             ledger.mark_ref(issue.cell, ERROR, issue.message[:100])

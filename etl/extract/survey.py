@@ -276,6 +276,9 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
             label_rows[r] = hits
     if len(label_rows) < 2:
         return None
+    said = [code for hits in label_rows.values() for _, code in hits]
+    if len(said) != len(set(said)):
+        return None  # a label twice (a second "Mã trường"): tables of one school each, not one school's form
     rows = sorted(label_rows)
     cells: dict[str, Cell] = {}
     end_words = catalogue.words("table_rows", "end")
@@ -289,15 +292,9 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
             if line:
                 filled.append(x)
         columns = [c for c, _ in label_rows[r]]
-        if not filled and i + 1 == len(rows):
-            values_at = r + 1  # the last labels, left blank, right above the signature
-        elif not filled:
+        values_at = r + 1  # right under the labels (blank when nothing was typed)
+        if values_at in label_rows:
             return None  # label rows one under another: a header band over a table, not a form
-        elif filled[0] not in label_rows and any(grid.text(filled[0], c) or (filled[0], c) in grid.sheet.errors
-                                                  for c in columns):
-            values_at = filled[0]
-        else:
-            return None  # labels over group cells or more labels: a header band, not a form
         more = [x for x in filled if x != values_at and (any(kind[x, c] == NUMBER_CELL for c in columns)
                                                          or sum(bool(grid.text(x, c)) for c in columns) >= 2)]
         if more:
