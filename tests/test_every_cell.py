@@ -325,3 +325,23 @@ def test_two_sheets_of_one_report_are_gathered_and_a_later_partial_file_keeps_wh
     assert sql(loaded_db, "SELECT field, source_file FROM survey_cells WHERE school_code = ? AND period = 'CN' AND "
                           "field IN ('classes', 'e_transcript') ORDER BY 1", [PRIMARY[0]]) == [
         ("classes", "KS_CN_2024-2025.xlsx"), ("e_transcript", "Nen_tang_CN_2024-2025.xlsx")]
+
+
+def test_criterion_codes_typed_as_numbers_in_the_lower_header_row_are_labels_not_data(loaded_db, tmp_path):
+    """Found by `make fuzz`: "Nhóm 1" over 1.1, 1.2, 1.3.1… where 1.1 and 1.2 are numbers: the band takes the row of
+    codes (numbers that name columns on their own), it does not stop there as if it were a school's row."""
+    path = tmp_path / "KQ_4725_2024-2025.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("4725")
+    sheet.write(0, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ")
+    for col, label in enumerate(["Mã trường", "Tên trường", "Năm học"]):
+        sheet.merge_range(1, col, 2, col, label)
+    codes = [1.1, 1.2, "1.3.1", "1.3.2", "1.3.3"]
+    sheet.merge_range(1, 3, 1, 7, "Nhóm 1")
+    sheet.write_row(2, 3, codes)
+    sheet.merge_range(1, 8, 2, 8, "Tổng điểm nhóm 1")
+    sheet.write_row(3, 0, [PRIMARY[0], "Trường Tiểu học Lê Lợi", "2024-2025", "Đạt", "Đạt", 4, 5, 6, 15])
+    book.close()
+    status, report = load(loaded_db, path)
+    assert status == 0, messages(report)
+    assert scores_in(loaded_db, PRIMARY[0], "self") == {"1.3.1": 4, "1.3.2": 5, "1.3.3": 6}

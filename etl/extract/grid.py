@@ -185,8 +185,10 @@ def _band(grid: Grid, best: Header, classify: Classifier, min_keys: int, floor: 
     merged down; not above `floor`), with the row where its data starts."""
     for bottom in range(best.bottom + 1, min(best.bottom + MAX_HEADER_BAND, grid.height)):
         texts = grid.row_texts(bottom)
-        if is_column_number_row(texts) or _has_numbers(grid, bottom) or is_section_row([t for t in texts if t]):
+        if is_column_number_row(texts) or is_section_row([t for t in texts if t]):
             break
+        if _has_numbers(grid, bottom) and len(_name_columns(grid, bottom, bottom, classify).columns) < 2:
+            break  # a row of data; numbers that name columns on their own are labels (criterion codes as numbers)
         deeper = _name_columns(grid, best.top, bottom, classify)  # labels under sub-group cells
         if len(deeper.columns) < len(best.columns):
             break

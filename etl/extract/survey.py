@@ -293,8 +293,11 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
                 filled.append(x)
         columns = [c for c, _ in label_rows[r]]
         values_at = r + 1  # right under the labels (blank when nothing was typed)
-        if values_at in label_rows:
-            return None  # label rows one under another: a header band over a table, not a form
+        if values_at in label_rows or any(grid._anchor(values_at, c) != (values_at, c) for c in columns):
+            return None  # label rows one under another, or labels merged down: a header band, not a form
+        if i + 1 < len(rows) and not any(grid.text(values_at, c) or (values_at, c) in grid.sheet.errors
+                                         for c in columns):
+            return None  # labels with nothing under them and more labels below: not a form's row of values
         more = [x for x in filled if x != values_at and (any(kind[x, c] == NUMBER_CELL for c in columns)
                                                          or sum(bool(grid.text(x, c)) for c in columns) >= 2)]
         if more:
