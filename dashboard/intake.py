@@ -23,11 +23,10 @@ def column_choices(catalogue) -> dict[str, str]:
 
 def review_table(review) -> pd.DataFrame:
     return pd.DataFrame([{
-        "Tệp": f.name, "Kết quả": f.status_vi, "Dạng biểu": f.layouts_vi, "Kỳ": ", ".join(f.periods),
-        "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
+        "Tệp": f.name, "Kết quả": f.status_vi, "Ô số chưa đọc": f.unaccounted, "Dạng biểu": f.layouts_vi,
+        "Kỳ": ", ".join(f.periods), "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
         "Lỗi": sum(m["severity"] == "error" for m in f.messages),
-        "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages),
-        "Ô số chưa đọc": f.unaccounted} for f in review.files])
+        "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages)} for f in review.files])
 
 
 BUCKET_COLUMNS = {"loaded": "Đã nạp", "label": "Tiêu đề, nhãn, ghi chú", "ignored": "Bỏ qua có lý do",

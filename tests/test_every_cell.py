@@ -2,12 +2,15 @@
 cell: each file loads the values it holds, or stops with a message at the cell saying what to do; a number the
 loader did not read is never silent (the CLI lists its range and exits 1)."""
 import csv
+from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
 
+from etl.issues import IssueLog
 from etl.reference import load_catalogue
+from etl.values import parse_level, parse_ownership
 from tests.conftest import run_cli
 from tests.pages import sql
 
@@ -345,3 +348,38 @@ def test_criterion_codes_typed_as_numbers_in_the_lower_header_row_are_labels_not
     status, report = load(loaded_db, path)
     assert status == 0, messages(report)
     assert scores_in(loaded_db, PRIMARY[0], "self") == {"1.3.1": 4, "1.3.2": 5, "1.3.3": 6}
+
+
+def _read_in_process(paths, registry_rows):
+    from etl.loader import FileResult, _read_file
+    from etl.registry import Registry
+
+    registry = Registry(registry_rows)
+    for path in paths:
+        result = FileResult(path)
+        _read_file(result, load_catalogue(), registry)
+        yield result
+
+
+def test_every_bundled_and_fixed_file_leaves_no_number_unread():
+    """The property over the files of the project (the bundled sample, the files saved by LibreOffice): every number
+    is loaded, a label, set aside with a reason or an error, and the buckets add up to the cells."""
+    from etl.loader import expand_paths
+    from etl.reference import load_catalogue as catalogue
+    from etl.registry import read_registry
+    from tests import fixtures
+
+    root = Path(__file__).resolve().parent.parent
+    sample_registry, _ = read_registry(root / "data/reference/schools.csv", catalogue(), IssueLog("schools.csv"))
+    files, _, _ = expand_paths([root / "data/sample"])
+    fixed = sorted((root / "tests/data/libreoffice").iterdir())
+    fixture_registry = [dict(zip(("school_code", "school_name", "level", "ownership", "ward_old"), row[:5]))
+                        for row in fixtures.REGISTRY]
+    for registry_rows, paths in ((sample_registry, files), (fixture_registry, fixed)):
+        registry_rows = [{**r, "level": parse_level(r["level"]), "ownership": parse_ownership(r["ownership"])}
+                         for r in registry_rows]
+        for result in _read_in_process(paths, registry_rows):
+            for sheet in result.accounting:
+                assert sheet["unaccounted_numbers"] == 0, (result.name, sheet["sheet"], sheet["unaccounted_ranges"])
+                assert sheet["cells"] == sum(sheet[k] for k in ("loaded", "label", "ignored", "error", "unaccounted"))
+            assert not result.layouts or result.accounting, result.name

@@ -137,6 +137,8 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
                 log.error("row_without_school", "dòng có số liệu nhưng không có mã trường hoặc tên trường",
                           sheet.name, cell_ref(r, 0))
                 ledger.mark_row(r, IGNORED, "dòng có số liệu nhưng không có mã trường hoặc tên trường")
+            else:  # a line of words inside the table (a note, a signature title): its numbers stay to be said
+                mark_prose(grid, slice(r, r + 1), slice(None), "dòng chữ trong bảng, không phải của một trường")
             continue
         if not any(grid.text(r, col.index) for key, col in columns.items() if key not in IDENTITY_KEYS):
             unfilled.append(r)  # a school's row of a template nobody filled in: not a row of missing values
