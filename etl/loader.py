@@ -92,18 +92,19 @@ class FileResult:
         """Every cell in its bucket now that every row's fate is known; a sheet with numbers nobody read says where
         they are (the file then never reads as a clean load). Called again after a later step refused rows; when
         nothing changed since the reader process accounted, its accounting stands."""
-        from etl.extract.ledger import account, describe, unread_errors
+        from etl.extract.ledger import ERROR, account, describe, unread_errors
         from etl.validate import cell_error_vi
 
         if self.accounting and self._accounted == self._fates():
             return
-
         self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]  # the others are said once
         rows = [*self.survey, *self.assessment, *self.tasks]
         account(self.ledgers, rows, self.log.items, summarise=False)
+        by_sheet = {ledger.sheet: ledger for ledger in self.ledgers}
         for sheet, cell, why in unread_errors(self.ledgers):
-            self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không nạp — hãy "
-                           "sửa hoặc xoá ô rồi gửi lại", sheet, cell)
+            issue = self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không "
+                                   "nạp — hãy sửa hoặc xoá ô rồi gửi lại", sheet, cell)
+            by_sheet[sheet].mark_ref(cell, ERROR, issue.message[:100])
         if self.hints.get("accept_unaccounted"):  # seen in the review; the rest of the file loads
             from etl.extract.ledger import IGNORED, NUMBER
 
@@ -113,7 +114,7 @@ class FileResult:
                                 "không nạp", only=NUMBER)
                     self.log.info("unaccounted_accepted", f"{count} ô số không được đọc; người duyệt đã xem khi xem "
                                   "trước và chấp nhận nạp phần còn lại", ledger.sheet)
-        self.accounting = account(self.ledgers, rows, self.log.items)
+        self.accounting = [ledger.summary() for ledger in self.ledgers]
         for sheet in self.accounting:
             if sheet["unaccounted_numbers"]:
                 first = sheet["unaccounted_ranges"][0]["range"] if sheet["unaccounted_ranges"] else None

@@ -82,7 +82,17 @@ class Catalogue:
         return {code: f.label_vi for code, f in self.fields.items()}
 
     def criterion(self, code: str) -> dict | None:
-        return next((c for c in self.criteria if c["code"] == code), None)
+        index = self.__dict__.get("_criteria_by_code")
+        if index is None:
+            index = self.__dict__["_criteria_by_code"] = {c["code"]: c for c in self.criteria}
+        return index.get(code)
+
+    def parents(self) -> frozenset[str]:
+        """The codes that group criteria (1.3 over 1.3.1 …): headings without a score of their own."""
+        found = self.__dict__.get("_parents")
+        if found is None:
+            found = self.__dict__["_parents"] = frozenset(c["parent"] for c in self.criteria)
+        return found
 
     def words(self, layout: str, key: str) -> tuple[str, ...]:
         """Normalised labels of one layout key (data/reference/layout_labels.csv), normalised once."""

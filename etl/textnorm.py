@@ -94,8 +94,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 16)
 def cell_ref(row: int, col: int) -> str:
-    """Zero-based (row, col) -> A1 notation."""
+    """Zero-based (row, col) -> A1 notation (the same cells come back file after file: each is spelled once)."""
     return f"{column_letter(col)}{row + 1}"
 
 

@@ -247,7 +247,7 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
     scores = []
     refs = [cell.ref for cell in record.identity.values() if cell.ref and cell.source == "cell"]
     skipped = []
-    parents = {c["parent"] for c in catalogue.criteria}
+    parents = catalogue.parents()
     for criterion, cell in record.scores.items():
         entry = _score(criterion, cell, record, catalogue, check)
         if entry is not None:
@@ -272,7 +272,7 @@ def validate_assessment(record: AssessmentRecord, catalogue: Catalogue, registry
 def _score(criterion: str, cell: Cell, record: AssessmentRecord, catalogue: Catalogue, check: RowChecker
            ) -> dict | None:
     spec = catalogue.criterion(criterion)
-    parents = {c["parent"] for c in catalogue.criteria}
+    parents = catalogue.parents()
     if spec is None:
         if criterion in parents:
             return None  # a heading such as 1.3 groups its criteria and carries no score

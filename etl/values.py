@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
 from etl.legacy_fonts import decode_tcvn3, decode_vni
 from etl.textnorm import clean_text, fold
@@ -156,6 +157,11 @@ def parse_bool(raw: object) -> bool | None:
         return raw
     if isinstance(raw, (int, float)) and raw in (0, 1):
         return bool(raw)
+    word = clean_text(raw).casefold().rstrip(".")  # the usual case first, before any legacy-font reading
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
     for variant in _legacy_variants(str(raw)):
         word = clean_text(variant).casefold().rstrip(".")
         if word in TRUE_WORDS:
@@ -228,6 +234,16 @@ _LEVELS = [  # most specific first
 
 
 def find_level(text: str) -> str | None:
+    """The school level a text names ("TRƯỜNG THCS …", "II. TIỂU HỌC"), or None; a text is looked at once."""
+    return _find_level(text) if isinstance(text, str) and len(text) <= 256 else _find_level_uncached(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _find_level(text: str) -> str | None:
+    return _find_level_uncached(text)
+
+
+def _find_level_uncached(text: str) -> str | None:
     key = clean_text(text).casefold()
     for code, words in _LEVELS:
         for word in words:

@@ -250,8 +250,9 @@ def code_column(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLog)
     most such values below the header; the labelled code column wins a tie, two unlabelled ones are ambiguous."""
     known = {c["code"] for c in catalogue.criteria}
     counts: dict[int, int] = {}
-    for r in range(header.data_start, min(grid.height, header.data_start + 200)):
-        for c in range(grid.width):
+    rows = range(header.data_start, min(grid.height, header.data_start + 200))
+    for c in (int(c) for c in grid.ledger.kind[rows.start:rows.stop].any(axis=0).nonzero()[0]):  # filled columns
+        for r in rows:
             if cell_code(grid.sheet.value(r, c), catalogue) in known:
                 counts[c] = counts.get(c, 0) + 1
     if not counts:

@@ -342,10 +342,16 @@ def is_section_row(texts: list[str]) -> str | None:
 def is_end_line(texts: list[str], end_words: tuple[str, ...]) -> bool:
     """Where the rows of a table end: notes ("Ghi chú:", "Lưu ý"), a place-and-date line ("Vinh, ngày 15 tháng 12
     năm 2024"), signature titles ("NGƯỜI LẬP BIỂU", "KT. HIỆU TRƯỞNG", "(Ký, ghi rõ họ tên)")."""
-    first = texts[0]
+    return _ends(texts[0], end_words) or any(is_place_date(t) for t in texts)
+
+
+@lru_cache(maxsize=1 << 14)
+def _ends(first: str, end_words: tuple[str, ...]) -> bool:
+    """The first cell of a line opens the notes or the signatures (the same criterion names and labels come back in
+    every file: each is looked at once)."""
     if starts_with_any(first, end_words) or starts_with_any(_SIGNATURE_PREFIX.sub("", first), end_words):
         return True
-    return bool(_SIGNATURE_HINT.match(first)) or any(is_place_date(t) for t in texts)
+    return bool(_SIGNATURE_HINT.match(first))
 
 
 @dataclass

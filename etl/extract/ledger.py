@@ -44,6 +44,17 @@ def number_like(value) -> bool:
         and not _HEADING.match(text)
 
 
+def _kind(value) -> int:
+    if value is None or value == "":
+        return 0
+    kind = type(value)
+    if kind is float or kind is int:
+        return NUMBER
+    if kind is str:
+        return NUMBER if number_like(value) else TEXT if value.strip() else 0
+    return TEXT  # a date, a time, a boolean
+
+
 @lru_cache(maxsize=65536)
 def parse_ref(ref: str) -> tuple[int, int] | None:
     """'D5' -> (4, 3); anything else (a range, None) -> None."""
@@ -64,14 +75,9 @@ class Ledger:
         self.sheet = sheet.name or None
         height, width = sheet.height, sheet.width
         self.kind = np.zeros((height, width), np.int8)
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if number_like(value):
-                    self.kind[r, c] = NUMBER
-                elif type(value) is not str or value.strip():
-                    self.kind[r, c] = TEXT
+        for r, row in enumerate(sheet.rows):  # a row at a time: one list, one assignment
+            if any(value is not None and value != "" for value in row):
+                self.kind[r, :len(row)] = [_kind(value) for value in row]
         self.errors = {}  # cells the reader could not take: an Excel error value (#REF!), text past a cell's size
         for (r, c), why in sheet.errors.items():
             if r < height and c < width:
@@ -188,7 +194,7 @@ class Ledger:
             for index in np.unique(self.reason[self.bucket == b]):
                 chosen = (self.bucket == b) & (self.reason == index)
                 reasons.append({"bucket": BUCKETS[b], "reason": self.reasons[index], "count": int(chosen.sum()),
-                                "ranges": ranges(chosen)[:6]})
+                                "ranges": ranges(chosen, 6)})
         boxes = rectangles(left)[:MAX_RANGES]
         return {"sheet": self.sheet, "hidden": self.hidden, **counts,
                 "unaccounted_ranges": [{"range": _span(*box), "count": _count(left, box),
@@ -200,8 +206,8 @@ def _count(mask: np.ndarray, box: tuple[int, int, int, int]) -> int:
     return int(mask[box[0]:box[1] + 1, box[2]:box[3] + 1].sum())
 
 
-def ranges(mask: np.ndarray) -> list[str]:
-    return [_span(*box) for box in rectangles(mask)]
+def ranges(mask: np.ndarray, limit: int | None = None) -> list[str]:
+    return [_span(*box) for box in rectangles(mask, limit)]
 
 
 def _span(first: int, last: int, start: int, end: int) -> str:
@@ -210,13 +216,16 @@ def _span(first: int, last: int, start: int, end: int) -> str:
     return f"{cell_ref(first, start)}:{cell_ref(last, end)}"
 
 
-def rectangles(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+def rectangles(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int, int, int]]:
     """The cells of `mask` as rectangles (first row, last row, first column, last column), top to bottom: runs of
-    rows in each column, then runs of neighbouring columns with the same rows joined ("D5:F24")."""
+    rows in each column, then runs of neighbouring columns with the same rows joined ("D5:F24"). With `limit`, the
+    first few rectangles of the leftmost columns (a list shown to a person, not every range)."""
     if not mask.any():
         return []
     runs: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> columns
     for c in np.flatnonzero(mask.any(axis=0)):
+        if limit is not None and len(runs) > limit:
+            break
         rows = np.flatnonzero(mask[:, c])
         breaks = np.flatnonzero(np.diff(rows) > 1)
         starts = np.concatenate(([rows[0]], rows[breaks + 1]))
@@ -233,7 +242,8 @@ def rectangles(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
             found.append((first, last, start, prev))
             if c is not None:
                 start = prev = c
-    return sorted(found, key=lambda box: (box[0], box[2]))
+    found = sorted(found, key=lambda box: (box[0], box[2]))
+    return found if limit is None else found[:limit]
 
 
 def describe(summary: dict, numbers_only: bool = False, limit: int = 8) -> str:

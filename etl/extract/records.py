@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl.textnorm import cell_ref
 from etl.values import parse_number
 
 
@@ -17,9 +18,10 @@ class Cell:
     @classmethod
     def at(cls, sheet, row: int, col: int) -> "Cell":
         """The cell of a sheet, with its reference, any Excel error and whether it is formatted as %."""
-        from etl.textnorm import cell_ref
-        return cls(sheet.value(row, col), cell_ref(row, col), sheet.errors.get((row, col)),
-                   fraction=(row, col) in sheet.percent_cells)
+        rows = sheet.rows
+        raw = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else None
+        return cls(raw, cell_ref(row, col), sheet.errors.get((row, col)) if sheet.errors else None, "cell",
+                   (row, col) in sheet.percent_cells if sheet.percent_cells else False)
 
 
 def _plain_number(raw) -> float | None:
