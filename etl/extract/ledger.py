@@ -51,8 +51,16 @@ def _kind(value) -> int:
     if kind is float or kind is int:
         return NUMBER
     if kind is str:
-        return NUMBER if number_like(value) else TEXT if value.strip() else 0
+        found = _TEXT_KINDS.get(value)
+        if found is None:
+            found = NUMBER if number_like(value) else TEXT if value.strip() else 0
+            if len(_TEXT_KINDS) < 1 << 16 and len(value) <= 64:
+                _TEXT_KINDS[value] = found
+        return found
     return TEXT  # a date, a time, a boolean
+
+
+_TEXT_KINDS: dict[str, int] = {}  # the same labels, names and figures come back cell after cell
 
 
 @lru_cache(maxsize=65536)
@@ -126,6 +134,12 @@ class Ledger:
              only: int | None = None) -> None:
         """Put the cells of a range not yet accounted for (all of them with `force`) in `bucket`; `only` limits it to
         text or number cells."""
+        if isinstance(rows, int) and isinstance(cols, int):  # one cell: no array machinery
+            if self.kind[rows, cols] and (only is None or self.kind[rows, cols] == only) and \
+                    (force or not self.bucket[rows, cols]):
+                self.bucket[rows, cols] = bucket
+                self.reason[rows, cols] = self._reason(reason)
+            return
         if isinstance(rows, int):
             rows = slice(rows, rows + 1)
         if isinstance(cols, int):
@@ -149,7 +163,7 @@ class Ledger:
 
     def mark_cell(self, row: int, col: int, bucket: int, reason: str = "", force: bool = True) -> None:
         if 0 <= row < self.kind.shape[0] and 0 <= col < self.kind.shape[1]:
-            self.mark(row, col, bucket, reason, force=force)
+            self.mark(int(row), int(col), bucket, reason, force=force)
 
     def mark_ref(self, ref: str | None, bucket: int, reason: str = "", force: bool = True) -> None:
         if (pos := parse_ref(ref)) is not None:
@@ -191,10 +205,13 @@ class Ledger:
         counts["cells"] = int((self.kind > 0).sum())
         reasons = []
         for b in (IGNORED, LABEL):
-            for index in np.unique(self.reason[self.bucket == b]):
-                chosen = (self.bucket == b) & (self.reason == index)
-                reasons.append({"bucket": BUCKETS[b], "reason": self.reasons[index], "count": int(chosen.sum()),
-                                "ranges": ranges(chosen, 6)})
+            in_bucket = self.bucket == b
+            found, sizes = np.unique(self.reason[in_bucket], return_counts=True)
+            for index, count in zip(found, sizes):
+                # where the set-aside cells stand; for titles and labels the count says enough
+                where = ranges(in_bucket & (self.reason == index), 6) if b == IGNORED else []
+                reasons.append({"bucket": BUCKETS[b], "reason": self.reasons[index], "count": int(count),
+                                "ranges": where})
         boxes = rectangles(left)[:MAX_RANGES]
         return {"sheet": self.sheet, "hidden": self.hidden, **counts,
                 "unaccounted_ranges": [{"range": _span(*box), "count": _count(left, box),
