@@ -9,7 +9,7 @@ from etl.issues import SEVERITY_VI
 STATUS_VI = {"loaded": "đã nạp", "partial": "nạp một phần", "rejected": "bị từ chối",
              "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
 SHOWN_NOTES = {"unknown_columns", "sheet_skipped", "assumed_self", "text_encoding", "unit_word",  # notes that matter
-               "ward_column"}
+               "ward_column", "several_tables", "schools_in_columns", "merged_school", "unaccounted_accepted"}
 STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "=", "skipped": "–"}
 
 

@@ -86,25 +86,27 @@ def write_csv(path, rows):
     return path
 
 
+def install(folder, rows) -> tuple:
+    """A registry written as a CSV and installed into a new warehouse: (warehouse, what the command said)."""
+    db = folder / "wh.duckdb"
+    status, text = run_cli("registry", write_csv(folder / "danh_muc.csv", rows), "--db", db)
+    assert status == 0, text
+    return db, text
+
+
 def test_registry_headed_ma_dinh_danh_installs(tmp_path):
-    path = write_csv(tmp_path / "danh_muc.csv", [
+    db, _ = install(tmp_path, [
         ["Mã định danh", "Tên trường", "Cấp học", "Loại hình", "Phường/xã"],
         ["40100001", "Trường Mầm non Hưng Dũng", "Mầm non", "Công lập", "Hưng Dũng"],
         ["40200001", "Trường Tiểu học Lê Lợi", "Tiểu học", "Công lập", "Lê Lợi"]])
-    db = tmp_path / "wh.duckdb"
-    status, text = run_cli("registry", path, "--db", db)
-    assert status == 0, text
     assert sql(db, "SELECT school_code FROM schools ORDER BY 1") == [("40100001",), ("40200001",)]
 
 
 def test_registry_codes_with_a_leading_apostrophe_are_cleaned_and_files_of_those_schools_load(tmp_path):
-    path = write_csv(tmp_path / "export_csdl.csv", [
+    db, _ = install(tmp_path, [
         ["STT", "Mã trường", "Tên trường", "Cấp học", "Loại hình", "Phường/xã"],
         ["1", "'HX0105", "Trường Tiểu học Hưng Dũng 1", "Tiểu học", "Công lập", "Hưng Dũng"],
         ["2", "'HX0106\u00a0", "Trường Tiểu học Lê Lợi", "Tiểu học", "Công lập", "Lê Lợi"]])
-    db = tmp_path / "wh.duckdb"
-    status, text = run_cli("registry", path, "--db", db)
-    assert status == 0, text
     assert sql(db, "SELECT school_code FROM schools ORDER BY 1") == [("HX0105",), ("HX0106",)]
     survey = tmp_path / "KS_CN_2024-2025.csv"
     write_csv(survey, [["Mã trường", "Tên trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"],
@@ -115,13 +117,10 @@ def test_registry_codes_with_a_leading_apostrophe_are_cleaned_and_files_of_those
 
 
 def test_registry_new_ward_under_don_vi_hanh_chinh_cap_xa_is_read_and_summarised(tmp_path):
-    path = write_csv(tmp_path / "danh_muc.csv", [
+    db, text = install(tmp_path, [
         ["Mã trường", "Tên trường", "Cấp học", "Loại hình", "Đơn vị hành chính cấp xã"],
         ["40100001", "Trường Mầm non Hưng Dũng", "Mầm non", "Công lập", "Phường Trường Vinh"],
         ["40200001", "Trường Tiểu học Lê Lợi", "Tiểu học", "Công lập", "Phường Thành Vinh"]])
-    db = tmp_path / "wh.duckdb"
-    status, text = run_cli("registry", path, "--db", db)
-    assert status == 0, text
     assert sql(db, "SELECT school_code, ward_new, ward_new_code FROM schools ORDER BY 1") == [
         ("40100001", "Trường Vinh", 16690), ("40200001", "Thành Vinh", 16681)]
     assert "phường/xã mới: 2/2" in text.casefold()
@@ -170,6 +169,7 @@ def test_comparison_sheet_one_column_per_school_loads_every_school(loaded_db, tm
                                                      "WHERE school_year = '2024-2025' AND period = 'CN'")}
     assert got == values
     assert report["files"][0]["cells"]["unaccounted_numbers"] == 0
+    assert [i["code"] for i in messages(report, "info")] == ["schools_in_columns"]  # the reading is said
 
 
 # ---- 6. two tables on one sheet ----------------------------------------------------------------------------------
@@ -198,6 +198,8 @@ def test_two_tables_on_one_sheet_load_both(loaded_db, tmp_path):
     assert got == [(PRESCHOOL[0], 12, 360, None), (PRESCHOOL[1], 10, 300, None), (PRIMARY[0], 30, 1200, 20),
                    (SECONDARY[0], 30, 1200, 36)]
     assert report["files"][0]["cells"]["unaccounted_numbers"] == 0
+    [said] = messages(report, code="several_tables")
+    assert "2 bảng" in said["message"] and "dòng 3, dòng 9" in said["message"]
 
 
 # ---- 7. a 4725 table whose criterion headers are merged over "Tự đánh giá" | "Thẩm định" -----------------

@@ -224,6 +224,11 @@ def _survey_tables(path: Path, grid: Grid, headers: list[Header], catalogue: Cat
         return "registry"
     sheet_titles = _titles(grid, headers[0].top)
     starts = [0] + [title_start(grid, h.top, previous.data_start) for previous, h in zip(headers, headers[1:])]
+    if len(headers) > 1:  # said, so that the review can read the sheet another way
+        bands = ", ".join(f"dòng {h.top + 1}–{h.bottom + 1}" if h.top != h.bottom else f"dòng {h.top + 1}"
+                          for h in headers)
+        log.info("several_tables", f"trang có {len(headers)} bảng, mỗi bảng dưới dòng tiêu đề của nó ({bands}); "
+                 "các bảng được đọc lần lượt", name)
     read = False
     for index, header in enumerate(headers):
         first, stop = starts[index], starts[index + 1] if index + 1 < len(headers) else None
@@ -266,6 +271,9 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
         return None  # one school: a form, read as label/value pairs
     context = context_of(_titles(grid, first_label))
     said, before = len(log.items), len(out.survey)
+    log.info("schools_in_columns", f"trang so sánh: nhãn chỉ tiêu ở một cột, mỗi cột bên phải là một trường "
+             f"({len(schools)} trường); được đọc theo cột. Nếu không phải vậy, hãy chọn dạng biểu khác khi xem trước",
+             grid.sheet.name or None)
     _report_columns(header, grid.sheet.name or None, log)
     records = extract_survey_table(turned, header, catalogue, context, log, 0)
     for item in log.items[said:]:
