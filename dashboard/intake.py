@@ -38,10 +38,9 @@ def accounting_table(reviewed) -> pd.DataFrame:
     from etl.extract.ledger import describe
 
     return pd.DataFrame([{
-        "Trang": (sheet["sheet"] or "") + (" (ẩn)" if sheet["hidden"] else ""), "Ô có nội dung": sheet["cells"],
-        **{label: sheet[key] for key, label in BUCKET_COLUMNS.items()},
-        "Trong đó ô số chưa đọc": sheet["unaccounted_numbers"],
-        "Vùng chưa đọc": describe(sheet) or "—"} for sheet in reviewed.accounting])
+        "Trang": (sheet["sheet"] or "") + (" (ẩn)" if sheet["hidden"] else ""), "Vùng chưa đọc": describe(sheet) or "—",
+        "Ô có nội dung": sheet["cells"], **{label: sheet[key] for key, label in BUCKET_COLUMNS.items()},
+        "Trong đó ô số chưa đọc": sheet["unaccounted_numbers"]} for sheet in reviewed.accounting])
 
 
 def reasons_table(reviewed) -> pd.DataFrame:
@@ -63,8 +62,12 @@ def sheet_summary(sheet: dict) -> str:
     """'Trang "HK1": biểu tổng hợp khảo sát; dòng tiêu đề 3–4 (A3:K4); năm học 2025-2026 (đọc từ tiêu đề, ô A1) …'"""
     from etl.extract import LAYOUT_VI
 
-    parts = [f"Trang «{sheet['sheet'] or '(không tên)'}»: {LAYOUT_VI.get(sheet['layout'], sheet['layout'])}"]
-    if sheet.get("header"):
+    layout = LAYOUT_VI.get(sheet["layout"], sheet["layout"]) or "không nhận ra bảng số liệu nào"
+    table = f" (bảng {sheet['table']})" if sheet.get("table") else ""
+    parts = [f"Trang «{sheet['sheet'] or '(không tên)'}»{table}: {layout}"]
+    if sheet.get("transposed"):
+        parts.append(f"mỗi cột là một trường, nhãn chỉ tiêu ở cột {sheet['header'].split(':')[0].rstrip('0123456789')}")
+    elif sheet.get("header"):
         top, bottom = sheet["header_rows"]
         rows = f"dòng {top}" if top == bottom else f"dòng {top}–{bottom}"
         parts.append(f"tiêu đề ở {rows} ({sheet['header']})")
@@ -84,11 +87,18 @@ def report_workbook(report: dict) -> bytes:
         "Tệp": f["file"], "Kết quả": STATUS_VI.get(f["status"], f["status"]), "Kỳ": ", ".join(f["periods"]),
         "Dòng nạp": f["rows_loaded"], "Dòng từ chối": f["rows_rejected"], "Dòng thay thế": f["rows_replaced"],
         "Lỗi": sum(i["severity"] == "error" for i in f["issues"]),
-        "Cảnh báo": sum(i["severity"] == "warning" for i in f["issues"])} for f in report["files"]])
+        "Cảnh báo": sum(i["severity"] == "warning" for i in f["issues"]),
+        "Ô số không đọc được": f.get("cells", {}).get("unaccounted_numbers", 0)} for f in report["files"]] + [{
+        "Tệp": h["file"], "Kết quả": f"chưa nạp: còn {h['unaccounted']} ô số chưa được đọc", "Kỳ": "", "Dòng nạp": 0,
+        "Dòng từ chối": 0, "Dòng thay thế": 0, "Lỗi": 0, "Cảnh báo": 1, "Ô số không đọc được": h["unaccounted"]}
+        for h in report.get("held", [])])
     issues = [{"school": i.get("school_code") or "", "Mức độ": SEVERITY_VI.get(i["severity"], i["severity"]),
                "Tệp": f["file"], "Trang": i.get("sheet") or "", "Ô": i.get("cell") or "", "Nội dung": i["message"],
                "Năm học": i.get("school_year") or "", "Kỳ": i.get("period") or ""}
               for f in report["files"] for i in f["issues"] if i["severity"] != "info"]
+    issues += [{"school": "", "Mức độ": SEVERITY_VI["warning"], "Tệp": h["file"], "Trang": "", "Ô": "",
+                "Nội dung": f"tệp chưa được nạp vì còn {h['unaccounted']} ô số chưa được đọc ({h['where']}); hãy sửa "
+                            "tệp rồi gửi lại", "Năm học": "", "Kỳ": ""} for h in report.get("held", [])]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         files.to_excel(writer, sheet_name="Tổng hợp", index=False)

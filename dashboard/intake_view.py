@@ -92,7 +92,8 @@ def upload_outcome() -> None:
                    "dòng bị từ chối. Các trang đã hiển thị số liệu mới." if result["load_id"] else
                    "Kho dữ liệu không thay đổi.")
         if result.get("held"):
-            st.warning(md_text("Chưa nạp (còn ô số chưa được đọc): " + ", ".join(result["held"])), icon="⚠️")
+            st.warning(md_text("Chưa nạp (còn ô số chưa được đọc): " + ", ".join(h["file"] for h in result["held"])),
+                       icon="⚠️")
         st.download_button("⬇️ Báo cáo kết quả nạp (Excel, mỗi trường một trang)", report_workbook(result),
                            file_name=f"ket_qua_nap_lan_{result['load_id'] or 0}.xlsx", key="intake_report",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
@@ -159,21 +160,30 @@ def _cells_section(reviewed, index: int) -> bool:
     if not reasons.empty:
         with st.expander("Vì sao các ô bị bỏ qua hoặc coi là chữ"):
             st.dataframe(reasons, hide_index=True, width="stretch", key=f"intake_reasons_{index}")
-    if not reviewed.unaccounted or reviewed.status in ("unchanged", "skipped"):
+    if not (reviewed.unaccounted or reviewed.accepted) or reviewed.status in ("unchanged", "skipped"):
         return False
-    st.warning(f"Tệp này còn {number(reviewed.unaccounted)} ô số chưa được đọc (xem cột «Vùng chưa đọc»): các số đó "
-               "sẽ không vào kho. Hãy sửa tệp rồi tải lên lại, hoặc chỉnh cách đọc ở trên (dòng tiêu đề, cột).",
-               icon="⚠️")
     entry = state[CORRECTIONS]["files"].setdefault(reviewed.sha or "", {})
-    seen = st.checkbox("Tôi đã xem các ô số chưa đọc; vẫn nạp phần đã đọc được của tệp này",
-                       value=bool(entry.get("accept_unaccounted")), key=f"intake_accept_{index}")
-    if seen != bool(entry.get("accept_unaccounted")):
-        if seen:
-            entry["accept_unaccounted"] = True
-        else:
-            entry.pop("accept_unaccounted", None)
-        return True
-    return False
+    if reviewed.unaccounted:
+        stale = " Các ô chưa đọc đã khác lúc bạn xác nhận (cách đọc vừa đổi): hãy xem lại." \
+            if entry.get("accept_unaccounted") else ""
+        st.warning(f"Tệp này còn {number(reviewed.unaccounted)} ô số chưa được đọc (xem cột «Vùng chưa đọc»): các số "
+                   "đó sẽ không vào kho. Hãy sửa tệp rồi tải lên lại, hoặc chỉnh cách đọc ở trên (dòng tiêu đề, cột)."
+                   + stale, icon="⚠️")
+    # a new set of unread cells is a new question: the box of the cells seen before must not answer it
+    shown = "-".join(sorted(reviewed.unread_fingerprints().values())) or \
+        "-".join(sorted((entry.get("accept_unaccounted") or {}).values()))
+    seen = st.checkbox(f"Tôi đã xem {number(reviewed.unaccounted or reviewed.accepted)} ô số chưa đọc; vẫn nạp phần "
+                       "đã đọc được của tệp này", value=not reviewed.unaccounted,
+                       key=f"intake_accept_{index}_{shown}_{not reviewed.unaccounted}",
+                       help="Xác nhận chỉ áp dụng cho đúng những ô đang chỉ ra; nếu cách đọc đổi và có ô khác chưa "
+                            "đọc, tệp lại dừng ở xem trước.")
+    if seen == (not reviewed.unaccounted):
+        return False
+    if seen:
+        entry["accept_unaccounted"] = reviewed.unread_fingerprints()
+    else:
+        entry.pop("accept_unaccounted", None)
+    return True
 
 
 def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, labels: dict) -> bool:
@@ -381,6 +391,9 @@ def load_buttons(review: intake.Review, db: Path) -> None:
             audit.record(db, who(), "load", f"lần nạp {state[RESULT]['load_id']}: {totals['files']} tệp, "
                          f"{totals['rows_loaded']} dòng nạp, {totals['rows_rejected']} dòng từ chối")
             state.pop(REVIEW, None)
+            held = [Path(f.path) for f in review.files if f.held]
+            if held:  # the files stopped at the review stay in it, to be fixed or acknowledged
+                run_review(held, db)
             state[UPLOADER] += 1  # a new, empty uploader
             st.cache_data.clear()
             st.rerun()

@@ -229,7 +229,7 @@ class FileReview:
     messages: list[dict] = field(default_factory=list)  # severity, sheet, cell, text
     cells: dict = field(default_factory=dict)  # every non-empty cell by bucket (etl.report.cell_totals)
     accounting: list[dict] = field(default_factory=list)  # per sheet: buckets, unaccounted ranges, reasons
-    accepted_unaccounted: bool = False  # the reviewer saw the numbers nobody read and loads the rest anyway
+    accepted: int = 0  # numbers the reviewer saw unread and chose to leave out, loading the rest
 
     @property
     def unaccounted(self) -> int:
@@ -238,12 +238,19 @@ class FileReview:
 
     @property
     def held(self) -> bool:
-        return bool(self.unaccounted) and not self.accepted_unaccounted and self.status not in ("unchanged", "skipped")
+        return bool(self.unaccounted) and self.status not in ("unchanged", "skipped")
+
+    def unread_fingerprints(self) -> dict[str, str]:
+        """Per sheet, which numbers are unread now: what a reviewer's acknowledgement is given for."""
+        return {sheet["sheet"] or "": sheet["unaccounted_digest"] for sheet in self.accounting
+                if sheet["unaccounted_numbers"]}
 
     @property
     def status_vi(self) -> str:
         if self.held:
             return f"dừng ở xem trước: {self.unaccounted} ô số chưa được đọc"
+        if self.status == "unchanged" and any(m.get("code") == "same_content" for m in self.messages):
+            return "trùng nội dung một tệp khác trong lần này (chỉ đọc một lần)"
         return REVIEW_STATUS_VI.get(self.status, STATUS_VI.get(self.status, self.status))
 
     @property
@@ -307,9 +314,9 @@ def _file_review(result, con, catalogue, registry: Registry, names: dict[str, st
     review = FileReview(result.name, str(result.path), result.sha, result.status, list(result.layouts),
                         result.periods() if result.status != "unchanged" else [], list(result.sheets),
                         cells=cell_totals(result.accounting), accounting=list(result.accounting),
-                        accepted_unaccounted=bool(result.hints.get("accept_unaccounted")))
+                        accepted=result.accepted_numbers)
     review.messages = [{"severity": i.severity, "sheet": i.sheet, "cell": i.cell, "text": i.message,
-                        "school_code": i.school_code} for i in result.log.items]
+                        "school_code": i.school_code, "code": i.code} for i in result.log.items]
     if result.status in ("unchanged", "skipped"):
         return review
     survey, assessment, _ = result.accepted()
@@ -456,21 +463,24 @@ def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dic
                           expected_version=review.data_version or "")
     except (UsageError, Busy, WarehouseError) as exc:
         raise IntakeError(str(exc)) from None
-    report["held"] = [f.name for f in review.files if f.held]  # stopped at the review: not loaded
+    from etl.extract.ledger import describe
+
+    report["held"] = [{"file": f.name, "unaccounted": f.unaccounted,  # stopped at the review: not loaded
+                       "where": "; ".join(f"trang '{s['sheet'] or ''}': {describe(s, numbers_only=True)}"
+                                          for s in f.accounting if s["unaccounted_numbers"])}
+                      for f in review.files if f.held]
     return report
 
 
 def list_versions(db_path: Path) -> list[dict]:
     """Warehouse versions kept before each load (newest first): {path, load_id, saved_at, files}."""
-    from etl.warehouse import versions_folder
+    from etl.warehouse import version_of, versions_folder
 
     folder = versions_folder(db_path)
     found = []
     for info in sorted(folder.glob("*.json"), reverse=True):
-        try:
-            meta = json.loads(info.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+        if (meta := version_of(info, db_path)) is None:
+            continue  # kept for another warehouse of the same folder
         path = info.with_suffix(".duckdb")
         if path.exists():
             found.append({**meta, "path": str(path)})

@@ -56,6 +56,7 @@ class FileResult:
     ledgers: list = field(default_factory=list)  # per sheet, what became of each cell (etl.extract.ledger)
     accounting: list[dict] = field(default_factory=list)  # their summaries once the load has decided every row
     _accounted: tuple = ()  # the rows' fates when the accounting was made
+    accepted_numbers: int = 0  # numbers the reviewer saw unread and chose to leave out (hint accept_unaccounted)
 
     def __post_init__(self):
         self.log = self.log or IssueLog(self.path.name)
@@ -105,15 +106,21 @@ class FileResult:
             issue = self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không "
                                    "nạp — hãy sửa hoặc xoá ô rồi gửi lại", sheet, cell)
             by_sheet[sheet].mark_ref(cell, ERROR, issue.message[:100])
-        if self.hints.get("accept_unaccounted"):  # seen in the review; the rest of the file loads
-            from etl.extract.ledger import IGNORED, NUMBER
+        accepted = self.hints.get("accept_unaccounted") or {}
+        if accepted:  # seen in the review: exactly those cells are set aside, and the rest of the file loads
+            from etl.extract.ledger import IGNORED, NUMBER, describe
 
             for ledger in self.ledgers:
-                if count := int(ledger.unclaimed(NUMBER).sum()):
-                    ledger.mark(slice(None), slice(None), IGNORED, "số chưa đọc được; người duyệt đã xem và chấp nhận "
-                                "không nạp", only=NUMBER)
-                    self.log.info("unaccounted_accepted", f"{count} ô số không được đọc; người duyệt đã xem khi xem "
-                                  "trước và chấp nhận nạp phần còn lại", ledger.sheet)
+                if accepted.get(ledger.sheet or "") != (fingerprint := ledger.digest()) or not fingerprint:
+                    continue  # other cells than those the reviewer saw: they stay unread, and said
+                before = ledger.summary()
+                ledger.mark(slice(None), slice(None), IGNORED, "số không đọc được; người duyệt đã xem khi xem trước "
+                            "và chấp nhận không nạp", only=NUMBER)
+                self.accepted_numbers += before["unaccounted_numbers"]
+                self.log.warning("unaccounted_accepted", f"{before['unaccounted_numbers']} ô số không được đọc "
+                                 f"({describe(before, numbers_only=True)}); người duyệt đã xem khi xem trước và chấp "
+                                 "nhận nạp phần còn lại", ledger.sheet,
+                                 before["unaccounted_ranges"][0]["range"] if before["unaccounted_ranges"] else None)
         self.accounting = [ledger.summary() for ledger in self.ledgers]
         for sheet in self.accounting:
             if sheet["unaccounted_numbers"]:
@@ -361,8 +368,8 @@ def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False
     if not registry.schools:
         raise UsageError("kho dữ liệu chưa có danh mục trường; hãy cài danh mục trước: python -m etl registry "
                          "<tệp danh mục>")
-    loaded = {r[0]: r[1] for r in con.execute(
-        "SELECT sha256, file_name FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
+    loaded = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT sha256, file_name, status FROM load_log WHERE status IN ('loaded', 'partial')").fetchall()}
     results: list[FileResult] = []
     to_read: list[FileResult] = []
     read_at: list[int] = []  # where each file to read stands in `results`
@@ -377,10 +384,17 @@ def read_batch(paths: list[Path], con, catalogue: Catalogue, force: bool = False
                              "kiểm tra quyền của tệp rồi nạp lại")
         if result.sha is None:
             pass
-        elif not force and (result.sha in loaded or result.sha in seen):
+        elif not force and result.sha in loaded:
             result.status = "unchanged"
-            earlier = loaded.get(result.sha) or seen[result.sha]
-            result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi gì")
+            earlier, how = loaded[result.sha]
+            partly = (" — lần đó chỉ nạp một phần (có dòng bị từ chối hoặc ô số không đọc được; xem báo cáo của lần "
+                      "nạp đó ở trang Chất lượng dữ liệu)") if how == "partial" else ""
+            result.log.info("already_loaded", f"nội dung đã được nạp trước đây (tệp {earlier}); không thay đổi "
+                            f"gì{partly}")
+        elif not force and result.sha in seen:
+            result.status = "unchanged"
+            result.log.info("same_content", f"nội dung giống hệt tệp {seen[result.sha]} trong lần này; chỉ đọc tệp "
+                            "đó một lần")
         else:
             seen[result.sha] = path.name
             result.hints = file_hints(hints, result.sha)

@@ -7,9 +7,9 @@ from etl.extract import LAYOUT_VI
 from etl.issues import SEVERITY_VI
 
 STATUS_VI = {"loaded": "đã nạp", "partial": "nạp một phần", "rejected": "bị từ chối",
-             "unchanged": "không đổi (đã nạp trước đây)", "skipped": "bỏ qua"}
+             "unchanged": "không đổi (nội dung đã có)", "skipped": "bỏ qua"}
 SHOWN_NOTES = {"unknown_columns", "sheet_skipped", "assumed_self", "text_encoding", "unit_word",  # notes that matter
-               "ward_column", "several_tables", "schools_in_columns", "merged_school", "unaccounted_accepted"}
+               "ward_column", "several_tables", "schools_in_columns", "merged_school", "same_content"}
 STATUS_MARK = {"loaded": "✔", "partial": "!", "rejected": "✘", "unchanged": "=", "skipped": "–"}
 
 

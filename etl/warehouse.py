@@ -239,9 +239,10 @@ class WarehouseWrite:
             os.link(self.db_path, target)
         except OSError:
             shutil.copyfile(self.db_path, target)
-        (folder / f"{stem}.json").write_text(json.dumps(self._version, ensure_ascii=False), encoding="utf-8")
+        meta = {**self._version, "warehouse": self.db_path.name}  # the folder may hold several warehouses
+        (folder / f"{stem}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         keep = max(int(setting("keep_versions")), 0)
-        for old in sorted(folder.glob("*.json"))[:-keep or None]:
+        for old in [v for v in sorted(folder.glob("*.json")) if version_of(v, self.db_path)][:-keep or None]:
             old.with_suffix(".duckdb").unlink(missing_ok=True)
             old.unlink(missing_ok=True)
 
@@ -348,6 +349,16 @@ def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def versions_folder(db_path: Path) -> Path:
     return Path(db_path).parent / "versions"
+
+
+def version_of(meta_path: Path, db_path: Path) -> dict | None:
+    """The description of a kept version if it was kept for this warehouse (versions from before this was recorded
+    count for any), else None: undo must never put another warehouse's state in place."""
+    try:
+        meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if meta.get("warehouse", Path(db_path).name) == Path(db_path).name else None
 
 
 def restore_version(db_path: Path, version: dict) -> dict:

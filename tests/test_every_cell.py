@@ -385,3 +385,66 @@ def test_every_bundled_and_fixed_file_leaves_no_number_unread():
                 assert sheet["unaccounted_numbers"] == 0, (result.name, sheet["sheet"], sheet["unaccounted_ranges"])
                 assert sheet["cells"] == sum(sheet[k] for k in ("loaded", "label", "ignored", "error", "unaccounted"))
             assert not result.layouts or result.accounting, result.name
+
+
+def test_an_acknowledgement_holds_for_the_cells_that_were_shown_and_no_others(loaded_db, tmp_path):
+    """A reviewer who saw the unread numbers of a file and chose to load the rest: a reading that leaves other cells
+    unread (another header band, another version of the file) is not covered, and stops again."""
+    from etl.intake import review_files
+    from etl.loader import run_load
+
+    path = tmp_path / "KS_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    book.active.append([PRIMARY[0], 31, 1210, 45, 3, 30, None, 17])
+    book.save(path)
+    [seen] = review_files([path], loaded_db).files
+    assert seen.held and seen.unaccounted == 1
+    shown = seen.unread_fingerprints()
+    other = {sheet: "0" * 16 for sheet in shown}
+    report = run_load([path], loaded_db, hints={"files": {seen.sha: {"accept_unaccounted": other}}})
+    assert report["files"][0]["status"] == "partial" and report["files"][0]["cells"]["unaccounted_numbers"] == 1
+    report = run_load([path], loaded_db, force=True, hints={"files": {seen.sha: {"accept_unaccounted": shown}}})
+    file = report["files"][0]
+    assert file["status"] == "loaded" and file["cells"]["unaccounted_numbers"] == 0
+    [said] = [i for i in file["issues"] if i["code"] == "unaccounted_accepted"]
+    assert said["severity"] == "warning" and "H2: 1 ô số" in said["message"]
+
+
+def test_a_column_without_a_heading_can_be_given_its_field_in_the_review(loaded_db, tmp_path):
+    """Its numbers are unread until the analyst says what they are; then they load, and the review keeps the choice
+    as for any column."""
+    from etl.intake import review_files
+    from etl.loader import run_load
+
+    path = tmp_path / "KS_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    book.active.append([PRIMARY[0], 31, 1210, 45, 3, 30, None, 17])  # 17 computers, the heading forgotten
+    book.save(path)
+    [seen] = review_files([path], loaded_db).files
+    [sheet] = seen.sheets
+    column = next(c for c in sheet["columns"] if c["letter"] == "H")
+    assert column["label"] == "(không có tiêu đề)" and column["key"] is None and seen.held
+    hints = {"columns": {sheet["signature"]: {"H": "it_computers"}}}
+    [mapped] = review_files([path], loaded_db, hints=hints).files
+    assert not mapped.held and mapped.unaccounted == 0
+    assert run_load([path], loaded_db, hints=hints)["files"][0]["status"] == "loaded"
+    assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = ? AND period = 'CN'",
+               [PRIMARY[0]]) == [(17,)]
+
+
+def test_an_instructions_sheet_is_the_forms_text_even_with_an_example_number(loaded_db, tmp_path):
+    path = tmp_path / "KS_CN_2024-2025.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trường", "Số lớp", "Số học sinh", "Số giáo viên", "Số CBQL", "Số phòng học"])
+    book.active.append([PRIMARY[0], 31, 1210, 45, 3, 30])
+    guide = book.create_sheet("Hướng dẫn")
+    guide.append(["Bước", "Việc cần làm"])
+    guide.append([1, "Điền số liệu vào trang Sheet, mỗi trường một dòng"])
+    guide.append(["Ví dụ số lớp:", 30])
+    book.save(path)
+    status, report = load(loaded_db, path)
+    assert status == 0, messages(report)
+    sheets = {s["sheet"]: s for s in report["files"][0]["sheets"]}
+    assert sheets["Hướng dẫn"]["unaccounted"] == 0 and sheets["Hướng dẫn"]["ignored"] == 2

@@ -198,10 +198,17 @@ def test_a_file_with_numbers_nobody_read_stops_at_the_review_until_the_reviewer_
     app.get("file_uploader")[0].set_value([(held.name, held.read_bytes(), MIME)])
     app.run()
     app.button(key="intake_preview").click().run()
-    app.checkbox(key="intake_accept_0").check().run()
+    accept = next(box for box in app.checkbox if box.label.startswith("Tôi đã xem 1 ô số chưa đọc"))
+    accept.check().run()
     assert not app.exception, app.exception
     table = next(df.value for df in app.dataframe if "Ô số chưa đọc" in df.value.columns)
     assert table["Kết quả"].tolist() == ["sẽ nạp"]
+    ticked = next(box for box in app.checkbox if box.label.startswith("Tôi đã xem 1 ô số chưa đọc"))
+    assert ticked.value is True  # still there, ticked: it can be taken back
+    ticked.uncheck().run()
+    table = next(df.value for df in app.dataframe if "Ô số chưa đọc" in df.value.columns)
+    assert table["Kết quả"].tolist() == ["dừng ở xem trước: 1 ô số chưa được đọc"]
+    next(box for box in app.checkbox if box.label.startswith("Tôi đã xem 1 ô số chưa đọc")).check().run()
     app.button(key="intake_confirm").click().run()
     assert not app.exception, app.exception
     assert sql(loaded_db, "SELECT school_code, classes FROM survey WHERE period = 'CN' ORDER BY 1") == [

@@ -179,6 +179,11 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
         if any(w in norm_label(grid.line(r)) for r in range(min(15, grid.height)) for w in synthetic_words):
             out.synthetic = True
         layout = _extract_sheet(workbook.path, grid, catalogue, log, out, hints)
+        if layout is None and norm_label(name or "") in catalogue.words("sheet_names", "instructions"):
+            grid.ledger.mark(slice(None), slice(None), LABEL, "trang hướng dẫn hoặc danh sách chọn của biểu mẫu",
+                             only=TEXT)
+            grid.ledger.mark(slice(None), slice(None), IGNORED, "số trên trang hướng dẫn (ví dụ, số thứ tự), không "
+                             "phải số liệu")
         if layout is None:
             unrecognised.append(name)
             out.sheets.append({"sheet": name, "layout": None})
@@ -202,7 +207,15 @@ def header_labels(grid: Grid, header: Header) -> list[tuple[int, str]]:
     """(column, label) of every labelled column of the header band, known or not, left to right."""
     labelled = [(c, col.label) for c, col in header.columns.items()] + list(header.unknown)
     labelled += [(second.index, second.label) for _, second in header.duplicates] + list(header.ignored)
-    return sorted(labelled)
+    return sorted((c, label) for c, label in labelled if label)
+
+
+def unlabelled_columns(grid: Grid, header: Header) -> list[int]:
+    """Columns with values under the header band but no label in it: an analyst may say what they hold in the
+    review (until then their numbers stay unread, and said)."""
+    labelled = {c for c, _ in header_labels(grid, header)}
+    rows = grid.ledger.kind[header.data_start:header.data_start + 500]
+    return [int(c) for c in rows.any(axis=0).nonzero()[0] if int(c) not in labelled]
 
 
 def header_signature(grid: Grid, header: Header) -> str:
@@ -274,7 +287,11 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
     log.info("schools_in_columns", f"trang so sánh: nhãn chỉ tiêu ở một cột, mỗi cột bên phải là một trường "
              f"({len(schools)} trường); được đọc theo cột. Nếu không phải vậy, hãy chọn dạng biểu khác khi xem trước",
              grid.sheet.name or None)
-    _report_columns(header, grid.sheet.name or None, log)
+    unknown = [(c, label) for c, label in header.unknown if norm_label(label) not in ROUTINE_HEADERS]
+    if unknown:  # the «columns» of the turned reading are the sheet's rows
+        listed = ", ".join(f"\"{label[:60]}\" (dòng {c + 1})" for c, label in unknown[:12])
+        log.info("unknown_columns", f"bỏ qua các dòng không thuộc danh mục trường thông tin: {listed}",
+                 grid.sheet.name or None)
     records = extract_survey_table(turned, header, catalogue, context, log, 0)
     for item in log.items[said:]:
         item.cell = swapped(item.cell)
@@ -284,9 +301,10 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
                 cell.ref = swapped(cell.ref)
         record.row = None
     grid.ledger.take_transposed(turned.ledger)
+    grid.ledger.reasons = [why.replace("cột \"", "dòng \"", 1) for why in grid.ledger.reasons]  # rows, here
     grid.ledger.mark_rows(0, first_label - 1, LABEL, "tiêu đề", only=TEXT)
     sheet = _sheet_record(turned, "survey_table", header, context)
-    sheet.update(transposed=True, header=swapped(sheet["header"]))
+    sheet.update(transposed=True, header=swapped(sheet["header"]), header_rows=None)
     out.sheets.append(sheet)
     out.survey[before:] = records
     return "survey_table"
@@ -360,10 +378,12 @@ def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalog
     seen: dict[str, Column] = {}
     duplicates = []
     ignored: list[tuple[int, str]] = []
-    for c, label in labelled:
+    for c, label in sorted(labelled + [(c, "") for c in unlabelled_columns(grid, header)]):
         letter = column_letter(c)
         current = header.columns.get(c)
         key = mapping.get(letter, current.key if current else None)
+        if not label and key is None:
+            continue  # a column without a heading nobody said anything about: its numbers stay to be said
         if key == "":
             ignored.append((c, label))
             continue
@@ -397,11 +417,13 @@ def _sheet_record(grid: Grid, layout: str, header: Header | None, context: dict)
         record["signature"] = header_signature(grid, header)
         ignored = {c for c, _ in header.ignored}
         record["columns"] = []
-        for c, label in header_labels(grid, header):
+        shown = header_labels(grid, header) + [(c, "") for c in unlabelled_columns(grid, header)]
+        shown += [(c, "") for c, col in header.columns.items() if not col.label and (c, "") not in shown]
+        for c, label in sorted(shown):
             key = header.columns[c].key if c in header.columns else None
             record["columns"].append({
-                "letter": column_letter(c), "label": label, "ignored": c in ignored, "key": key,
-                "recognised": header.recognised.get(c) if header.recognised is not None else key,
+                "letter": column_letter(c), "label": label or "(không có tiêu đề)", "ignored": c in ignored,
+                "key": key, "recognised": header.recognised.get(c) if header.recognised is not None else key,
                 "routine": norm_label(label) in ROUTINE_HEADERS})
     return record
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from etl.issues import IssueLog
 from etl.values import find_period, find_school_year
 
-SOURCE_VI = {"title": "tiêu đề", "file": "tên tệp", "folder": "tên thư mục", "column": "cột"}
+SOURCE_VI = {"title": "tiêu đề", "file": "tên tệp", "folder": "tên thư mục", "column": "cột",
+             "correction": "chỉnh sửa khi xem trước"}
 
 
 @dataclass

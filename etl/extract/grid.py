@@ -415,7 +415,8 @@ def account_table(grid: Grid, header: Header, first: int, end: int | None, limit
         ledger.mark(body, second.index, IGNORED, f"cột \"{second.label[:40]}\" trùng ý nghĩa với cột "
                     f"{column_letter(first_column.index)}")
     for c, label in header.ignored:
-        ledger.mark(body, c, IGNORED, f"cột \"{label[:40]}\" được bỏ qua khi xem trước")
+        ledger.mark(body, c, IGNORED, f"cột {column_letter(c)} \"{label[:40] or '(không có tiêu đề)'}\" được bỏ qua "
+                    "khi xem trước")
     ledger.mark_rows(end, (grid.height if limit is None else limit) - 1, LABEL, "ghi chú, ngày tháng, chữ ký dưới bảng",
                      only=TEXT)
 

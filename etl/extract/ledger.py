@@ -18,7 +18,7 @@ from etl.textnorm import cell_ref
 
 LOADED, LABEL, IGNORED, ERROR = 1, 2, 3, 4
 BUCKETS = {LOADED: "loaded", LABEL: "label", IGNORED: "ignored", ERROR: "error"}
-BUCKET_VI = {"loaded": "giá trị đã nạp", "label": "tiêu đề, nhãn, ghi chú", "ignored": "bỏ qua có lý do",
+BUCKET_VI = {"loaded": "giá trị đã nạp", "label": "là tiêu đề, nhãn hay ghi chú", "ignored": "bỏ qua có lý do",
              "error": "lỗi", "unaccounted": "chưa được đọc"}
 TEXT, NUMBER = 1, 2
 MAX_RANGES = 40  # listed per sheet; the counts cover every cell
@@ -190,6 +190,15 @@ class Ledger:
         """Text cells of a range as labels (notes, headings): the numbers there stay to be accounted for."""
         self.mark(rows, cols, LABEL, reason, only=TEXT)
 
+    def digest(self) -> str:
+        """Which number cells are left unread, as a short fingerprint: a reviewer's "I saw them" holds for exactly
+        these cells, not for others a later reading leaves unread."""
+        import hashlib
+
+        rows, cols = np.nonzero(self.unclaimed(NUMBER))
+        return hashlib.blake2b(rows.astype(np.int32).tobytes() + b"|" + cols.astype(np.int32).tobytes(),
+                               digest_size=8).hexdigest() if rows.size else ""
+
     def unclaimed(self, only: int | None = None) -> np.ndarray:
         kind = self.kind
         return (self.bucket == 0) & ((kind > 0) if only is None else (kind == only))
@@ -213,6 +222,7 @@ class Ledger:
                 reasons.append({"bucket": BUCKETS[b], "reason": self.reasons[index], "count": int(count),
                                 "ranges": where})
         boxes = rectangles(left)[:MAX_RANGES]
+        counts["unaccounted_digest"] = self.digest()
         return {"sheet": self.sheet, "hidden": self.hidden, **counts,
                 "unaccounted_ranges": [{"range": _span(*box), "count": _count(left, box),
                                         "numbers": _count(numbers, box)} for box in boxes],
