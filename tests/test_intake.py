@@ -247,3 +247,19 @@ def test_a_profile_reads_the_next_file_of_a_layout_the_loader_does_not_know(load
     assert report["files"][0]["status"] == "loaded", report["files"][0]["issues"]
     assert values(loaded_db, "SELECT classes, students FROM survey WHERE school_code = '40200001' AND period = 'CN'") \
         == [(31, 1210)]
+
+
+def test_undo_never_puts_back_another_warehouse_of_the_same_folder(tmp_path):
+    """Found in a user trial: the versions kept for undo share a folder with every warehouse beside them; undoing in
+    one must not restore a state kept for another."""
+    from etl.intake import IntakeError, list_versions, undo_last_load
+
+    registry = fixtures.write_registry(tmp_path / "danh_muc.csv")
+    first, second = tmp_path / "x.duckdb", tmp_path / "y.duckdb"
+    for db in (first, second):
+        assert run_cli("registry", registry, "--db", db)[0] == 0
+    survey = fixtures.write_survey_table(tmp_path / "KS_HK1_2024-2025.xlsx")
+    assert run_cli("load", survey, "--db", second)[0] in (0, 1)
+    assert list_versions(first) == [] and len(list_versions(second)) == 1
+    with pytest.raises(IntakeError):
+        undo_last_load(first)
