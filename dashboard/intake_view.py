@@ -125,12 +125,14 @@ def file_details(review: intake.Review, db: Path) -> bool:
     choices = column_choices(catalogue)
     labels = {key: label for label, key in choices.items()}
     changed = False
-    order = sorted(range(len(review.files)), key=lambda i: (-_errors(review.files[i]), review.files[i].name))
+    order = sorted(range(len(review.files)), key=lambda i: (not review.files[i].held, -_errors(review.files[i]),
+                                                            review.files[i].name))
     shown = st.selectbox(
         "Xem chi tiết tệp", order, key="intake_detail",
         format_func=lambda i: f"{review.files[i].name} — {review.files[i].status_vi}"
                               + (f" ({_errors(review.files[i])} lỗi)" if _errors(review.files[i]) else ""),
-        help="Tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp và sửa nếu cần.",
+        help="Tệp dừng ở xem trước và tệp có lỗi đứng đầu danh sách. Chọn một tệp để xem cách chương trình đọc tệp "
+             "và sửa nếu cần.",
         filter_mode=None)
     for index in [shown]:
         reviewed = review.files[index]
