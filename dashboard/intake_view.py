@@ -25,6 +25,7 @@ from dashboard.ui import session_schools
 from etl import audit, intake
 from etl.extract import LAYOUT_VI
 from etl.reference import load_catalogue
+from etl.report import cells_line
 from etl.settings import setting
 
 REVIEW, PROBLEMS, CORRECTIONS, RESULT, UPLOADER = ("intake_review", "intake_problems", "intake_corrections",
@@ -152,11 +153,7 @@ def _cells_section(reviewed, index: int) -> bool:
     reviewer's acknowledgement; returns whether the acknowledgement changed."""
     if not reviewed.accounting:
         return False
-    c = reviewed.cells
-    st.markdown(f"**Mọi ô của tệp**: {number(c['cells'])} ô có nội dung — {number(c['loaded'])} đã nạp, "
-                f"{number(c['label'])} là tiêu đề, nhãn hay ghi chú, {number(c['ignored'])} bỏ qua có lý do, "
-                f"{number(c['error'])} lỗi, {number(c['unaccounted'])} chưa được đọc"
-                + (f" (trong đó {number(c['unaccounted_numbers'])} ô số)." if c["unaccounted_numbers"] else "."))
+    st.markdown(f"**Mọi ô của tệp**: {cells_line(reviewed.cells)}.")
     st.dataframe(accounting_table(reviewed), hide_index=True, width="stretch", key=f"intake_cells_{index}")
     reasons = reasons_table(reviewed)
     if not reasons.empty:

@@ -100,7 +100,7 @@ class FileResult:
             return
         self.log.items = [i for i in self.log.items if i.code != "unaccounted_numbers"]  # the others are said once
         rows = [*self.survey, *self.assessment, *self.tasks]
-        account(self.ledgers, rows, self.log.items, summarise=False)
+        account(self.ledgers, rows, self.log.items)
         by_sheet = {ledger.sheet: ledger for ledger in self.ledgers}
         for sheet, cell, why in unread_errors(self.ledgers):
             issue = self.log.error("unread_cell", f"{cell_error_vi(why)}; ô này nằm ngoài các bảng đã đọc nên không "
@@ -108,7 +108,7 @@ class FileResult:
             by_sheet[sheet].mark_ref(cell, ERROR, issue.message[:100])
         accepted = self.hints.get("accept_unaccounted") or {}
         if accepted:  # seen in the review: exactly those cells are set aside, and the rest of the file loads
-            from etl.extract.ledger import IGNORED, NUMBER, describe
+            from etl.extract.ledger import IGNORED, NUMBER
 
             for ledger in self.ledgers:
                 if accepted.get(ledger.sheet or "") != (fingerprint := ledger.digest()) or not fingerprint:

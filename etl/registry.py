@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.extract.grid import Grid, Trailer, find_header, is_end_line, is_section_row, looks_like_code, starts_with_any
+from etl.extract.grid import (
+    Column,
+    Grid,
+    Trailer,
+    find_header,
+    is_end_line,
+    is_section_row,
+    looks_like_code,
+    starts_with_any,
+)
 from etl.issues import IssueLog
 from etl.reference import LEVEL_NAMES, Catalogue, match_label, per_catalogue
 from etl.settings import setting
@@ -171,8 +180,6 @@ def _decide_ward_columns(grid: Grid, header, catalogue: Catalogue, log: IssueLog
     """A ward column headed "Phường/xã", "Xã/phường" or "Đơn vị hành chính cấp xã" does not say whether it holds the
     former units or the new wards: its values decide (the former units of the unit table against the province's new
     wards), and the review is told which it was taken for."""
-    from etl.extract.grid import Column
-
     ambiguous = [col for col in header.columns.values() if col.key == "ward_any"]
     ambiguous += [second for _, second in header.duplicates if second.key == "ward_any"]
     if not ambiguous:
@@ -206,6 +213,7 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
     sheet_name = grid.sheet.name or None
     columns = header.by_key()
     units = {norm_label(u["former_unit"]): u for u in catalogue.units}
+    spelling = {norm_label(u["new_ward"]): u["new_ward"] for u in catalogue.units}  # of the new wards
     official = official_wards(int(setting("province_code")))
     rows, seen = [], {}
     subtotal, end = catalogue.words("table_rows", "subtotal"), catalogue.words("table_rows", "end")
@@ -256,7 +264,7 @@ def _registry_rows(grid: Grid, header, catalogue: Catalogue, log: IssueLog) -> l
             ok = False
         if row.get("ownership") is None:
             row["ownership"] = "cong_lap"
-        row.update(_wards(raw, ref, units, official, sheet_name, log))
+        row.update(_wards(raw, ref, units, spelling, official, sheet_name, log))
         if ok:
             row["_numeric_code"] = isinstance(raw.get("school_code"), (int, float))
             row["_code_cell"] = ref["school_code"]
@@ -323,7 +331,8 @@ def _restore_leading_zeros(rows: list[dict], log: IssueLog, sheet: str | None) -
                 "Văn bản (Text) trong tệp danh mục", sheet, short[0]["_code_cell"])
 
 
-def _wards(raw: dict, ref: dict, units: dict, official: dict, sheet: str | None, log: IssueLog) -> dict:
+def _wards(raw: dict, ref: dict, units: dict, spelling: dict, official: dict, sheet: str | None, log: IssueLog
+           ) -> dict:
     """Former unit, new ward and its official code; the ward table fills what the list leaves out."""
     old = unit_name(raw.get("ward_old"))
     new = unit_name(raw.get("ward_new"))
@@ -337,8 +346,7 @@ def _wards(raw: dict, ref: dict, units: dict, official: dict, sheet: str | None,
             log.warning("ward_conflict", f"phường mới \"{new}\" khác bảng đơn vị (\"{unit['new_ward']}\" cho "
                         f"\"{old}\"); dùng giá trị trong danh mục", sheet, ref.get("ward_new"))
         new = new or unit["new_ward"]
-    spelled = {norm_label(u["new_ward"]): u["new_ward"] for u in units.values()}
-    new = spelled.get(norm_label(new), new) if new else new  # the unit table's spelling of a new ward
+    new = spelling.get(norm_label(new), new) if new else new  # the unit table's spelling of a new ward
     code_text = parse_text(raw.get("ward_new_code"))
     code = int(code_text) if code_text and code_text.isdigit() else None
     expected = official.get(norm_label(new)) if new else None

@@ -24,16 +24,17 @@ def exit_code(files: list[dict]) -> int:
 
 
 CELL_BUCKETS = ("loaded", "label", "ignored", "error", "unaccounted")
+CELL_COUNTS = (*CELL_BUCKETS, "cells", "unaccounted_numbers")
 
 
 def cell_totals(accounting: list[dict]) -> dict:
-    """The cells of a file by bucket (every non-empty cell of every sheet is in exactly one)."""
-    totals = {key: sum(sheet[key] for sheet in accounting) for key in (*CELL_BUCKETS, "cells", "unaccounted_numbers")}
-    return totals
+    """The cells of files or sheets by bucket (every non-empty cell of every sheet is in exactly one)."""
+    return {key: sum(part[key] for part in accounting) for key in CELL_COUNTS}
 
 
 def cells_line(cells: dict) -> str:
-    """'Ô có nội dung: 1.234 — 800 giá trị đã nạp, 400 tiêu đề/nhãn/ghi chú, 30 bỏ qua có lý do, 4 lỗi, 0 chưa đọc'."""
+    """'ô có nội dung: 1.234 — 800 giá trị đã nạp, 400 là tiêu đề, nhãn hay ghi chú, 30 bỏ qua có lý do, 4 lỗi, 0 chưa
+    được đọc'."""
     from etl.extract.ledger import BUCKET_VI
     from etl.textnorm import fmt_number
 
@@ -53,8 +54,7 @@ def build_report(results: list, load_id: int | None, db_path: Path, elapsed: flo
     } for r in results]
     totals = {key: sum(f[key] for f in files) for key in ("rows_loaded", "rows_rejected", "rows_replaced")}
     totals["files"] = len(files)
-    totals["cells"] = {key: sum(f["cells"][key] for f in files) for key in (*CELL_BUCKETS, "cells",
-                                                                            "unaccounted_numbers")}
+    totals["cells"] = cell_totals([f["cells"] for f in files])
     for status in STATUS_VI:
         totals[f"files_{status}"] = sum(f["status"] == status for f in files)
     for severity in SEVERITY_VI:

@@ -94,7 +94,7 @@ def store_results(write: WarehouseWrite, results: list, load_id: int, command: s
     inserted as one batch per table, one log insert for all files."""
     con = write.con
     columns = list(survey_columns(write.catalogue))
-    survey_rows, cell_rows, score_rows, survey_keys, score_keys = [], [], [], [], []
+    cell_rows, score_rows, survey_keys, score_keys = [], [], [], []
     merged: dict[tuple, dict] = {}  # school, year, period -> the row to store (parts of one report gathered)
     spoken: dict[tuple, set] = {}  # the fields the incoming files speak for
     for index, result in enumerate(results):

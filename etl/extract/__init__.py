@@ -24,6 +24,7 @@ from etl.extract.survey import (
     find_survey_header,
     find_survey_headers,
     missing_required,
+    survey_classifier,
 )
 from etl.extract.tasks import extract_tasks, find_task_header
 from etl.issues import IssueLog
@@ -135,17 +136,17 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
         out.tasks += extract_tasks(grid, header, catalogue, log)
         return "task_sheet"
     if tried("survey_form") and (record := extract_form_in_rows(grid, catalogue)):
-        return _survey_form(path, grid, record, out, context_of)
+        return _survey_form(grid, record, out, context_of)
     if tried("survey_table") and (headers := _survey_headers(grid, catalogue, hints)):
-        return _survey_tables(path, grid, headers, catalogue, log, out, context_of)
-    if tried("survey_table") and (layout := _schools_in_columns(path, grid, catalogue, log, out, context_of)):
+        return _survey_tables(grid, headers, catalogue, log, out, context_of)
+    if tried("survey_table") and (layout := _schools_in_columns(grid, catalogue, log, out, context_of)):
         return layout
     if tried("survey_form") and (record := extract_survey_form(grid, catalogue, log)):
-        return _survey_form(path, grid, record, out, context_of)
+        return _survey_form(grid, record, out, context_of)
     return None
 
 
-def _survey_form(path: Path, grid: Grid, record, out: Extraction, context_of) -> str:
+def _survey_form(grid: Grid, record, out: Extraction, context_of) -> str:
     context = context_of(_titles(grid, 12))
     out.sheets.append(_sheet_record(grid, "survey_form", None, context))
     for key in ("school_year", "period"):
@@ -225,8 +226,8 @@ def header_signature(grid: Grid, header: Header) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _survey_tables(path: Path, grid: Grid, headers: list[Header], catalogue: Catalogue, log: IssueLog,
-                   out: Extraction, context_of) -> str:
+def _survey_tables(grid: Grid, headers: list[Header], catalogue: Catalogue, log: IssueLog, out: Extraction,
+                   context_of) -> str:
     """The survey tables of a sheet, each under its own header band and read down to the title lines of the next;
     the title lines above the first table (year, period) hold for every table, a table's own lines first."""
     name = grid.sheet.name or None
@@ -261,13 +262,14 @@ def _survey_tables(path: Path, grid: Grid, headers: list[Header], catalogue: Cat
     return "survey_table" if read else "rejected"
 
 
-def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, context_of
-                        ) -> str | None:
+def _schools_in_columns(grid: Grid, catalogue: Catalogue, log: IssueLog, out: Extraction, context_of) -> str | None:
     """A comparison sheet: field labels down one column and a school in each column to its right (the line of the
     school code or name holds two or more of them). It is read as the table it is once rows and columns are swapped;
     every cell, message and mark is then given back in the sheet's own coordinates."""
     from etl.workbook import transposed
 
+    if not _identity_line_with_schools(grid, catalogue):
+        return None  # most sheets that reach here are forms: no turned copy of them is made
     turned = Grid(transposed(grid.sheet))
     header = find_survey_header(turned, catalogue)
     if header is None:
@@ -308,6 +310,19 @@ def _schools_in_columns(path: Path, grid: Grid, catalogue: Catalogue, log: Issue
     out.sheets.append(sheet)
     out.survey[before:] = records
     return "survey_table"
+
+
+def _identity_line_with_schools(grid: Grid, catalogue: Catalogue) -> bool:
+    """A line whose label names the school code or name (alone, or under the cell to its left, as a turned header
+    band would read it) with two filled cells or more to its right: what a comparison sheet needs to be one."""
+    classify = survey_classifier(catalogue)
+    for r in range(grid.height):
+        texts = grid.row_texts(r)
+        for c, text in enumerate(texts):
+            if text and sum(1 for t in texts[c + 1:] if t) >= 2 and (
+                    classify(text, "") or classify(text, texts[c - 1] if c else "")) in ("school_code", "school_name"):
+                return True
+    return False
 
 
 def swapped(ref: str | None) -> str | None:

@@ -14,7 +14,7 @@ from etl.extract.grid import (
     names_a_school,
     starts_with_any,
 )
-from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT
+from etl.extract.ledger import IGNORED, LABEL, TEXT
 from etl.extract.records import AssessmentRecord, Cell
 from etl.issues import IssueLog
 from etl.reference import Catalogue, match_label, per_catalogue
@@ -121,8 +121,7 @@ def extract_assessment_table(grid: Grid, header: Header, catalogue: Catalogue, c
             continue  # the row of maximum points under the header
         if not names_a_school(grid.row_texts(r), code_col, name_col, subtotal) and starts_with_any(texts[0], subtotal):
             trailer.totals.append((r, " ".join(texts)))
-            ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
-            ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng (không phải của một trường)", only=NUMBER)
+            ledger.mark_total_row(r)
             continue
         identity = {k: Cell.at(sheet, r, columns[k].index)
                     for k in IDENTITY if k in columns}
@@ -298,8 +297,7 @@ def extract_assessment_form(grid: Grid, header: Header, catalogue: Catalogue, co
                 for kind, record in records.items():
                     col = columns[kind].index
                     record.totals[number] = Cell.at(sheet, r, col)
-                ledger.mark_row(r, LABEL, "dòng tổng điểm nhóm", only=TEXT)
-                ledger.mark_row(r, IGNORED, "tổng điểm nhóm (chỉ để đối chiếu)", only=NUMBER)
+                ledger.mark_total_row(r, "dòng tổng điểm nhóm", "tổng điểm nhóm (chỉ để đối chiếu)")
             else:
                 ledger.mark_row(r, LABEL, "dòng mục, nhóm tiêu chí", only=TEXT)
             continue

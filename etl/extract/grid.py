@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from etl.extract.ledger import IGNORED, LABEL, TEXT, Ledger
+from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT, Ledger
 from etl.legacy_fonts import sheet_font
 from etl.textnorm import clean_text, column_letter, norm_label
 from etl.workbook import Sheet
@@ -214,8 +214,6 @@ def find_headers(grid: Grid, classify: Classifier, min_keys: int, accept: Callab
     """Every header band of a sheet, top to bottom: a sheet may hold several tables (preschools, then primary and
     lower secondary schools under a header of their own). Only rows without numbers are tried, so the rows of a
     long table cost nothing; `known` is a band found already."""
-    from etl.extract.ledger import NUMBER
-
     kind = grid.ledger.kind
     texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER).sum(axis=1)
     bands = [known] if known is not None else []
@@ -237,8 +235,6 @@ def find_headers(grid: Grid, classify: Classifier, min_keys: int, accept: Callab
 def title_start(grid: Grid, top: int, floor: int) -> int:
     """The first of the title lines right above a header band at `top` (not above `floor`): lines of one or two
     cells without numbers ("II. TIỂU HỌC VÀ THCS", "Biểu 2: ..."), and blank lines."""
-    from etl.extract.ledger import NUMBER
-
     kind = grid.ledger.kind
     r = top - 1
     while r >= floor and not (kind[r] == NUMBER).any() and len(grid.cells_in_row(r)) <= 2:
@@ -425,8 +421,6 @@ def mark_sequences(grid: Grid) -> None:
     """Item numbers left of labels ("1 | Tổng số lớp", "2 | Tổng số học sinh"): whole numbers that count up from 1
     down a column, each with words on its right, restarting at 1 under a new heading. They number the lines; they
     are not data."""
-    from etl.extract.ledger import NUMBER
-
     ledger = grid.ledger
     left = ledger.unclaimed(NUMBER)
     if not left.any():

@@ -95,18 +95,16 @@ class Ledger:
         self.reason = np.zeros((height, width), np.int16)
         self.reasons: list[str] = [""]
         self.hidden = not sheet.visible
-        self.transposed = False
 
     def __getstate__(self) -> dict:
         """Only the non-empty cells cross a process boundary: a 20,000 × 400 sheet is mostly blank."""
         rows, cols = np.nonzero(self.kind)
-        return {"sheet": self.sheet, "hidden": self.hidden, "transposed": self.transposed, "shape": self.kind.shape,
-                "errors": self.errors,
+        return {"sheet": self.sheet, "hidden": self.hidden, "shape": self.kind.shape, "errors": self.errors,
                 "rows": rows.astype(np.int32), "cols": cols.astype(np.int32), "kind": self.kind[rows, cols],
                 "bucket": self.bucket[rows, cols], "reason": self.reason[rows, cols], "reasons": self.reasons}
 
     def __setstate__(self, state: dict) -> None:
-        self.sheet, self.hidden, self.transposed = state["sheet"], state["hidden"], state["transposed"]
+        self.sheet, self.hidden = state["sheet"], state["hidden"]
         self.errors = state["errors"]
         self.reasons = state["reasons"]
         self.kind = np.zeros(state["shape"], np.int8)
@@ -119,7 +117,6 @@ class Ledger:
     def take_transposed(self, other: "Ledger") -> None:
         """The marks of the same sheet read with rows and columns swapped."""
         self.bucket, self.reason, self.reasons = other.bucket.T.copy(), other.reason.T.copy(), other.reasons
-        self.transposed = True
 
     # ---- marking ---------------------------------------------------------------------------------------------
 
@@ -186,9 +183,11 @@ class Ledger:
             self.bucket[rows, cols] = bucket
             self.reason[rows, cols] = self._reason(reason)
 
-    def mark_texts(self, rows: slice, cols: slice, reason: str) -> None:
-        """Text cells of a range as labels (notes, headings): the numbers there stay to be accounted for."""
-        self.mark(rows, cols, LABEL, reason, only=TEXT)
+    def mark_total_row(self, row: int, label: str = "dòng tổng cộng",
+                       reason: str = "số trên dòng tổng cộng (không phải của một trường)") -> None:
+        """A total line ("Cộng", "Tổng cộng"): its words a label, its numbers set aside (they add up schools)."""
+        self.mark_row(row, LABEL, label, only=TEXT)
+        self.mark_row(row, IGNORED, reason, only=NUMBER)
 
     def digest(self) -> str:
         """Which number cells are left unread, as a short fingerprint: a reviewer's "I saw them" holds for exactly
@@ -286,12 +285,12 @@ def describe(summary: dict, numbers_only: bool = False, limit: int = 8) -> str:
     return "; ".join(parts)
 
 
-def account(ledgers: list[Ledger], rows: list, issues: list, summarise: bool = True) -> list[dict]:
-    """Mark the cells of every record by what the load decided for it, then the errors at their cells; returns the
-    summary of each sheet. `rows`: survey and task rows (their `cells`) and 4725 rows (their `refs` and `skipped`),
-    each with `sheet`, `ok`, `errors` and `duplicate_of`. A cell two records share (the school's name, read by its
-    self-assessment and its verification) is loaded if either of them is. The cells are gathered by what becomes of
-    them and marked a group at a time, never one by one."""
+def account(ledgers: list[Ledger], rows: list, issues: list) -> None:
+    """Mark the cells of every record by what the load decided for it, then the errors at their cells.
+    `rows`: survey and task rows (their `cells`) and 4725 rows (their `refs` and `skipped`), each with `sheet`, `ok`,
+    `errors` and `duplicate_of`. A cell two records share (the school's name, read by its self-assessment and its
+    verification) is loaded if either of them is. The cells are gathered by what becomes of them and marked a group
+    at a time, never one by one."""
     by_sheet = {ledger.sheet: ledger for ledger in ledgers}
     ignored: dict[tuple, list] = {}  # (sheet, reason) -> cells
     loaded: dict[str | None, list] = {}
@@ -319,7 +318,6 @@ def account(ledgers: list[Ledger], rows: list, issues: list, summarise: bool = T
     for issue in issues:
         if issue.severity == "error" and (ledger := by_sheet.get(issue.sheet)) is not None:
             ledger.mark_ref(issue.cell, ERROR, issue.message[:100])
-    return [ledger.summary() for ledger in ledgers] if summarise else []
 
 
 def unread_errors(ledgers: list[Ledger]) -> list[tuple[str | None, str, str]]:

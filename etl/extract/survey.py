@@ -121,8 +121,7 @@ def extract_survey_table(grid: Grid, header: Header, catalogue: Catalogue, conte
                 break
             if starts_with_any(filled[0], subtotal):
                 trailer.totals.append((r, " ".join(filled)))
-                ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
-                ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng (không phải của một trường)", only=NUMBER)
+                ledger.mark_total_row(r)
                 continue
         if (section := section_level(grid, r, header)) is not None:
             level = Cell(section, cell_ref(r, texts.index(filled[0])), source="section")
@@ -266,10 +265,8 @@ FORM_COLUMNS = {"ghi chú": "note", "ghi chú khác": "note", "đơn vị tính"
 def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | None:
     """One school's form laid out across: rows of labels ("Số lớp | Số học sinh | ..."), each followed by the row of
     their values, under section headings. Several label rows, each with exactly one row of values, and one school."""
-    from etl.extract.ledger import NUMBER as NUMBER_CELL
-
     kind = grid.ledger.kind
-    texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER_CELL).sum(axis=1)
+    texts, numbers = (kind == TEXT).sum(axis=1), (kind == NUMBER).sum(axis=1)
     label_rows: dict[int, list[tuple[int, str]]] = {}
     for r in (int(r) for r in (texts >= 1).nonzero()[0] if numbers[r] == 0):
         filled = [(c, text) for c, text in enumerate(grid.row_texts(r)) if text]
@@ -300,7 +297,7 @@ def extract_form_in_rows(grid: Grid, catalogue: Catalogue) -> SurveyRecord | Non
         if i + 1 < len(rows) and not any(grid.text(values_at, c) or (values_at, c) in grid.sheet.errors
                                          for c in columns):
             return None  # labels with nothing under them and more labels below: not a form's row of values
-        more = [x for x in filled if x != values_at and (any(kind[x, c] == NUMBER_CELL for c in columns)
+        more = [x for x in filled if x != values_at and (any(kind[x, c] == NUMBER for c in columns)
                                                          or sum(bool(grid.text(x, c)) for c in columns) >= 2)]
         if more:
             return None  # a table (several rows of values under one label row), not a form

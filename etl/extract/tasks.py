@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from etl.extract.grid import Grid, Header, Trailer, account_table, body_rows, find_header, is_total_line
-from etl.extract.ledger import IGNORED, LABEL, NUMBER, TEXT
+from etl.extract.ledger import IGNORED
 from etl.extract.records import Cell, TaskRecord, mark_fraction_columns
 from etl.issues import IssueLog
 from etl.reference import Catalogue
@@ -41,8 +41,7 @@ def extract_tasks(grid: Grid, header: Header, catalogue: Catalogue, log: IssueLo
             continue
         if is_total_line(texts[0]):
             trailer.totals.append((r, " ".join(texts)))
-            grid.ledger.mark_row(r, LABEL, "dòng tổng cộng", only=TEXT)
-            grid.ledger.mark_row(r, IGNORED, "số trên dòng tổng cộng", only=NUMBER)
+            grid.ledger.mark_total_row(r, reason="số trên dòng tổng cộng")
             continue
         cells = {key: Cell.at(sheet, r, col.index)
                  for key, col in columns.items()}
