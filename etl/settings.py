@@ -55,6 +55,21 @@ SETTINGS = [
     Setting("plan_deadline", "2025-12-31",
             "Hạn của kế hoạch (năm-tháng-ngày) mà phần dự báo tiến độ nhắm tới: giá trị dự báo tại ngày này và "
             "chỉ số có đạt chỉ tiêu trước ngày này không (kế hoạch 2025: cuối năm 2025)."),
+    # e-mail of the reporting loop (etl/notify.py); the password only in the environment variable DX_SMTP_PASSWORD
+    Setting("smtp_host", "",
+            "Máy chủ gửi thư (SMTP), ví dụ smtp.gmail.com; để trống thì không gửi thư điện tử nào."),
+    Setting("smtp_port", 587, "Cổng của máy chủ gửi thư (587 với STARTTLS, 465 với SSL, 25 không mã hoá)."),
+    Setting("smtp_security", "starttls",
+            "Cách mã hoá kết nối tới máy chủ thư: starttls, ssl hoặc none (không mã hoá, chỉ dùng trong mạng nội bộ)."),
+    Setting("smtp_user", "",
+            "Tên đăng nhập máy chủ thư (để trống nếu máy chủ không cần đăng nhập); mật khẩu đặt trong biến môi "
+            "trường DX_SMTP_PASSWORD, không ghi vào tệp."),
+    Setting("mail_from", "",
+            "Địa chỉ gửi thư, ví dụ chuyendoiso@vinh.edu.vn (để trống: dùng tên đăng nhập máy chủ thư nếu đó là "
+            "một địa chỉ thư)."),
+    Setting("public_url", "",
+            "Địa chỉ của bảng điều khiển mà người nhận thư mở được, ví dụ https://cds.vinh.edu.vn; "
+            "để trống thì thư không kèm đường dẫn."),
 ]
 
 

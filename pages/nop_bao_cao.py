@@ -1,6 +1,7 @@
-"""Tình hình nộp báo cáo: per period and school, not submitted / submitted (when, which file) / submitted with errors /
-approved / returned for correction; counts by ward and level; the schools not submitted; the analyst's approval or
-return with a comment; the lock of a period."""
+"""Tình hình nộp báo cáo: per period and school, where its report stands (not submitted, being drafted, sent and
+waiting, being looked at, loaded, with errors, approved, returned), counts by ward and level, the schools not
+submitted; the analyst's approval or return with a comment; the lock of a period. Every write acts within the
+account's scope (etl.submissions checks it)."""
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +9,8 @@ from dashboard.auth import can_write, who
 from dashboard.data import database_path
 from dashboard.filters import Filters
 from dashboard.format import md_text, number
-from dashboard.ui import source, table, warehouse
+from dashboard.reporting import notify_approved, notify_return
+from dashboard.ui import session_schools, source, table, warehouse
 from etl import audit, submissions
 from etl.intake import school_year_choices
 from etl.reference import LEVEL_NAMES
@@ -29,27 +31,39 @@ period = right.selectbox("Kỳ báo cáo", periods, index=periods.index(current.
                          format_func=PERIOD_TITLE.get, key="submit_period", filter_mode=None)
 where, params = current.scope.sql("sc") if current else ("true", [])
 snapshot = source()[1] is not None
+db = database_path()
+scope = session_schools()
 
 with open_read_only(wh.path, None if wh.schools is None else list(wh.schools)) as con:
-    frame = submissions.status(con, year, period, where, params)
-    lock = submissions.locked_periods(con).get((year, period))
+    frame = submissions.status(con, year, period, where, params, db_path=db)
+    locks = submissions.Locks(con)
+    pending = submissions.waiting_or_returned(db, con, year, period, scope)  # every school of the scope, unfiltered
+lock_rows = {code: locks.of(year, period, code) for code in frame.school_code}
+locked_codes = [code for code, lock in lock_rows.items() if lock]
 
 if frame.empty:
     st.info("Không có trường nào trong phạm vi đang lọc.", icon="ℹ️")
     st.stop()
 
-label = f"{PERIOD_TITLE[period].lower()} năm học {year}"
-if lock:
-    st.warning(md_text(f"Kỳ {label} đã khoá ngày {lock['changed_at']:%d/%m/%Y %H:%M} ({lock['changed_by']}): mọi "
-                       "lần nạp làm thay đổi số liệu kỳ này đều bị từ chối cho đến khi mở khoá."), icon="🔒")
+label = submissions.period_vi(year, period)
+if locked_codes:
+    newest = max((lock for lock in lock_rows.values() if lock), key=lambda lock: lock["changed_at"])
+    share = "" if len(locked_codes) == len(frame) else f" cho {number(len(locked_codes))}/{number(len(frame))} trường"
+    st.warning(md_text(f"Kỳ {label} đã khoá{share} ({newest['changed_by']}, {newest['changed_at']:%d/%m/%Y %H:%M}): "
+                       "mọi lần nạp làm thay đổi số liệu kỳ này đều bị từ chối cho đến khi mở khoá."), icon="🔒")
 counts = frame.status.value_counts()
-cols = st.columns(5)
-for col, key in zip(cols, ("not_submitted", "submitted", "with_errors", "approved", "returned")):
-    col.metric(submissions.STATUS_VI[key], f"{number(int(counts.get(key, 0)))}/{number(len(frame))}")
+shown_states = [key for key in submissions.STATUS_VI if key in counts or key in ("not_submitted", "approved",
+                                                                                    "returned")]
+for start in range(0, len(shown_states), 5):
+    cols = st.columns(5)
+    for col, key in zip(cols, shown_states[start:start + 5]):
+        col.metric(submissions.STATUS_VI[key], f"{number(int(counts.get(key, 0)))}/{number(len(frame))}")
+waiting = frame.status.isin(submissions.WAITING).sum()
+if waiting:
+    st.caption(f"{number(int(waiting))} trường đã gửi tệp, đang chờ phòng xem ở trang «Nạp số liệu».")
 
-ORDER = {"not_submitted": 0, "with_errors": 1, "returned": 2, "submitted": 3, "approved": 4}  # what needs action first
-frame = frame.sort_values(["status", "level", "school_name"], key=lambda c: c.map(ORDER) if c.name == "status" else c,
-                          kind="stable")
+frame = frame.sort_values(["status", "level", "school_name"],
+                          key=lambda c: c.map(submissions.ORDER) if c.name == "status" else c, kind="stable")
 
 
 def when(column: pd.Series) -> pd.Series:
@@ -57,7 +71,9 @@ def when(column: pd.Series) -> pd.Series:
 
 
 shown = frame.assign(level=frame.level.map(LEVEL_NAMES), status=frame.status.map(submissions.STATUS_VI),
-                     submitted_at=when(frame.submitted_at), decided_at=when(frame.decided_at))
+                     submitted_at=when(frame.submitted_at), decided_at=when(frame.decided_at),
+                     sent_at=when(frame.sent_at), cells=frame.cells.map(", ".join),
+                     file_name=frame.file_name.fillna(frame.sent_files))
 st.subheader("Theo phường và cấp học")
 left, right = st.columns(2)
 for column, title, place in (("ward_new", "Phường mới", left), ("level", "Cấp học", right)):
@@ -69,9 +85,9 @@ for column, title, place in (("ward_new", "Phường mới", left), ("level", "C
 
 st.subheader("Từng trường")
 names = {"school_code": "Mã trường", "school_name": "Tên trường", "level": "Cấp học", "ward_new": "Phường mới",
-         "ward_old": "Phường/xã cũ", "status": "Tình trạng", "submitted_at": "Nộp lúc", "file_name": "Tệp",
-         "errors": "Số lỗi", "comment": "Nhận xét của phòng", "decided_at": "Duyệt/trả lúc",
-         "decided_by": "Người duyệt"}
+         "ward_old": "Phường/xã cũ", "status": "Tình trạng", "sent_at": "Gửi lúc", "submitted_at": "Nạp vào kho lúc",
+         "file_name": "Tệp", "errors": "Số lỗi", "comment": "Nhận xét của phòng", "cells": "Ô cần sửa",
+         "decided_at": "Duyệt/trả lúc", "decided_by": "Người duyệt"}
 table(shown[list(names)].rename(columns=names), f"Tình hình nộp báo cáo {label}", "submit_all", height=380,
       wide=("Nhận xét của phòng",))
 
@@ -89,41 +105,77 @@ st.subheader("Duyệt hoặc trả lại số liệu")
 if snapshot:
     st.info("Đang xem ảnh chụp số liệu: hãy chọn «Số liệu hiện hành» để duyệt, trả lại hoặc khoá kỳ.", icon="📸")
     st.stop()
-db = database_path()
-waiting = frame[frame.status.isin(["submitted", "with_errors", "returned", "approved"])]
-label_of = dict(zip(waiting.school_code, waiting.school_name + " (" + waiting.school_code + ") – "
-                    + waiting.status.map(submissions.STATUS_VI)))
-chosen = st.multiselect("Trường", list(label_of), format_func=label_of.get, key="submit_schools",
-                        placeholder="Chọn trường đã nộp", disabled=bool(lock), select_all=False)
-comment = st.text_area("Nhận xét (bắt buộc khi trả lại)", key="submit_comment", disabled=bool(lock),
+state = st.session_state
+state.setdefault("submit_round", 0)  # a new picker after each decision: nothing stale is kept chosen
+decidable = frame[frame.status.isin(["submitted", "with_errors", "returned", "approved"])
+                  & ~frame.school_code.isin(locked_codes)]
+label_of = {code: f"{name} ({code}) – {submissions.STATUS_VI[status]}"
+            for code, name, status in zip(decidable.school_code, decidable.school_name, decidable.status)}
+round_ = state["submit_round"]
+chosen = st.multiselect("Trường", list(label_of), format_func=lambda code: label_of.get(code, code),
+                        key=f"submit_schools_{round_}", placeholder="Chọn trường đã nạp số liệu", filter_mode=None,
+                        select_all=False, disabled=not label_of)
+if not label_of:
+    st.caption("Chưa có trường nào có số liệu trong kho để duyệt ở kỳ này (tệp các trường gửi được xem và nạp ở trang "
+               "«Nạp số liệu»)." if not locked_codes else "Các trường có số liệu đều đã khoá kỳ.")
+comment = st.text_area("Nhận xét (bắt buộc khi trả lại)", key=f"submit_comment_{round_}",
                        placeholder="Ví dụ: Số máy tính dạy Tin học chưa khớp biên bản kiểm kê; đề nghị kiểm tra lại.")
+cells_text = st.text_input("Ô cần sửa (không bắt buộc)", key=f"submit_cells_{round_}",
+                           placeholder="Ví dụ: F12, G12")
 a, b, _ = st.columns([1, 1, 3])
 for place, decision, text in ((a, "approved", "✅ Duyệt"), (b, "returned", "↩️ Trả lại để sửa")):
-    if place.button(text, key=f"submit_{decision}", disabled=bool(lock) or not chosen):
+    if place.button(text, key=f"submit_{decision}", disabled=not chosen):
+        cells = [c.strip() for c in cells_text.replace(";", ",").split(",") if c.strip()]
         try:
-            n = submissions.decide(db, chosen, year, period, decision, comment, by=who())
-            audit.record(db, who(), "approve" if decision == "approved" else "return",
-                         f"{n} trường, {label}: {', '.join(chosen[:10])}" + (f"; {comment}" if comment else ""))
-            st.session_state["submit_done"] = f"Đã {'duyệt' if decision == 'approved' else 'trả lại'} {n} trường."
-            st.cache_data.clear()
-            st.rerun()
+            n = submissions.decide(db, chosen, year, period, decision, comment, by=who(), scope=scope,
+                                   cells=cells if decision == "returned" else None)
         except (submissions.SubmissionError, WarehouseError) as exc:
             st.error(md_text(str(exc)))
-if done := st.session_state.pop("submit_done", None):
+        else:
+            audit.record(db, who(), "approve" if decision == "approved" else "return",
+                         f"{n} trường, {label}: {', '.join(chosen[:10])}" + (f"; {comment}" if comment else ""))
+            name_of = dict(zip(frame.school_code, frame.school_name))
+            for code in chosen:
+                if decision == "returned":
+                    notify_return(db, code, name_of.get(code, code), [(year, period)], comment, who(), cells)
+                else:
+                    notify_approved(db, code, name_of.get(code, code), [(year, period)], who())
+            state["submit_done"] = f"Đã {'duyệt' if decision == 'approved' else 'trả lại'} {n} trường."
+            state["submit_round"] += 1
+            st.cache_data.clear()
+            st.rerun()
+if done := state.pop("submit_done", None):
     st.success(done)
 
 st.subheader("Khoá kỳ báo cáo")
-if lock:
+whose = "các trường trong phạm vi tài khoản" if scope is not None else "mọi trường"
+all_locked = bool(locked_codes) and len(locked_codes) == len(frame)
+if locked_codes:
     if st.button("🔓 Mở khoá kỳ", key="submit_unlock"):
-        submissions.set_lock(db, year, period, False, by=who())
-        audit.record(db, who(), "unlock", label)
-        st.cache_data.clear()
-        st.rerun()
-else:
-    st.caption("Khi đã duyệt xong, khoá kỳ để số liệu không bị thay đổi: lần nạp nào làm thay đổi số liệu kỳ này sẽ bị "
-               "từ chối (có thông báo rõ) cho đến khi mở khoá. Việc khoá và mở khoá được ghi lại.")
-    if st.button("🔒 Khoá kỳ", key="submit_lock"):
-        submissions.set_lock(db, year, period, True, by=who())
-        audit.record(db, who(), "lock", label)
-        st.cache_data.clear()
-        st.rerun()
+        try:
+            submissions.set_lock(db, year, period, False, by=who(), scope=scope)
+        except (submissions.SubmissionError, WarehouseError) as exc:
+            st.error(md_text(str(exc)))
+        else:
+            audit.record(db, who(), "unlock", f"{label} ({whose})")
+            st.cache_data.clear()
+            st.rerun()
+if not all_locked:
+    st.caption(f"Khi đã duyệt xong, khoá kỳ cho {whose} để số liệu không bị thay đổi: lần nạp nào làm thay đổi số "
+               "liệu kỳ này sẽ bị từ chối (có thông báo rõ) cho đến khi mở khoá. Việc khoá và mở khoá được ghi lại.")
+    confirmed = True
+    if not pending.empty:
+        st.warning(md_text(f"Còn {number(len(pending))} trường bị trả lại hoặc đang chờ phòng xem: "
+                           + ", ".join(f"{n} ({submissions.STATUS_VI[s].lower()})"
+                                       for n, s in zip(pending.school_name, pending.status))
+                           + ". Khoá kỳ bây giờ thì số liệu sửa của các trường này sẽ bị từ chối."), icon="⚠️")
+        confirmed = st.checkbox("Tôi đã biết, vẫn khoá kỳ", key="submit_lock_anyway")
+    if st.button("🔒 Khoá kỳ", key="submit_lock", disabled=not confirmed):
+        try:
+            submissions.set_lock(db, year, period, True, by=who(), scope=scope, confirmed=confirmed)
+        except (submissions.SubmissionError, WarehouseError) as exc:
+            st.error(md_text(str(exc)))
+        else:
+            audit.record(db, who(), "lock", f"{label} ({whose})")
+            st.cache_data.clear()
+            st.rerun()

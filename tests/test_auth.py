@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.data import Warehouse
 from etl import accounts, audit
+from etl.warehouse import open_read_only
 from tests.pages import ROOT, plain, sql
 
 PASSWORD = "mat-khau-du-dai"
@@ -149,8 +150,10 @@ def test_a_browser_token_keeps_a_session_until_it_ends(tmp_path):
     assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_school_sends_its_file_and_an_analyst_loads_it(loaded_db, tmp_path, monkeypatch):
-    from etl import intake
+def test_a_school_sends_its_file_and_an_analyst_loads_only_that_schools_rows(loaded_db, tmp_path, monkeypatch):
+    """Issue 21: a school's sending loads the school's own rows only, whoever presses «Nạp vào kho»; looking at it
+    takes it from nobody's queue."""
+    from etl import intake, submissions
     from tests import fixtures
 
     db = loaded_db
@@ -174,16 +177,27 @@ def test_a_school_sends_its_file_and_an_analyst_loads_it(loaded_db, tmp_path, mo
     assert any("Đã gửi số liệu cho phòng" in s.value for s in app.success)
     assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]  # nothing loaded by the school
     [sent] = intake.list_pending(db)
-    assert sent["school"] == "40200001" and sent["files"] == [both.name]
+    assert sent["school"] == "40200001" and sent["files"] == [both.name] and sent["state"] == "sent"
+    with open_read_only(db) as con:
+        assert submissions.status(con, "2024-2025", "CN", db_path=db).set_index("school_code").status[
+            "40200001"] == "sent"  # the status page counts a file waiting in the queue
 
     office = signed_in("admin", "nap_so_lieu.py")
-    assert any("Trường 40200001 (th.leloi (Trường))" in plain(m.value) for m in office.markdown)
-    office.button(key="intake_take_0").click().run()
+    assert any("Trường Tiểu học Lê Lợi" in plain(m.value) and "gửi lúc" in plain(m.value) for m in office.markdown)
+    office.button(key=f"intake_take_{sent['submission']}").click().run()
     assert not office.exception, office.exception
+    [looked] = intake.list_pending(db)  # opened, not loaded: still waiting, for every session
+    assert looked["state"] == "in_review" and looked["looked_by"].startswith("admin")
+    shown = {m.label: m.value for m in office.metric}
+    assert (shown["Dòng sẽ thêm"], shown["Dòng bị từ chối"]) == ("1", "1")  # the school's restriction holds
     office.button(key="intake_confirm").click().run()
+    assert not office.exception, office.exception
     assert sql(db, "SELECT school_code, it_computers FROM survey WHERE period = 'CN' ORDER BY 1") == [
-        ("40200001", 27), ("40200002", 0)]
+        ("40200001", 27)]  # the other school's row in the school's file never reaches the warehouse
     assert intake.list_pending(db) == []
+    with open_read_only(db) as con:
+        assert submissions.status(con, "2024-2025", "CN", db_path=db).set_index("school_code").status[
+            "40200001"] == "submitted"
     assert [e["action"] for e in audit.read(db)][-3:] == ["login", "download", "load"]
 
 
@@ -237,11 +251,12 @@ def test_the_audit_records_every_kind_of_action(loaded_db, tmp_path, monkeypatch
     app.button[0].click().run()
     app.switch_page("pages/nop_bao_cao.py").run()
     app.selectbox(key="submit_year").select("2024-2025").run()
-    app.multiselect(key="submit_schools").select("40200001").run()
+    app.multiselect(key="submit_schools_0").select("40200001").run()
     app.button(key="submit_approved").click().run()
-    app.multiselect(key="submit_schools").select("40200002").run()
-    app.text_area(key="submit_comment").input("Thiếu số máy").run()
+    app.multiselect(key="submit_schools_1").select("40200002").run()  # a fresh picker after each decision
+    app.text_area(key="submit_comment_1").input("Thiếu số máy").run()
     app.button(key="submit_returned").click().run()
+    app.checkbox(key="submit_lock_anyway").check().run()  # a school is returned: locking asks first
     app.button(key="submit_lock").click().run()
     app.switch_page("pages/trinh_chieu.py").run()
     app.button(key="tao_xlsx").click().run()

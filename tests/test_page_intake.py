@@ -3,7 +3,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import fixtures
-from tests.pages import ROOT, sql
+from tests.pages import ROOT, plain, sql
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,18 +85,22 @@ def test_the_submission_page_approves_returns_and_locks(loaded_db, monkeypatch):
     shown = {m.label: m.value for m in app.metric}
     [(schools,)] = sql(loaded_db, "SELECT count(*) FROM schools")
     [(sent,)] = sql(loaded_db, "SELECT count(*) FROM survey WHERE school_year = '2024-2025' AND period = 'HK1'")
-    assert shown["Đã nộp"] == f"{sent}/{schools}" and shown["Chưa nộp"] == f"{schools - sent}/{schools}"
-    app.multiselect(key="submit_schools").select("40200001").run()
+    assert shown["Đã nạp, chờ duyệt"] == f"{sent}/{schools}" and shown["Chưa nộp"] == f"{schools - sent}/{schools}"
+    app.multiselect(key="submit_schools_0").select("40200001").run()
     app.button(key="submit_returned").click().run()
     assert any("lý do trả lại" in e.value for e in app.error), [e.value for e in app.error]
-    app.text_area(key="submit_comment").input("Thiếu số máy").run()
+    app.text_area(key="submit_comment_0").input("Thiếu số máy").run()
     app.button(key="submit_returned").click().run()
     assert not app.exception, app.exception
     assert any("Đã trả lại 1 trường" in s.value for s in app.success)
     assert {m.label: m.value for m in app.metric}["Trả lại để sửa"] == f"1/{schools}"
+    assert app.button(key="submit_lock").disabled  # a school is returned: locking asks first, naming it
+    assert any("Trường Tiểu học Lê Lợi (trả lại để sửa)" in plain(w.value) for w in app.warning), app.warning
+    app.checkbox(key="submit_lock_anyway").check().run()
     app.button(key="submit_lock").click().run()
     assert any("đã khoá" in w.value for w in app.warning), [w.value for w in app.warning]
-    assert sql(loaded_db, "SELECT school_year, period, locked FROM period_locks") == [("2024-2025", "HK1", True)]
+    assert sql(loaded_db, "SELECT school_year, period, locked, school_code FROM period_locks") == [
+        ("2024-2025", "HK1", True, None)]
 
 
 def test_a_school_is_chosen_from_the_suggestions_in_the_review(intake_app, loaded_db, tmp_path):
