@@ -21,8 +21,9 @@ from dashboard.intake import (
     review_table,
     sheet_summary,
 )
+from dashboard.reporting import notify_return, notify_sent, school_names
 from dashboard.ui import session_schools
-from etl import audit, intake
+from etl import audit, intake, submissions
 from etl.extract import LAYOUT_VI
 from etl.reference import load_catalogue
 from etl.report import cells_line
@@ -30,6 +31,7 @@ from etl.settings import setting
 
 REVIEW, PROBLEMS, CORRECTIONS, RESULT, UPLOADER = ("intake_review", "intake_problems", "intake_corrections",
                                                    "intake_result", "intake_uploader")
+ORIGIN = "intake_origin"  # the sending from the queue under review: {"submission", "school"}
 state = st.session_state
 
 
@@ -57,8 +59,11 @@ def run_review(paths: list[Path], db: Path) -> None:
 
     try:
         allowed = session_schools()  # a ward's analyst or a school loads its own schools only
+        origin = state.get(ORIGIN)
+        if origin:  # a school's sending: its own rows only, whoever reviews it
+            allowed = [c for c in (allowed if allowed is not None else [origin["school"]]) if c == origin["school"]]
         hints = {**state[CORRECTIONS], **({"allowed_schools": list(allowed)} if allowed is not None else {})}
-        state[REVIEW] = intake.review_files(paths, db, hints=hints, progress=progress)
+        state[REVIEW] = intake.review_files(paths, db, hints=hints, progress=progress, origin=origin)
     except intake.IntakeError as exc:
         state.pop(REVIEW, None)
         st.error(md_text(str(exc)))
@@ -70,6 +75,7 @@ def preview_button(uploads: list, db: Path, max_mb: float) -> None:
     """«Xem trước»: saves the uploads to the inbox and reviews them, forgetting earlier corrections."""
     if st.button("Xem trước", type="primary", disabled=not uploads, key="intake_preview"):
         state.pop(RESULT, None)
+        state.pop(ORIGIN, None)
         state[CORRECTIONS] = {"columns": {}, "files": {}}
         folder = intake.inbox_folder(db)
         paths, problems = intake.save_uploads([(u.name, u.getvalue()) for u in uploads], folder, max_mb)
@@ -193,7 +199,7 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
     sheet_key = f"{index}_{sheet['sheet']}_{sheet.get('table', 0)}"  # a sheet may hold several tables
     if sheet.get("preview"):
         with st.expander("Xem trang tính: dòng tiêu đề tô xanh, ô có lỗi tô đỏ, ô có cảnh báo tô vàng",
-                         expanded=sheet["layout"] is None):
+                         expanded=sheet["layout"] is None and not sheet.get("instructions")):
             st.dataframe(preview_styler(sheet, reviewed.messages), width="stretch", height=360,
                          key=f"intake_preview_{sheet_key}")
     fixes = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})
@@ -362,12 +368,20 @@ def load_buttons(review: intake.Review, db: Path) -> None:
     """A school sends the reviewed files to the office; the office loads exactly what was reviewed."""
     loadable = [f for f in review.files if f.status not in ("unchanged", "skipped", "rejected") and not f.held]
     me = account()
+    if review.origin:
+        school = review.origin["school"]
+        st.info(md_text(f"Đang xem tệp {school_names(db).get(school, school)} ({school}) gửi: chỉ số liệu của trường "
+                        "này được nạp; dòng của trường khác trong tệp bị từ chối. Tệp vẫn ở danh sách chờ cho đến khi "
+                        "được nạp hoặc trả lại."), icon="📨")
     if me is not None and me.role == "school":  # a school's files wait for an analyst of the office
         if st.button("Gửi cho phòng duyệt", type="primary", disabled=not loadable, key="intake_send",
                      help="Phòng xem lại và nạp; tình trạng hiện ở trang «Tình hình nộp báo cáo» sau khi nạp."):
             try:
-                intake.submit_pending(review, db, who(), me.school)
+                folder = intake.submit_pending(review, db, who(), me.school)
                 audit.record(db, who(), "submit", ", ".join(f.name for f in loadable), me.scope_vi())
+                sent = intake.pending_of(db, folder.name) or {}
+                notify_sent(db, me.school, school_names(db).get(me.school, me.school), sent.get("periods") or [],
+                            sent.get("files") or [], who())
                 state.pop(REVIEW, None)
                 state[UPLOADER] += 1
                 state["intake_sent"] = True
@@ -385,11 +399,12 @@ def load_buttons(review: intake.Review, db: Path) -> None:
             bar.progress(min(count[0] / max(len(loadable), 1), 1.0), text=f"Đang nạp: {message}")
 
         try:
-            state[RESULT] = intake.confirm(review, db, progress=progress)
+            state[RESULT] = intake.confirm(review, db, progress=progress, scope=session_schools(), who=who())
             totals = state[RESULT]["totals"]
             audit.record(db, who(), "load", f"lần nạp {state[RESULT]['load_id']}: {totals['files']} tệp, "
                          f"{totals['rows_loaded']} dòng nạp, {totals['rows_rejected']} dòng từ chối")
             state.pop(REVIEW, None)
+            state.pop(ORIGIN, None)
             held = [Path(f.path) for f in review.files if f.held]
             if held:  # the files stopped at the review stay in it, to be fixed or acknowledged
                 run_review(held, db)
@@ -403,33 +418,50 @@ def load_buttons(review: intake.Review, db: Path) -> None:
 
 
 def queue_section(db: Path) -> None:
-    """The files the schools sent, waiting for the office: taken into a review, or returned."""
+    """The files the schools sent, waiting for the office: opened in a review (the sending stays in the queue for
+    everyone until it is loaded, returned or withdrawn), or returned with a comment."""
     scope = session_schools()  # a ward's analyst takes the sendings of its own schools
-    queue = [sent for sent in intake.list_pending(db) if scope is None or sent["school"] in scope]
+    queue = intake.list_pending(db, scope)
     if not queue:
         return
+    names = school_names(db)
     st.subheader(f"Tệp các trường gửi, chờ phòng duyệt ({number(len(queue))})")
-    for position, sent in enumerate(queue):
+    for sent in queue:
+        key = sent["submission"]
+        name = names.get(sent["school"], sent["school"])
+        when = dt.datetime.fromisoformat(sent["at"]).strftime("%d/%m/%Y %H:%M")
+        looked = f" · {sent['looked_by']} đang xem" if sent.get("looked_by") else ""
         left, middle, right = st.columns([4, 1, 1])
-        left.markdown(md_text(f"Trường {sent['school']} ({sent['who']}) gửi lúc {sent['at'].replace('T', ' ')}: "
-                              + ", ".join(sent["files"])))
-        if middle.button("Xem trước để nạp", key=f"intake_take_{position}"):
-            folder = intake.inbox_folder(db)
-            paths = []
-            for name in sent["files"]:
-                target = folder / name
-                target.write_bytes((Path(sent["folder"]) / name).read_bytes())
-                paths.append(target)
-            state[CORRECTIONS] = {"columns": {}, "files": {}, **sent.get("hints", {})}
-            intake.close_pending(Path(sent["folder"]))
-            audit.record(db, who(), "download", f"tệp trường {sent['school']} gửi: {', '.join(sent['files'])}")
+        left.markdown(md_text(f"**{name}** ({sent['school']}) {'gửi lại' if sent['state'] == 'resent' else 'gửi'} "
+                              f"lúc {when}{looked}: " + ", ".join(sent["files"])))
+        if middle.button("Xem trước để nạp", key=f"intake_take_{key}"):
+            try:
+                paths, hints, school = intake.take_pending(db, key, who(), scope)
+            except (intake.IntakeError, submissions.SubmissionError) as exc:
+                st.error(md_text(str(exc)))
+                continue
+            state[CORRECTIONS] = {"columns": {}, "files": {}, **hints}
+            state[ORIGIN] = {"submission": key, "school": school}
+            state.pop(RESULT, None)
+            audit.record(db, who(), "download", f"tệp {name} ({school}) gửi: {', '.join(sent['files'])}")
             run_review(paths, db)
             st.rerun()
-        if right.button("Trả lại", key=f"intake_return_{position}"):
-            intake.close_pending(Path(sent["folder"]))
-            audit.record(db, who(), "return", f"tệp trường {sent['school']} gửi lúc {sent['at']}: "
-                         f"{', '.join(sent['files'])}")
-            st.rerun()
+        with right.popover("Trả lại"):
+            comment = st.text_area("Lý do trả lại (trường sẽ thấy)", key=f"intake_return_comment_{key}",
+                                   placeholder="Ví dụ: Thiếu số máy tính dạy Tin học ở ô F12.")
+            if st.button("Trả lại cho trường", key=f"intake_return_{key}", type="primary"):
+                try:
+                    intake.return_pending(db, key, who(), comment, scope)
+                except (intake.IntakeError, submissions.SubmissionError) as exc:
+                    st.error(md_text(str(exc)))
+                else:
+                    audit.record(db, who(), "return", f"tệp {name} ({sent['school']}) gửi lúc {when}: "
+                                 f"{', '.join(sent['files'])}; {comment.strip()}")
+                    notify_return(db, sent["school"], name, sent.get("periods") or [], comment, who())
+                    if state.get(ORIGIN, {}).get("submission") == key:
+                        state.pop(REVIEW, None)
+                        state.pop(ORIGIN, None)
+                    st.rerun()
 
 
 def undo_section(db: Path) -> None:
@@ -453,7 +485,7 @@ def undo_section(db: Path) -> None:
                                f"đó ({files}) bị bỏ. Việc hoàn tác được ghi lại."))
             if st.button("Đồng ý hoàn tác", type="primary", key="intake_undo"):
                 try:
-                    undone = intake.undo_last_load(db)
+                    undone = intake.undo_last_load(db, session_schools())
                     audit.record(db, who(), "undo",
                                  f"lần nạp {undone['load_id']}: {', '.join(undone.get('files', []))}")
                     state.pop(REVIEW, None)

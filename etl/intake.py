@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -204,8 +205,10 @@ def merge_hints(*parts: dict) -> dict:
             merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
         for sha, context in (part or {}).get("files", {}).items():
             merged["files"][sha] = {**merged["files"].get(sha, {}), **context}
-        if (part or {}).get("allowed_schools") is not None:  # the loading account's scope
-            merged["allowed_schools"] = list(part["allowed_schools"])
+        if (part or {}).get("allowed_schools") is not None:  # a scope: each one given narrows, none widens
+            given = list(part["allowed_schools"])
+            merged["allowed_schools"] = ([c for c in merged["allowed_schools"] if c in set(given)]
+                                         if "allowed_schools" in merged else given)
     return merged
 
 
@@ -268,6 +271,7 @@ class Review:
     data_version: str | None
     hints: dict
     paths: list[str]
+    origin: dict | None = None  # a sending from the queue: {"submission", "school"}
 
     def totals(self) -> dict:
         return {"files": len(self.files), "held": sum(f.held for f in self.files),
@@ -277,8 +281,8 @@ class Review:
                 "warnings": sum(m["severity"] == "warning" for f in self.files for m in f.messages)}
 
 
-def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, progress=lambda message: None
-                 ) -> Review:
+def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, progress=lambda message: None,
+                 origin: dict | None = None) -> Review:
     """What loading `paths` would do now, without writing anything."""
     from etl.loader import UsageError, read_batch
     from etl.reference import load_catalogue
@@ -305,7 +309,7 @@ def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, pr
         files = [_file_review(result, con, catalogue, registry, names) for result in results]
     finally:
         con.close()
-    return Review(files, version, hints, [str(p) for p in paths])
+    return Review(files, version, hints, [str(p) for p in paths], origin)
 
 
 def _file_review(result, con, catalogue, registry: Registry, names: dict[str, str]) -> FileReview:
@@ -444,8 +448,11 @@ def _shown(value) -> str:
 
 # ---- confirm, versions, undo ------------------------------------------------------------------------------
 
-def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dict:
-    """Load exactly the reviewed files with the reviewed corrections; refused if the warehouse changed since."""
+def confirm(review: Review, db_path: Path, progress=lambda message: None, scope=None, who: str = "") -> dict:
+    """Load exactly the reviewed files with the reviewed corrections; refused if the warehouse changed since. Only
+    rows of schools in `scope` (the loading account's; None: every school) load, and of a sending from the queue
+    only the sending school's rows, whatever the review's hints say; the sending is then recorded as loaded."""
+    from etl import submissions
     from etl.loader import UsageError, run_load
     from etl.warehouse import Busy, WarehouseError, sha256_file
 
@@ -458,11 +465,26 @@ def confirm(review: Review, db_path: Path, progress=lambda message: None) -> dic
     for reviewed in review.files:
         if reviewed.sha and Path(reviewed.path).exists() and sha256_file(Path(reviewed.path)) != reviewed.sha:
             raise IntakeError(f"{reviewed.name}: tệp đã thay đổi sau khi xem trước; hãy xem trước lại.")
+    allowed = None if scope is None else set(scope)
+    if review.origin:
+        sending = {review.origin["school"]}
+        allowed = sending if allowed is None else allowed & sending
+    hints = dict(review.hints)
+    if allowed is not None:
+        given = hints.get("allowed_schools")
+        hints["allowed_schools"] = sorted(allowed if given is None else allowed & set(given))
     try:
-        report = run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=review.hints,
+        report = run_load(paths, db_path, command="app: nạp số liệu", progress=progress, hints=hints,
                           expected_version=review.data_version or "")
     except (UsageError, Busy, WarehouseError) as exc:
         raise IntakeError(str(exc)) from None
+    if review.origin and (sent := pending_of(db_path, review.origin["submission"])) is not None:
+        if any(f.get("rows_loaded") for f in report["files"]):
+            submissions.record(db_path, _pending_steps(sent, "loaded", who or submissions.LOCAL_USER))
+            close_pending(Path(sent["folder"]))
+            report["submission"] = "loaded"
+        else:
+            report["submission"] = "kept"  # nothing of it loaded (a locked period, errors): still in the queue
     from etl.extract.ledger import describe
 
     report["held"] = [{"file": f.name, "unaccounted": f.unaccounted,  # stopped at the review: not loaded
@@ -487,14 +509,21 @@ def list_versions(db_path: Path) -> list[dict]:
     return found
 
 
-def undo_last_load(db_path: Path) -> dict:
+def undo_last_load(db_path: Path, scope=None) -> dict:
     """Put back the warehouse as it was before the last load and record the undo in it. The undone load's files stay
-    in the archive (and the inbox), so they can be loaded again."""
-    from etl.warehouse import restore_version
+    in the archive (and the inbox), so they can be loaded again. Refused when that load touched a school outside
+    `scope` (the actor's schools; None: all) or a locked period."""
+    from etl import submissions
+    from etl.warehouse import open_read_only, restore_version
 
     versions = list_versions(db_path)
     if not versions:
         raise IntakeError("Không có phiên bản trước nào để hoàn tác (chưa có lần nạp nào từ khi bật lưu phiên bản).")
+    try:
+        with open_read_only(db_path) as con:
+            submissions.check_undo(con, versions[0].get("load_id"), scope)
+    except submissions.SubmissionError as exc:
+        raise IntakeError(str(exc)) from None
     return restore_version(Path(db_path), versions[0])
 
 
@@ -506,46 +535,154 @@ def school_year_choices(today: dt.date | None = None) -> list[str]:
 
 
 # ---- files a school sends, waiting for an analyst ---------------------------------------------------------
+# A sending is a folder of files under pending/ with its metadata (gui_luc.json) and a record in the submission store
+# (etl.submissions): sent or resent, in review, loaded, returned, withdrawn. It stays in the queue, for every analyst
+# of its scope, until it is loaded, returned or withdrawn: looking at it takes it from no one.
 
 def pending_folder(db_path: Path) -> Path:
     return Path(db_path).parent / "pending"
 
 
+def _file_periods(reviewed) -> list[tuple[str | None, str | None]]:
+    keys = []
+    for text in reviewed.periods:
+        year, _, period = text.partition(" ")
+        keys.append((year, period))
+    return keys or [(None, None)]
+
+
 def submit_pending(review: Review, db_path: Path, who: str, school: str) -> Path:
-    """Keep a school's reviewed files, with its corrections, for an analyst to review and load."""
-    folder = pending_folder(db_path) / f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}-{school}"
+    """Keep a school's reviewed files, with its corrections and its own scope, for an analyst to review and load;
+    recorded as sent (resent after a return) for each period the files hold."""
+    from etl import submissions
+
+    stamp = dt.datetime.now()
+    folder = pending_folder(db_path) / f"{stamp:%Y%m%d-%H%M%S-%f}-{re.sub(r'[^0-9A-Za-z_-]', '_', school)}"
     folder.mkdir(parents=True)
-    names = []
+    names, periods = [], []
     for reviewed in review.files:
         if reviewed.status in ("unchanged", "skipped"):
             continue
         target = _unique(folder / Path(reviewed.path).name)
         target.write_bytes(Path(reviewed.path).read_bytes())
         names.append(target.name)
+        periods += [key for key in _file_periods(reviewed) if key not in periods]
     if not names:
         folder.rmdir()
         raise IntakeError("Không có tệp nào cần gửi: các tệp đã được nạp trước đây hoặc không phải số liệu.")
-    hints = {k: v for k, v in review.hints.items() if k != "allowed_schools"}
+    # the school's restriction travels with its files: whoever loads them, only this school's rows load
+    hints = {**{k: v for k, v in review.hints.items() if k != "allowed_schools"}, "allowed_schools": [school]}
     (folder / "gui_luc.json").write_text(json.dumps({"who": who, "school": school, "files": names, "hints": hints,
-                                                     "at": dt.datetime.now().isoformat(timespec="seconds")},
+                                                     "periods": periods, "at": stamp.isoformat(timespec="seconds")},
                                                     ensure_ascii=False), encoding="utf-8")
+    earlier = submissions.events(db_path, schools=[school])
+    returned = {(r.school_year, r.period) for r in earlier.itertuples() if r.state == "returned"}
+    submissions.record(db_path, [{"submission": folder.name, "school_code": school, "school_year": year,
+                                  "period": period, "state": "resent" if (year, period) in returned else "sent",
+                                  "by": who, "files": names} for year, period in periods])
     return folder
 
 
-def list_pending(db_path: Path) -> list[dict]:
-    """What schools sent and no analyst has taken yet, oldest first."""
+def list_pending(db_path: Path, scope=None) -> list[dict]:
+    """What schools sent and the office has not loaded, returned or withdrawn yet, oldest first; with the state
+    (sent, resent, in_review) and who is looking at it. `scope`: the schools of the analyst (None: all)."""
+    from etl import submissions
+
     found = []
-    for meta in sorted(pending_folder(db_path).glob("*/gui_luc.json")):
+    metas = sorted(pending_folder(db_path).glob("*/gui_luc.json"))
+    latest = {}
+    if metas:
+        steps = submissions.events(db_path)
+        steps = steps[steps.submission.notna()]
+        latest = {r.submission: r for r in steps.itertuples()}  # oldest first: the newest step wins
+    for meta in metas:
         try:
-            found.append({**json.loads(meta.read_text(encoding="utf-8")), "folder": str(meta.parent)})
+            sent = {**json.loads(meta.read_text(encoding="utf-8")), "folder": str(meta.parent),
+                    "submission": meta.parent.name}
         except (OSError, ValueError):
             continue
+        if scope is not None and sent.get("school") not in set(scope):
+            continue
+        last = latest.get(sent["submission"])
+        if last is not None and last.state not in submissions.WAITING:
+            continue  # loaded, returned or withdrawn: its folder is being moved away
+        sent["state"] = last.state if last is not None else "sent"
+        sent["looked_by"] = last.by if last is not None and last.state == "in_review" else None
+        found.append(sent)
     return found
 
 
+def pending_of(db_path: Path, submission: str) -> dict | None:
+    if not submission or "/" in submission or "\\" in submission or submission.startswith("."):
+        return None  # a sending is one folder of pending/, never a path
+    meta = pending_folder(db_path) / submission / "gui_luc.json"
+    try:
+        return {**json.loads(meta.read_text(encoding="utf-8")), "folder": str(meta.parent),
+                "submission": meta.parent.name}
+    except (OSError, ValueError):
+        return None
+
+
+def _pending_steps(sent: dict, state: str, who: str, comment: str = "", cells=None) -> list[dict]:
+    return [{"submission": sent["submission"], "school_code": sent["school"], "school_year": year, "period": period,
+             "state": state, "by": who, "comment": comment, "files": sent["files"], "cells": cells or []}
+            for year, period in (tuple(k) for k in sent.get("periods") or [(None, None)])]
+
+
+def take_pending(db_path: Path, submission: str, who: str, scope=None) -> tuple[list[Path], dict, str]:
+    """An analyst opens a sending in review: copies of its files in the inbox, its hints (with the school's own
+    restriction), recorded as in review. The sending stays in the queue."""
+    from etl import submissions
+
+    sent = pending_of(db_path, submission)
+    if sent is None:
+        raise IntakeError("Không còn tệp này trong danh sách chờ (đã được nạp, trả lại hoặc trường đã rút).")
+    submissions.check_scope([sent["school"]], scope, "mở tệp")
+    folder = inbox_folder(db_path) / f"tu_hang_cho-{submission}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in sent["files"]:
+        target = folder / name
+        target.write_bytes((Path(sent["folder"]) / name).read_bytes())
+        paths.append(target)
+    submissions.record(db_path, _pending_steps(sent, "in_review", who))
+    return paths, sent.get("hints", {}), sent["school"]
+
+
+def return_pending(db_path: Path, submission: str, who: str, comment: str, scope=None, cells=None) -> dict:
+    """The office returns a sending without loading it, saying why; it leaves the queue."""
+    from etl import submissions
+
+    comment = (comment or "").strip()
+    if not comment:
+        raise IntakeError("Hãy ghi lý do trả lại (trường cần sửa gì) trước khi trả lại tệp.")
+    sent = pending_of(db_path, submission)
+    if sent is None:
+        raise IntakeError("Không còn tệp này trong danh sách chờ (đã được nạp, trả lại hoặc trường đã rút).")
+    submissions.check_scope([sent["school"]], scope, "trả lại")
+    submissions.record(db_path, _pending_steps(sent, "returned", who, comment, cells))
+    close_pending(Path(sent["folder"]))
+    return sent
+
+
+def withdraw_pending(db_path: Path, submission: str, who: str, school: str) -> dict:
+    """A school takes back a sending the office has not loaded yet."""
+    from etl import submissions
+
+    sent = pending_of(db_path, submission)
+    if sent is None or sent["school"] != school:
+        raise IntakeError("Không còn tệp này trong danh sách chờ (phòng đã nạp hoặc đã trả lại).")
+    submissions.record(db_path, _pending_steps(sent, "withdrawn", who))
+    close_pending(Path(sent["folder"]))
+    return sent
+
+
 def close_pending(folder: Path) -> None:
-    """A sending taken (reviewed for loading) or returned: it leaves the queue (its files stay in the inbox)."""
+    """A sending loaded, returned or withdrawn: it leaves the queue (its files stay in the inbox)."""
     folder = Path(folder)
     done = folder.parent.parent / "inbox" / f"da_xu_ly-{folder.name}"
     done.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(folder, done)
+    try:
+        os.replace(folder, done)
+    except FileNotFoundError:
+        pass  # moved by another session at the same moment
