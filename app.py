@@ -1,10 +1,12 @@
 """The frame of the dashboard: page config, sign-in, the shared filters, the pages the role may use, navigation."""
 import streamlit as st
 import streamlit.commands.navigation as _navigation
+from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import logs
 from dashboard.auth import allows, login_gate
 from dashboard.data import database_path
+from dashboard.reporting import sign_in_notice
 from dashboard.ui import phone_css, render_filters, render_source, source, stop_if_unreadable
 
 st.set_page_config(page_title="Chuyển đổi số ngành Giáo dục", page_icon="📊", layout="wide")
@@ -21,6 +23,7 @@ PAGES = [  # file under pages/, title, icon, URL path
     ("nap_so_lieu.py", "Nạp số liệu", "📥", "nap-so-lieu"),
     ("bieu_mau.py", "Tải biểu mẫu", "📝", "tai-bieu-mau"),
     ("nop_bao_cao.py", "Tình hình nộp báo cáo", "📬", "nop-bao-cao"),
+    ("bao_cao_truong.py", "Báo cáo của trường", "📨", "bao-cao-cua-truong"),
     ("so_sanh_ky_hop.py", "So sánh hai kỳ họp", "🔁", "so-sanh-ky-hop"),
     ("trinh_chieu.py", "Trình chiếu và xuất báo cáo", "📽️", "trinh-chieu"),
     ("quan_tri.py", "Tài khoản và nhật ký", "🔐", "quan-tri"),
@@ -50,12 +53,25 @@ def _page_not_found(ctx) -> None:
 
 _navigation.send_page_not_found = _page_not_found  # looked up by st.navigation at each call
 
-login_gate()  # the login form, unless signed in or in single-user local mode
-pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
-         for file, title, icon, url in PAGES if allows(file)]
-# the default page is served at /: its own name stays a working link, hidden from the menu
-pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
-page = st.navigation(pages, expanded=True)  # every page listed: no English "View N more" button
+# A folder named pages/ beside app.py makes Streamlit list its files ("app, bieu mau, …") and open each of them
+# directly, without this script and its sign-in, until st.navigation has run once in the process. dashboard.serve
+# turns that off before the server starts; under a plain `streamlit run app.py` it is off from this first run on.
+PagesManager.uses_pages_directory = False
+
+
+def role_pages() -> list:
+    """The pages the session's role may use (all of them before sign-in, for the links to resolve)."""
+    pages = [st.Page(f"pages/{file}", title=title, icon=icon, url_path=url, default=file == "tong_quan.py")
+             for file, title, icon, url in PAGES if allows(file)]
+    # the default page is served at /: its own name stays a working link, hidden from the menu
+    pages.append(st.Page("pages/tong_quan_link.py", title="Tổng quan", url_path="tong-quan", visibility="hidden"))
+    return pages
+
+
+# the login form, unless signed in or in single-user local mode; until then the menu is hidden (the page's own link
+# stays in the address bar and opens once signed in) and replaces any list Streamlit showed before this script ran
+login_gate(on_stop=lambda: st.navigation(role_pages(), position="hidden"))
+page = st.navigation(role_pages(), expanded=True)  # every page listed: no English "View N more" button
 st.html(FRONTEND_CSS)
 phone_css()
 if st.session_state.pop("_trang_khong_co", False):
@@ -66,4 +82,5 @@ if database_path().exists():
     render_source()
     stop_if_unreadable(source()[0])  # the snapshot chosen, when it is not the live warehouse
     st.session_state["_filters"] = render_filters()
+    sign_in_notice(database_path())  # what changed since the account's last visit: returns, approvals, files sent
 page.run()

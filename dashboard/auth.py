@@ -30,7 +30,7 @@ ROLE_PAGES = {
     "analyst": DATA_PAGES + ["chat_luong.py", "nap_so_lieu.py", "bieu_mau.py", "nop_bao_cao.py", "so_sanh_ky_hop.py",
                              "trinh_chieu.py"],
     "leadership": DATA_PAGES + ["chat_luong.py", "nop_bao_cao.py", "so_sanh_ky_hop.py", "trinh_chieu.py"],
-    "school": DATA_PAGES + ["nap_so_lieu.py"],  # its files wait for an analyst
+    "school": DATA_PAGES + ["nap_so_lieu.py", "bao_cao_truong.py"],  # its files wait for an analyst
 }
 WRITERS = {"admin", "analyst"}  # intake, approval, lock, snapshots
 
@@ -59,14 +59,19 @@ def allows(page_file: str) -> bool:
     return current is None or current.role == "admin" or page_file in ROLE_PAGES.get(current.role, [])
 
 
-def login_gate() -> None:
-    """Stop here with the login form unless the session is signed in (or there are no accounts)."""
+def login_gate(on_stop=lambda: None) -> None:
+    """Stop here with the login form unless the session is signed in (or there are no accounts); `on_stop` runs just
+    before stopping (app.py hides the menu there)."""
+    def stop() -> None:
+        on_stop()
+        st.stop()
+
     db = database_path()
     try:
         accounts = load_accounts(db)
     except AccountError as exc:
         st.error(str(exc))
-        st.stop()
+        stop()
     if not accounts:
         st.session_state.pop(ACCOUNT, None)
         st.sidebar.caption("🖥️ Chế độ một người dùng trên máy này: chưa có tài khoản nào nên không cần đăng nhập và "
@@ -82,7 +87,7 @@ def login_gate() -> None:
             st.error(f"Tài khoản {st.user.get('email')} đã xác thực nhưng chưa được cấp quyền dùng bảng điều khiển; "
                      "hãy đề nghị quản trị thêm thư điện tử này vào một tài khoản.")
             st.button("Đăng xuất", on_click=st.logout)
-            st.stop()
+            stop()
         current = st.session_state[ACCOUNT] = mapped
         since = st.session_state[SINCE] = dt.datetime.now()
         audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần ({mapped.email})",
@@ -102,7 +107,7 @@ def login_gate() -> None:
         st.session_state.pop(ACCOUNT, None)
         st.info("Phiên làm việc đã hết hạn hoặc tài khoản đã thay đổi; hãy đăng nhập lại.", icon="🔒")
     _form(db)
-    st.stop()
+    stop()
 
 
 def sso_configured() -> bool:

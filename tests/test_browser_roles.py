@@ -18,12 +18,14 @@ TITLES = {"tong_quan.py": "Tổng quan", "muc_do_4725.py": "Mức độ chuyển
           "ke_hoach.py": "Tiến độ kế hoạch 2025",
           "ho_so_truong.py": "Hồ sơ trường", "chat_luong.py": "Chất lượng dữ liệu", "nap_so_lieu.py": "Nạp số liệu",
           "bieu_mau.py": "Tải biểu mẫu", "nop_bao_cao.py": "Tình hình nộp báo cáo",
+          "bao_cao_truong.py": "Báo cáo của trường",
           "so_sanh_ky_hop.py": "So sánh hai kỳ họp", "trinh_chieu.py": "Trình chiếu và xuất báo cáo",
           "quan_tri.py": "Tài khoản và nhật ký"}
 PATHS = {"tong_quan.py": "/", "muc_do_4725.py": "/muc-do-4725", "may_tinh.py": "/may-tinh",
          "mua_sam_may_tinh.py": "/mua-sam-may-tinh", "ke_hoach.py": "/ke-hoach",
          "ho_so_truong.py": "/ho-so-truong", "chat_luong.py": "/chat-luong-du-lieu", "nap_so_lieu.py": "/nap-so-lieu",
          "bieu_mau.py": "/tai-bieu-mau", "nop_bao_cao.py": "/nop-bao-cao",
+         "bao_cao_truong.py": "/bao-cao-cua-truong",
          "so_sanh_ky_hop.py": "/so-sanh-ky-hop", "trinh_chieu.py": "/trinh-chieu",
          "quan_tri.py": "/quan-tri"}
 
@@ -140,3 +142,53 @@ def test_a_school_account_gets_nothing_of_another_school(office, tmp_path):
         page.goto(url + "/tai-bieu-mau")  # a page outside the role: not there
         wait_for_app(page)
         assert "Biểu khảo sát (Excel)" not in page.inner_text("body")
+
+
+@pytest.fixture
+def fresh_accounts(tmp_path):
+    """A warehouse with the fixture registry and one account, for a server started by the test itself."""
+    from tests import fixtures
+    from tests.conftest import run_cli
+
+    db = tmp_path / "warehouse.duckdb"
+    assert run_cli("registry", fixtures.write_registry(tmp_path / "danh_muc.csv"), "--db", db)[0] == 0
+    accounts.add_account(db, "admin", PASSWORD, "admin")
+    return db
+
+
+def _sign_in_form_only(page) -> str:
+    page.wait_for_selector("h1:has-text('Đăng nhập')", timeout=60000)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert navigation(page) == [] and "bieu mau" not in body and "quan tri" not in body, body[:400]
+    assert "Tài khoản và nhật ký" not in body and "Nạp số liệu" not in body, body[:400]
+    return body
+
+
+def test_the_first_visit_after_a_start_shows_no_page_list_before_sign_in(fresh_accounts):
+    """Issue 21: a folder named pages/ made Streamlit list its files ("app, bieu mau, …") in the sidebar of the first
+    visits after a start, until someone signed in (and open them without this app's sign-in)."""
+    with running_app(ROOT, fresh_accounts) as url, chromium_page() as page:
+        page.goto(url + "/")  # the very first visit: the server has run nothing yet
+        _sign_in_form_only(page)
+        page.screenshot(path=str(ARTIFACTS / "dang_nhap_lan_dau.png"))
+        page.reload()
+        _sign_in_form_only(page)
+        page.goto(url + "/quan_tri")  # a file's name in pages/, as Streamlit listed it
+        _sign_in_form_only(page)
+        page.goto(url + "/nap-so-lieu")  # a page's own link: the form, then that page once signed in
+        _sign_in_form_only(page)
+        page.get_by_label("Tên đăng nhập").fill("admin")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_selector("h1:has-text('Nạp số liệu')", timeout=60000)
+
+
+def test_a_page_file_never_opens_without_sign_in_on_a_fresh_server(fresh_accounts):
+    """As the server runs (dashboard.serve): even the first visit after a start, straight to a file of pages/,
+    gets the sign-in form and nothing of the page."""
+    from tests.test_compression import _started
+
+    with _started("docker", fresh_accounts) as (url, _), chromium_page() as page:
+        page.goto(url + "/quan_tri")
+        _sign_in_form_only(page)

@@ -1,0 +1,157 @@
+"""Issue 21: the reporting loop between schools and the office, at the layer that writes. A submission is a record
+(sent, in review, loaded, returned, resent, withdrawn, approved) that survives previews and restarts; every write
+(load of a school's sending, approve, return, lock, unlock, undo) stays inside the actor's scope, checked where it
+happens; undo refuses in a locked period; locking asks when schools are returned or waiting."""
+import pytest
+
+from etl import intake, submissions
+from etl.loader import run_load
+from etl.warehouse import open_read_only
+from tests import fixtures
+from tests.pages import sql
+
+THANH_VINH = ["40100002", "40200001", "40300001"]  # the fixture registry's ward "Thành Vinh"
+TRUONG_VINH = ["40100001", "40200002", "40300002"]
+CN = [t.replace("Sơ kết HK I", "Tổng kết năm") for t in fixtures.TITLE]
+
+
+def status_of(db, year="2024-2025", period="HK1") -> dict:
+    with open_read_only(db) as con:
+        frame = submissions.status(con, year, period, db_path=db)
+    return dict(zip(frame.school_code, frame.status))
+
+
+def consolidated(path, computers: int = 27):
+    """A school's upload that holds the rows of schools of both wards (a consolidated sheet it was sent)."""
+    return fixtures.write_survey_table(path, title=CN, rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, computers, 720, 18, "x", 90, "VnEdu"]),
+        (None, ["40200002", "Tiểu học Hưng Dũng 1", 25, 1000, 38, 3, 25, 0, 5, 600, 15, "", 40, "VnEdu"]),
+        ("III. TRUNG HỌC CƠ SỞ", None),
+        (None, ["40300001", "THCS Đặng Thai Mai", 30, 1200, 60, 3, 30, 2, 36, 1200, 30, "x", 95, "SMAS"])])
+
+
+def send(db, path, school="40200001", who="th.leloi (Trường)"):
+    review = intake.review_files([path], db, hints={"allowed_schools": [school]})
+    return intake.submit_pending(review, db, who, school)
+
+
+def test_a_schools_consolidated_upload_changes_no_other_schools_figures(loaded_db, tmp_path):
+    db = loaded_db
+    folder = send(db, consolidated(tmp_path / "KS_CN_2024-2025_tonghop.xlsx"))
+    [sent] = intake.list_pending(db)
+    assert sent["school"] == "40200001" and sent["hints"]["allowed_schools"] == ["40200001"]
+    # a province analyst (no restriction of its own) opens and loads it
+    paths, hints, school = intake.take_pending(db, folder.name, "chuyenvien (Chuyên viên)")
+    review = intake.review_files(paths, db, hints=hints, origin={"submission": folder.name, "school": school})
+    assert review.files[0].added == 1 and review.files[0].refused == 2
+    assert all("không thuộc phạm vi" in r["reason"] for r in review.files[0].refusals)
+    report = intake.confirm(review, db, scope=None, who="chuyenvien (Chuyên viên)")
+    assert report["submission"] == "loaded"
+    assert sql(db, "SELECT school_code, it_computers FROM survey WHERE period = 'CN' ORDER BY 1") == [
+        ("40200001", 27)]
+    assert status_of(db, period="CN")["40200001"] == "submitted"
+
+
+def test_even_a_review_without_the_restriction_loads_only_the_sending_school(loaded_db, tmp_path):
+    """The write checks it, not the page: the hints of a review made without the school's restriction do not widen
+    what a sending loads."""
+    db = loaded_db
+    folder = send(db, consolidated(tmp_path / "KS_CN_2024-2025_tonghop.xlsx"))
+    paths, _, school = intake.take_pending(db, folder.name, "admin")
+    review = intake.review_files(paths, db, origin={"submission": folder.name, "school": school})  # no hints
+    intake.confirm(review, db)
+    assert sql(db, "SELECT school_code FROM survey WHERE period = 'CN'") == [("40200001",)]
+
+
+def test_opening_a_sending_takes_it_from_nobody_and_the_state_survives(loaded_db, tmp_path):
+    db = loaded_db
+    folder = send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx"))
+    assert status_of(db, period="CN")["40200001"] == "sent"
+    intake.take_pending(db, folder.name, "chuyenvien")
+    intake.take_pending(db, folder.name, "chuyenvien2")  # a second analyst, another session
+    [waiting] = intake.list_pending(db)  # read again from disk: as after a restart
+    assert (waiting["state"], waiting["looked_by"]) == ("in_review", "chuyenvien2")
+    assert status_of(db, period="CN")["40200001"] == "in_review"
+    with pytest.raises(submissions.SubmissionError, match="phạm vi"):  # another ward's analyst cannot open it
+        intake.take_pending(db, folder.name, "phuong", scope=TRUONG_VINH)
+
+
+def test_a_return_reaches_the_school_which_resends(loaded_db, tmp_path):
+    db = loaded_db
+    first = send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx", computers=270))
+    with pytest.raises(intake.IntakeError, match="lý do"):
+        intake.return_pending(db, first.name, "chuyenvien", "  ")
+    with pytest.raises(submissions.SubmissionError, match="phạm vi"):
+        intake.return_pending(db, first.name, "phuong", "Sai", scope=TRUONG_VINH)
+    intake.return_pending(db, first.name, "chuyenvien", "Số máy 270 quá lớn", cells=["K12"])
+    assert intake.list_pending(db) == []
+    with open_read_only(db) as con:
+        row = submissions.status(con, "2024-2025", "CN", db_path=db).set_index("school_code").loc["40200001"]
+    assert (row.status, row.comment, row.cells) == ("returned", "Số máy 270 quá lớn", ["K12"])
+    news = submissions.news(db, "th.leloi", ["40200001"], "school", {})
+    assert len(news) == 1 and "trả lại" in news[0] and "Số máy 270 quá lớn" in news[0]
+    submissions.mark_visit(db, "th.leloi")
+    assert submissions.news(db, "th.leloi", ["40200001"], "school", {}) == []  # told once
+
+    second = send(db, consolidated(tmp_path / "KS_CN_2024-2025_sua.xlsx"))
+    assert status_of(db, period="CN")["40200001"] == "resent"
+    office = submissions.news(db, "chuyenvien", None, "analyst", {"40200001": "Trường Tiểu học Lê Lợi"})
+    assert any("Trường Tiểu học Lê Lợi gửi lại bản sửa" in line for line in office)
+    intake.withdraw_pending(db, second.name, "th.leloi", "40200001")  # taken back before the office loads it
+    assert intake.list_pending(db) == [] and status_of(db, period="CN")["40200001"] == "returned"
+
+
+def test_decisions_stay_in_scope_and_out_of_locked_periods(loaded_db):
+    db = loaded_db
+    with pytest.raises(submissions.SubmissionError, match="phạm vi"):
+        submissions.decide(db, ["40200001", "40200002"], "2024-2025", "HK1", "approved", scope=THANH_VINH)
+    assert status_of(db)["40200002"] == "submitted"  # nothing written: all or none
+    submissions.decide(db, ["40200001"], "2024-2025", "HK1", "approved", scope=THANH_VINH)
+    submissions.set_lock(db, "2024-2025", "HK1", True, scope=THANH_VINH)
+    with pytest.raises(submissions.SubmissionError, match="khoá"):
+        submissions.decide(db, ["40300001"], "2024-2025", "HK1", "returned", "Sai", scope=THANH_VINH)
+
+
+def test_a_ward_analysts_lock_unlock_and_undo_touch_only_its_wards(loaded_db, tmp_path):
+    db = loaded_db
+    submissions.set_lock(db, "2024-2025", "HK1", True, by="phuong", scope=THANH_VINH)
+    with open_read_only(db) as con:
+        assert set(submissions.locked_periods(con)) == set()  # not the whole province
+        assert submissions.locked_periods(con, TRUONG_VINH) == {}
+        assert set(submissions.locked_periods(con, THANH_VINH)[("2024-2025", "HK1")]["schools"]) == {
+            "40200001", "40300001", "40100002"}
+    change = fixtures.write_survey_table(tmp_path / "KS_HK1_2024-2025_sua.xlsx", rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, 24, 720, 18, "x", 90, "VnEdu"]),
+        (None, ["40200002", "Tiểu học Hưng Dũng 1", 25, 1000, 38, 3, 25, 0, 7, 600, 15, "", 40, "VnEdu"])])
+    report = run_load([change], db)
+    assert report["files"][0]["status"] == "partial"  # the other ward's school loads; the locked one does not
+    assert sql(db, "SELECT school_code, it_computers FROM survey WHERE school_code IN ('40200001', '40200002') "
+                   "ORDER BY 1") == [("40200001", 20), ("40200002", 7)]
+    # the last load touched Trường Vinh's school: Thành Vinh's analyst may not undo it
+    with pytest.raises(intake.IntakeError, match="ngoài phạm vi"):
+        intake.undo_last_load(db, scope=THANH_VINH)
+    assert sql(db, "SELECT it_computers FROM survey WHERE school_code = '40200002'") == [(7,)]
+    # the province locks everything; the ward cannot unlock what the province locked
+    submissions.set_lock(db, "2024-2025", "HK1", True, by="so")
+    with pytest.raises(submissions.SubmissionError, match="toàn tỉnh"):
+        submissions.set_lock(db, "2024-2025", "HK1", False, by="phuong", scope=THANH_VINH)
+    with pytest.raises(intake.IntakeError, match="đã khoá"):  # undo refuses in a locked period
+        intake.undo_last_load(db)
+    assert sql(db, "SELECT it_computers FROM survey WHERE school_code = '40200002'") == [(7,)]
+    submissions.set_lock(db, "2024-2025", "HK1", False, by="so")
+    intake.undo_last_load(db, scope=TRUONG_VINH)  # it touched only Trường Vinh's school
+    assert sql(db, "SELECT it_computers FROM survey WHERE school_code = '40200002'") == [(0,)]
+
+
+def test_locking_asks_when_schools_are_returned_or_waiting(loaded_db, tmp_path):
+    db = loaded_db
+    submissions.decide(db, ["40300001"], "2024-2025", "HK1", "returned", "Thiếu số máy")
+    with pytest.raises(submissions.SubmissionError, match="THCS Đặng Thai Mai"):
+        submissions.set_lock(db, "2024-2025", "HK1", True)
+    # a ward analyst of the other ward has nobody returned: its lock goes through
+    submissions.set_lock(db, "2024-2025", "HK1", True, scope=TRUONG_VINH)
+    submissions.set_lock(db, "2024-2025", "HK1", True, confirmed=True)
+    with open_read_only(db) as con:
+        assert ("2024-2025", "HK1") in submissions.locked_periods(con)
