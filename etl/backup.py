@@ -10,10 +10,12 @@ import os
 import shutil
 from pathlib import Path
 
+from etl import submissions
 from etl.warehouse import sha256_file
 
-FOLDERS = ("archive", "snapshots", "versions")
-FILES = ("import_profiles.json", "accounts.json", "audit.jsonl")
+FOLDERS = ("archive", "snapshots", "versions", "pending")  # pending: the files schools sent, not yet loaded
+FILES = ("import_profiles.json", "accounts.json", "audit.jsonl", "mail_log.jsonl")
+STORE = "submissions.sqlite"  # the reporting loop's record (etl.submissions), copied with SQLite's own backup
 MANIFEST = "manifest.json"
 
 
@@ -39,6 +41,12 @@ def backup(db_path: Path, target: Path, now: dt.datetime | None = None) -> Path:
     for name in FILES:
         if (home / name).is_file():
             shutil.copy2(home / name, folder / name)
+    if (store := submissions.store_path(db_path)).is_file():
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(store)) as source, closing(sqlite3.connect(folder / STORE)) as target:
+            source.backup(target)  # consistent even while schools send
     files = {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
     (folder / MANIFEST).write_text(json.dumps({"created_at": dt.datetime.now().isoformat(timespec="seconds"),
                                                "source": str(db_path), "files": files}, ensure_ascii=False,
@@ -76,6 +84,11 @@ def restore(folder: Path, db_path: Path, force: bool = False) -> dict:
     for name in FILES:
         if (folder / name).is_file():
             shutil.copy2(folder / name, home / name)
+    if (folder / STORE).is_file():
+        store = submissions.store_path(db_path)
+        for suffix in ("-wal", "-shm"):  # a log of the store replaced would be replayed onto the backup's copy
+            store.with_name(store.name + suffix).unlink(missing_ok=True)
+        shutil.copy2(folder / STORE, store)
     partial = db_path.with_name(db_path.name + ".restore")
     shutil.copyfile(folder / "warehouse.duckdb", partial)
     os.replace(partial, db_path)

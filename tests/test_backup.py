@@ -5,6 +5,7 @@ import pytest
 
 from etl import accounts, intake
 from etl.snapshot import create_snapshot
+from etl.warehouse import open_read_only
 from tests import fixtures
 from tests.conftest import run_cli
 from tests.pages import sql
@@ -19,6 +20,15 @@ def test_backup_restores_everything_into_an_empty_folder(loaded_db, tmp_path, tm
                         {"J": "it_computers"})
     create_snapshot(loaded_db, "Sơ kết HK I")
     run_cli("load", fixtures.write_assessment_form(tmp_path / "TDG.xlsx"), "--db", loaded_db)  # archive, a version
+    from etl import submissions
+
+    (tmp_path / "gui").mkdir()
+    sent = fixtures.write_survey_table(tmp_path / "gui" / "KS_HK1_2024-2025.xlsx", rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200001", "Trường Tiểu học Lê Lợi", 30, 1200, 45, 3, 30, 1, 24, 720, 18, "x", 90, "VnEdu"])])
+    intake.submit_pending(intake.review_files([sent], loaded_db, hints={"allowed_schools": ["40200001"]}),
+                          loaded_db, "th.leloi", "40200001")  # a school's sending not loaded yet
+    submissions.decide(loaded_db, ["40300001"], "2024-2025", "HK1", "returned", "Thiếu số máy")
 
     def kept(folder):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and (
@@ -38,6 +48,11 @@ def test_backup_restores_everything_into_an_empty_folder(loaded_db, tmp_path, tm
     assert sql(empty, "SELECT count(*) FROM survey") == sql(loaded_db, "SELECT count(*) FROM survey")
     assert accounts.authenticate(empty, "admin", "mat-khau-du-dai").role == "admin"
     assert audit.read(empty)[-1]["action"] == "restore" and audit.read(loaded_db)[-1]["action"] == "backup"
+    [waiting] = intake.list_pending(empty)  # the reporting loop comes back with the warehouse
+    assert waiting["school"] == "40200001" and waiting["files"] == ["KS_HK1_2024-2025.xlsx"]
+    with open_read_only(empty) as con:
+        row = submissions.status(con, "2024-2025", "HK1", db_path=empty).set_index("school_code").loc["40300001"]
+    assert (row.status, row.comment) == ("returned", "Thiếu số máy")
 
 
 def test_a_damaged_backup_is_refused_and_nothing_is_overwritten(loaded_db, tmp_path):
