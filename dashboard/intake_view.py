@@ -18,6 +18,7 @@ from dashboard.intake import (
     preview_styler,
     reasons_table,
     report_workbook,
+    review_period,
     review_table,
     sheet_summary,
 )
@@ -25,7 +26,7 @@ from dashboard.reporting import notify_return, notify_sent, school_names
 from dashboard.ui import session_schools
 from etl import audit, intake, submissions
 from etl.extract import LAYOUT_VI
-from etl.reference import load_catalogue
+from etl.reference import PERIOD_NAMES, load_catalogue
 from etl.report import cells_line
 from etl.settings import setting
 
@@ -275,10 +276,12 @@ def _sheet_section(reviewed, index: int, sheet: dict, db: Path, choices: dict, l
         name = st.text_input("Tên mẫu nhập", key=f"intake_profile_name_{widget}",
                              placeholder="Ví dụ: Biểu khảo sát của trường TH Lê Lợi")
         if st.button("Lưu mẫu", key=f"intake_profile_save_{widget}"):
+            chosen = state[CORRECTIONS]["files"].get(reviewed.sha or "", {})  # the year and period set above
             try:
-                intake.save_profile(db, name, sheet,
-                                    state[CORRECTIONS]["columns"].get(sheet["signature"], {}))
-                st.success(f"Đã lưu mẫu nhập «{md_text(name.strip())}»: tệp cùng dạng lần sau được đọc "
+                saved = intake.save_profile(db, name, sheet, state[CORRECTIONS]["columns"].get(sheet["signature"], {}),
+                                            context={k: chosen.get(k) for k in intake.PROFILE_CONTEXT},
+                                            header_chosen=bool((chosen.get("headers") or {}).get(sheet["sheet"] or "")))
+                st.success(f"Đã lưu mẫu nhập «{md_text(saved['name'])}»: tệp cùng dạng lần sau được đọc "
                            "theo cách này mà không cần hỏi lại.")
             except intake.IntakeError as exc:
                 st.error(md_text(str(exc)))
@@ -339,7 +342,7 @@ def _found_tables(reviewed, index: int) -> None:
     if reviewed.schools:
         st.markdown("**Trường nhận ra**")
         st.dataframe(pd.DataFrame([{
-            "Mã trường": s["school_code"], "Tên trường (danh mục)": s["school_name"], "Kỳ": s["period"],
+            "Mã trường": s["school_code"], "Tên trường (danh mục)": s["school_name"], "Kỳ": review_period(s["period"]),
             "Ghép theo": {"code": "mã trường", "name": "tên trường",
                           "folded_name": "tên trường (bỏ dấu)"}.get(s["how"], s["how"] or ""),
             "Trang": s["sheet"], "Ô": s["cell"],
@@ -348,7 +351,7 @@ def _found_tables(reviewed, index: int) -> None:
     if reviewed.changes:
         st.markdown("**Số liệu sẽ thay đổi (cũ → mới)**")
         st.dataframe(pd.DataFrame([{
-            "Trường": c["school_name"], "Kỳ": c["period"], "Chỉ tiêu": c["field"], "Đang có": c["old"],
+            "Trường": c["school_name"], "Kỳ": review_period(c["period"]), "Chỉ tiêu": c["field"], "Đang có": c["old"],
             "Sẽ thành": c["new"], "Ô": c["cell"]} for c in reviewed.changes]),
             hide_index=True, width="stretch", key=f"intake_changes_{index}")
     if reviewed.refusals:
@@ -485,7 +488,7 @@ def undo_section(db: Path) -> None:
                                f"đó ({files}) bị bỏ. Việc hoàn tác được ghi lại."))
             if st.button("Đồng ý hoàn tác", type="primary", key="intake_undo"):
                 try:
-                    undone = intake.undo_last_load(db, session_schools())
+                    undone = intake.undo_last_load(db, session_schools(), who())
                     audit.record(db, who(), "undo",
                                  f"lần nạp {undone['load_id']}: {', '.join(undone.get('files', []))}")
                     state.pop(REVIEW, None)
@@ -514,9 +517,15 @@ def profiles_section(db: Path) -> None:
     field_names = {key: label for label, key in field_names_by_label.items()}
     for position, profile in enumerate(profiles):
         left, right = st.columns([5, 1])
-        mapped = "; ".join(f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
-                           f"{field_names.get(key, key) if key else 'bỏ qua'}"
-                           for letter, key in profile["columns"].items()) or "không đổi cột nào"
+        kept = profile.get("context", {})
+        mapped = "; ".join([f"cột {letter} «{profile.get('labels', {}).get(letter, '')}» → "
+                            f"{field_names.get(key, key) if key else 'bỏ qua'}"
+                            for letter, key in profile["columns"].items()]
+                           + ([f"năm học {kept['school_year']}"] if kept.get("school_year") else [])
+                           + ([f"kỳ báo cáo {PERIOD_NAMES.get(kept['period'], kept['period'])}"]
+                              if kept.get("period") else [])
+                           + ([] if profile["columns"] or kept else
+                              [f"dòng tiêu đề {'–'.join(map(str, dict.fromkeys(profile.get('header_rows') or [])))}"]))
         saved = dt.datetime.fromisoformat(profile.get("changed_at") or profile["created_at"])
         left.markdown(f"**{md_text(profile['name'])}** (lưu {saved:%d/%m/%Y %H:%M}): {md_text(mapped)}")
         if right.button("Xoá", key=f"intake_profile_delete_{position}"):
@@ -535,5 +544,9 @@ def profiles_section(db: Path) -> None:
                 edited[letter] = field_names_by_label[pick]
             if st.button("Lưu thay đổi", key=f"intake_profile_update_{position}",
                          disabled=edited == profile["columns"]):
-                intake.update_profile(db, profile["name"], edited)
-                st.rerun()
+                try:
+                    intake.update_profile(db, profile["name"], edited)
+                except intake.IntakeError as exc:
+                    st.error(md_text(str(exc)))
+                else:
+                    st.rerun()

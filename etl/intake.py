@@ -138,8 +138,8 @@ def profiles_path(db_path: Path) -> Path:
 
 
 def load_profiles(db_path: Path) -> list[dict]:
-    """Saved corrections: {name, signature, columns: {column letter: field or ""}, labels: {letter: label},
-    created_at}."""
+    """Saved corrections: {name, signature, header_rows, columns: {column letter: field or ""}, labels: {letter:
+    label}, context: {school_year, period} as chosen in the review (either may be absent), created_at}."""
     path = profiles_path(db_path)
     if not path.exists():
         return []
@@ -158,27 +158,55 @@ def save_profiles(db_path: Path, profiles: list[dict]) -> None:
     os.replace(partial, path)
 
 
-def save_profile(db_path: Path, name: str, sheet: dict, columns: dict[str, str]) -> dict:
-    """Keep the corrections of one sheet under `name`, keyed by its header signature; replaces a profile of the same
-    signature or name."""
+PROFILE_CONTEXT = ("school_year", "period")
+
+
+def save_profile(db_path: Path, name: str, sheet: dict, columns: dict[str, str], context: dict | None = None,
+                 header_chosen: bool = False) -> dict:
+    """Keep the corrections of one sheet under `name`, keyed by its header signature: the columns read otherwise,
+    and the school year and period chosen in the review (`context`), which a later file of the same shape gets when
+    it does not state them itself. A profile of the same signature is added to, never emptied: what this review
+    leaves as the loader reads it (a column the profile already maps reads so now) keeps the profile's choice.
+    Nothing to keep (no column, no year or period, header rows found by the loader itself) is refused, as is the name
+    of a profile of another shape."""
     name = name.strip()
     if not name:
         raise IntakeError("Hãy đặt tên cho mẫu nhập, ví dụ \"Biểu khảo sát trường TH Lê Lợi\".")
+    context = {k: v for k, v in (context or {}).items() if k in PROFILE_CONTEXT and v}
+    profiles = load_profiles(db_path)
+    same = next((p for p in profiles if p["signature"] == sheet["signature"]), None)
+    if any(p["name"] == name and p is not same for p in profiles):
+        raise IntakeError(f"Đã có mẫu nhập «{name}» cho một dạng biểu khác; hãy đặt tên khác (hoặc xoá mẫu đó ở "
+                          "phần «Mẫu nhập đã lưu»).")
+    columns = {**(same or {}).get("columns", {}), **columns}
+    context = {**(same or {}).get("context", {}), **context}
+    if not columns and not context and not header_chosen:
+        raise IntakeError("Cách đọc trang này chưa khác cách chương trình tự đọc (không sửa cột nào, không chọn năm "
+                          "học hay kỳ báo cáo, không đặt dòng tiêu đề): không có gì để lưu thành mẫu nhập.")
+    if same and (same["name"], same["columns"], same.get("context", {})) == (name, columns, context):
+        return same  # saved already (a second click): nothing written
+    now = dt.datetime.now().isoformat(timespec="seconds")
     profile = {"name": name, "signature": sheet["signature"], "header_rows": list(sheet.get("header_rows") or []),
-               "labels": {c["letter"]: c["label"] for c in sheet["columns"]},
-               "columns": dict(columns), "created_at": dt.datetime.now().isoformat(timespec="seconds")}
-    kept = [p for p in load_profiles(db_path) if p["signature"] != profile["signature"] and p["name"] != name]
-    save_profiles(db_path, [*kept, profile])
+               "labels": {**(same or {}).get("labels", {}), **{c["letter"]: c["label"] for c in sheet["columns"]}},
+               "columns": columns, "created_at": (same or {}).get("created_at", now)}
+    if context:
+        profile["context"] = context
+    if same:
+        profile["changed_at"] = now
+    save_profiles(db_path, [*(p for p in profiles if p is not same), profile])
     return profile
 
 
 def update_profile(db_path: Path, name: str, columns: dict[str, str]) -> None:
-    """Change the column mapping of a saved profile (column letter → field, "" to ignore)."""
+    """Change the column mapping of a saved profile (column letter → field, "" to ignore): the columns given change,
+    the others keep their mapping (never emptied by an edit that shows no column)."""
     profiles = load_profiles(db_path)
-    for profile in profiles:
-        if profile["name"] == name:
-            profile["columns"] = dict(columns)
-            profile["changed_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    found = [p for p in profiles if p["name"] == name]
+    if not found:
+        raise IntakeError(f"Không còn mẫu nhập «{name}» (có thể vừa bị xoá); hãy tải lại trang.")
+    for profile in found:
+        profile["columns"] = {**profile["columns"], **columns}
+        profile["changed_at"] = dt.datetime.now().isoformat(timespec="seconds")
     save_profiles(db_path, profiles)
 
 
@@ -188,18 +216,21 @@ def delete_profile(db_path: Path, name: str) -> None:
 
 def profile_hints(profiles: list[dict]) -> dict:
     """Column mappings by signature, and the header rows of each profile: a sheet the loader does not recognise
-    on its own is tried with those rows and read with the profile if its header has the profile's signature."""
+    on its own is tried with those rows and read with the profile if its header has the profile's signature; the
+    school year and period of a profile by signature, for a sheet of that header that does not state them."""
     return {"profiles": {p["signature"]: p["columns"] for p in profiles},
-            "bands": {p["signature"]: p["header_rows"] for p in profiles if p.get("header_rows")}}
+            "bands": {p["signature"]: p["header_rows"] for p in profiles if p.get("header_rows")},
+            "contexts": {p["signature"]: p["context"] for p in profiles if p.get("context")}}
 
 
 def merge_hints(*parts: dict) -> dict:
     """Hints for the reader: saved profiles (column mappings and header rows by header signature), this review's
     column corrections by signature, and per file (content hash) the year, period, layout, header rows and schools
     chosen; later parts win."""
-    merged: dict = {"columns": {}, "files": {}, "bands": {}, "profiles": {}}
+    merged: dict = {"columns": {}, "files": {}, "bands": {}, "profiles": {}, "contexts": {}}
     for part in parts:
         merged["bands"].update((part or {}).get("bands", {}))
+        merged["contexts"].update((part or {}).get("contexts", {}))
         merged["profiles"].update((part or {}).get("profiles", {}))
         for signature, columns in (part or {}).get("columns", {}).items():
             merged["columns"][signature] = {**merged["columns"].get(signature, {}), **columns}
@@ -480,7 +511,8 @@ def confirm(review: Review, db_path: Path, progress=lambda message: None, scope=
         raise IntakeError(str(exc)) from None
     if review.origin and (sent := pending_of(db_path, review.origin["submission"])) is not None:
         if any(f.get("rows_loaded") for f in report["files"]):
-            submissions.record(db_path, _pending_steps(sent, "loaded", who or submissions.LOCAL_USER))
+            submissions.record(db_path, _pending_steps(sent, "loaded", who or submissions.LOCAL_USER,
+                                                       load_id=report.get("load_id")))
             close_pending(Path(sent["folder"]))
             report["submission"] = "loaded"
         else:
@@ -509,7 +541,7 @@ def list_versions(db_path: Path) -> list[dict]:
     return found
 
 
-def undo_last_load(db_path: Path, scope=None) -> dict:
+def undo_last_load(db_path: Path, scope=None, who: str = "") -> dict:
     """Put back the warehouse as it was before the last load and record the undo in it. The undone load's files stay
     in the archive (and the inbox), so they can be loaded again. Refused when that load touched a school outside
     `scope` (the actor's schools; None: all) or a locked period."""
@@ -524,7 +556,30 @@ def undo_last_load(db_path: Path, scope=None) -> dict:
             submissions.check_undo(con, versions[0].get("load_id"), scope)
     except submissions.SubmissionError as exc:
         raise IntakeError(str(exc)) from None
-    return restore_version(Path(db_path), versions[0])
+    undone = restore_version(Path(db_path), versions[0])
+    _requeue(db_path, undone.get("load_id"), who)
+    return undone
+
+
+def _requeue(db_path: Path, load_id, who: str) -> None:
+    """The sendings that load took from the queue wait in it again (their figures are gone with the undo)."""
+    from etl import submissions
+
+    if load_id is None:
+        return
+    steps = submissions.events(db_path)
+    loaded = steps[(steps.state == "loaded") & (steps.load_id == load_id) & steps.submission.notna()]
+    for submission in dict.fromkeys(loaded.submission):
+        done = Path(db_path).parent / "inbox" / f"da_xu_ly-{submission}"
+        target = pending_folder(db_path) / submission
+        if done.is_dir() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(done, target)
+        sent = steps[(steps.submission == submission) & steps.state.isin(["sent", "resent"])]
+        state = sent.state.iloc[-1] if not sent.empty else "sent"
+        if (meta := pending_of(db_path, submission)) is not None:
+            submissions.record(db_path, _pending_steps(meta, state, who or submissions.LOCAL_USER,
+                                                       f"hoàn tác lần nạp số {load_id}: tệp trở lại danh sách chờ"))
 
 
 def school_year_choices(today: dt.date | None = None) -> list[str]:
@@ -623,9 +678,10 @@ def pending_of(db_path: Path, submission: str) -> dict | None:
         return None
 
 
-def _pending_steps(sent: dict, state: str, who: str, comment: str = "", cells=None) -> list[dict]:
+def _pending_steps(sent: dict, state: str, who: str, comment: str = "", cells=None, load_id=None) -> list[dict]:
     return [{"submission": sent["submission"], "school_code": sent["school"], "school_year": year, "period": period,
-             "state": state, "by": who, "comment": comment, "files": sent["files"], "cells": cells or []}
+             "state": state, "by": who, "comment": comment, "files": sent["files"], "cells": cells or [],
+             "load_id": load_id}
             for year, period in (tuple(k) for k in sent.get("periods") or [(None, None)])]
 
 

@@ -1,6 +1,7 @@
 """Every setting declared once, with its default and help text. `data/settings.toml` overrides."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,7 +75,10 @@ SETTINGS = [
 
 
 @lru_cache(maxsize=4)
-def load_settings(path: Path = SETTINGS_FILE) -> dict[str, object]:
+def load_settings(path: Path | None = None) -> dict[str, object]:
+    """The settings in force: data/settings.toml (or the file DX_SETTINGS names, e.g. a server's own) over the
+    defaults."""
+    path = Path(path or os.environ.get("DX_SETTINGS") or SETTINGS_FILE)
     values = {s.name: s.default for s in SETTINGS}
     if path.exists():
         with open(path, "rb") as fh:

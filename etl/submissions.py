@@ -43,7 +43,8 @@ CARRIED_TABLES = ("submission_reviews", "period_locks", "undo_log")  # kept acro
 STORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, submission TEXT, school_code TEXT NOT NULL, school_year TEXT,
-    period TEXT, state TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, comment TEXT, files TEXT, cells TEXT);
+    period TEXT, state TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, comment TEXT, files TEXT, cells TEXT,
+    load_id INTEGER);
 CREATE INDEX IF NOT EXISTS events_school ON events (school_code, school_year, period);
 CREATE INDEX IF NOT EXISTS events_submission ON events (submission);
 CREATE TABLE IF NOT EXISTS visits (account TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
@@ -59,7 +60,7 @@ def period_vi(school_year: str | None, period: str | None) -> str:
         return "kỳ chưa rõ"
     if period == "4725":
         return f"đánh giá 4725 năm học {school_year}"
-    return f"{'học kỳ I' if period == 'HK1' else 'cả năm'} năm học {school_year}"
+    return f"học kỳ I năm học {school_year}" if period == "HK1" else f"cả năm học {school_year}"
 
 
 # ---- the store ----------------------------------------------------------------------------------------------
@@ -92,12 +93,12 @@ def record(db_path: Path, rows: list[dict]) -> None:
     with closing(_connect(db_path)) as con:
         con.execute("BEGIN IMMEDIATE")
         con.executemany(
-            "INSERT INTO events (submission, school_code, school_year, period, state, at, by, comment, files, cells) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (submission, school_code, school_year, period, state, at, by, comment, files, cells, "
+            "load_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(r.get("submission"), r["school_code"], r.get("school_year"), r.get("period"), r["state"],
               r.get("at") or at, r["by"], r.get("comment") or None,
-              json.dumps(r.get("files") or [], ensure_ascii=False), json.dumps(r.get("cells") or [],
-                                                                                ensure_ascii=False)) for r in rows])
+              json.dumps(r.get("files") or [], ensure_ascii=False),
+              json.dumps(r.get("cells") or [], ensure_ascii=False), r.get("load_id")) for r in rows])
         con.execute("COMMIT")
 
 
@@ -105,7 +106,7 @@ def events(db_path: Path, schools: list[str] | None = None, school_year: str | N
            period: str | None = None, since: str | None = None, submission: str | None = None) -> pd.DataFrame:
     """The steps recorded, oldest first, narrowed by schools, period, time and submission."""
     columns = ["id", "submission", "school_code", "school_year", "period", "state", "at", "by", "comment", "files",
-               "cells"]
+               "cells", "load_id"]
     if not store_path(db_path).exists():
         return pd.DataFrame(columns=columns)
     where, params = ["1=1"], []

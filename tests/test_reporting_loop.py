@@ -155,3 +155,39 @@ def test_locking_asks_when_schools_are_returned_or_waiting(loaded_db, tmp_path):
     submissions.set_lock(db, "2024-2025", "HK1", True, confirmed=True)
     with open_read_only(db) as con:
         assert ("2024-2025", "HK1") in submissions.locked_periods(con)
+
+
+def test_undoing_the_load_of_a_sending_puts_it_back_in_the_queue(loaded_db, tmp_path):
+    db = loaded_db
+    folder = send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx"))
+    paths, hints, school = intake.take_pending(db, folder.name, "chuyenvien")
+    review = intake.review_files(paths, db, hints=hints, origin={"submission": folder.name, "school": school})
+    intake.confirm(review, db, who="chuyenvien")
+    assert intake.list_pending(db) == [] and status_of(db, period="CN")["40200001"] == "submitted"
+    intake.undo_last_load(db, who="chuyenvien")
+    [back] = intake.list_pending(db)  # nothing of the school's sending is lost with the undo
+    assert back["submission"] == folder.name and (folder / "KS_CN_2024-2025.xlsx").is_file()
+    assert status_of(db, period="CN")["40200001"] == "sent"
+    assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]
+
+
+def test_the_school_sees_its_return_on_sign_in_and_on_its_page(loaded_db, tmp_path, monkeypatch):
+    from etl import accounts
+    from tests.test_auth import PASSWORD, signed_in
+
+    db = loaded_db
+    monkeypatch.setenv("DX_DB", str(db))
+    accounts.add_account(db, "th.leloi", PASSWORD, "school", school="40200001")
+    signed_in("th.leloi")  # a first visit: nothing to tell yet
+    folder = send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx", computers=270))
+    intake.return_pending(db, folder.name, "chuyenvien (Chuyên viên)", "Số máy 270 quá lớn", cells=["K12"])
+    app = signed_in("th.leloi")
+    notice = " ".join(m.value for m in app.markdown)
+    assert "Từ lần vào trước" in notice and "Số máy 270 quá lớn" in notice
+    app.button(key="tin_moi_da_xem").click().run()
+    assert "Từ lần vào trước" not in " ".join(m.value for m in app.markdown)
+    app.switch_page("pages/bao_cao_truong.py").run()
+    assert not app.exception, app.exception
+    page = " ".join([e.value for e in app.error] + [m.value for m in app.markdown])
+    assert "Trả lại để sửa: Số máy 270 quá lớn" in page and "Ô cần sửa: K12" in page
+    assert "Cả năm học 2024-2025" in [h.value for h in app.subheader]
