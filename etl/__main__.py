@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("folder", type=Path)
     back.add_argument("--db", type=Path, default=DEFAULT_DB)
     back.add_argument("--force", action="store_true", help="thay kho dữ liệu đang có")
+    remind = sub.add_parser("remind", help="gửi thư nhắc hạn cho các trường chưa nộp báo cáo một kỳ")
+    remind.add_argument("--year", required=True, help="năm học, ví dụ 2026-2027")
+    remind.add_argument("--period", required=True, choices=["HK1", "CN"], help="HK1: học kỳ I; CN: cả năm")
+    remind.add_argument("--deadline", required=True, help="hạn nộp, dạng 2026-12-20")
+    remind.add_argument("--db", type=Path, default=DEFAULT_DB)
     sample = sub.add_parser("sample", help="tạo bộ dữ liệu mẫu giả lập")
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=2025)
@@ -244,12 +249,36 @@ def _sample(args) -> int:
     return 0
 
 
+def _remind(args) -> int:
+    """Deadline reminders by mail to the schools that have not sent (or were returned), for a cron job or by hand."""
+    import datetime as dt
+
+    from etl import notify, submissions
+
+    try:
+        deadline = dt.date.fromisoformat(args.deadline)
+    except ValueError:
+        print(f"Lỗi: hạn nộp «{args.deadline}» không phải ngày dạng 2026-12-20", file=sys.stderr)
+        return 2
+    if not args.db.is_file():
+        print(f"Lỗi: {args.db}: chưa có kho dữ liệu", file=sys.stderr)
+        return 2
+    codes = submissions.to_remind(args.db, args.year, args.period)
+    counts = notify.deadline_reminders(args.db, args.year, args.period, deadline, codes)
+    if counts["off"]:
+        print(f"Chưa cấu hình máy chủ thư (thiết lập smtp_host): không gửi thư nào; {len(codes)} trường chưa nộp.")
+        return 1
+    print(f"{len(codes)} trường chưa nộp: đã gửi thư nhắc tới {counts['sent']} trường, {counts['nobody']} trường "
+          f"không có tài khoản có thư điện tử, {counts['failed']} trường gửi không được (xem mail_log.jsonl).")
+    return 0 if not counts["failed"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     from etl.warehouse import WarehouseError
 
     args = _parser().parse_args(argv)
     commands = {"load": _load, "registry": _registry, "refresh": _refresh, "snapshot": _snapshot, "sample": _sample,
-                "user": _user, "backup": _backup, "restore": _backup}
+                "user": _user, "backup": _backup, "restore": _backup, "remind": _remind}
     try:
         return commands[args.command](args)
     except WarehouseError as exc:  # full disk, read-only folder, corrupt warehouse: one sentence, no traceback

@@ -15,7 +15,7 @@ ACTIONS = {
     "unlock": "mở khoá kỳ", "snapshot": "chụp số liệu", "export": "xuất báo cáo", "download": "tải xuống",
     "account_add": "thêm tài khoản", "account_change": "sửa tài khoản", "account_remove": "xoá tài khoản",
     "denied": "bị từ chối truy cập", "backup": "sao lưu", "restore": "khôi phục",
-    "submit": "trường gửi số liệu",
+    "submit": "trường gửi số liệu", "withdraw": "trường rút tệp đã gửi", "remind": "gửi thư nhắc hạn",
 }
 
 

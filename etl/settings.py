@@ -74,11 +74,14 @@ SETTINGS = [
 ]
 
 
-@lru_cache(maxsize=4)
 def load_settings(path: Path | None = None) -> dict[str, object]:
     """The settings in force: data/settings.toml (or the file DX_SETTINGS names, e.g. a server's own) over the
     defaults."""
-    path = Path(path or os.environ.get("DX_SETTINGS") or SETTINGS_FILE)
+    return _read_settings(Path(path or os.environ.get("DX_SETTINGS") or SETTINGS_FILE))
+
+
+@lru_cache(maxsize=4)
+def _read_settings(path: Path) -> dict[str, object]:
     values = {s.name: s.default for s in SETTINGS}
     if path.exists():
         with open(path, "rb") as fh:

@@ -415,6 +415,20 @@ def _state_of(row, steps: list[dict]) -> tuple[str, dict | None, dict | None]:
     return "not_submitted", last, sent
 
 
+NOT_SENT = ("not_submitted", "draft", "returned", "with_errors")  # a deadline reminder is for these
+
+
+def to_remind(db_path: Path, school_year: str, period: str, scope=None) -> list[str]:
+    """The schools of the scope that still owe the office their report for the period."""
+    from etl.warehouse import open_read_only
+
+    with open_read_only(db_path) as con:
+        frame = status(con, school_year, period, db_path=db_path)
+    if scope is not None:
+        frame = frame[frame.school_code.isin(list(scope))]
+    return list(frame.school_code[frame.status.isin(NOT_SENT)])
+
+
 # ---- undo within a scope --------------------------------------------------------------------------------------------
 
 def check_undo(con, load_id, scope) -> None:

@@ -2,6 +2,8 @@
 waiting, being looked at, loaded, with errors, approved, returned), counts by ward and level, the schools not
 submitted; the analyst's approval or return with a comment; the lock of a period. Every write acts within the
 account's scope (etl.submissions checks it)."""
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +13,7 @@ from dashboard.filters import Filters
 from dashboard.format import md_text, number
 from dashboard.reporting import notify_approved, notify_return
 from dashboard.ui import session_schools, source, table, warehouse
-from etl import audit, submissions
+from etl import audit, notify, submissions
 from etl.intake import school_year_choices
 from etl.reference import LEVEL_NAMES
 from etl.templates import PERIOD_TITLE
@@ -146,6 +148,24 @@ for place, decision, text in ((a, "approved", "✅ Duyệt"), (b, "returned", "�
             st.rerun()
 if done := state.pop("submit_done", None):
     st.success(done)
+
+st.subheader("Nhắc hạn nộp")
+owing = submissions.to_remind(db, year, period, scope)
+if not owing:
+    st.caption("Mọi trường trong phạm vi đã gửi báo cáo kỳ này: không cần nhắc.")
+elif not notify.mail_config().on:
+    st.caption(f"{number(len(owing))} trường chưa gửi (hoặc bị trả lại). Chưa cấu hình máy chủ thư (thiết lập "
+               "smtp_host) nên chưa gửi thư nhắc được.")
+else:
+    left, right = st.columns([1, 2])
+    deadline = left.date_input("Hạn nộp", key="submit_deadline", format="DD/MM/YYYY")
+    right.caption(f"{number(len(owing))} trường chưa gửi (hoặc bị trả lại) sẽ nhận thư nhắc ở địa chỉ của tài khoản "
+                  "trường; kết quả từng thư ghi trong nhật ký thư.")
+    if right.button("📧 Gửi thư nhắc", key="submit_remind"):
+        threading.Thread(target=notify.deadline_reminders, args=(db, year, period, deadline, owing),
+                         daemon=True, name="mail-deadline").start()  # the page does not wait on the mail server
+        audit.record(db, who(), "remind", f"{len(owing)} trường, {label}, hạn {deadline:%d/%m/%Y}")
+        st.success(f"Đang gửi thư nhắc tới {number(len(owing))} trường.")
 
 st.subheader("Khoá kỳ báo cáo")
 whose = "các trường trong phạm vi tài khoản" if scope is not None else "mọi trường"
