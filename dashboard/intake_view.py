@@ -358,7 +358,8 @@ def _found_tables(reviewed, index: int) -> None:
         st.markdown("**Dòng bị từ chối**")
         st.dataframe(pd.DataFrame([{"Trang": r["sheet"], "Ô": r["cell"], "Trường": r["school"],
                                     "Lý do": r["reason"]} for r in reviewed.refusals]),
-                     hide_index=True, width="stretch", key=f"intake_refused_{index}")
+                     hide_index=True, width="stretch", key=f"intake_refused_{index}", row_height=60,
+                     column_config={"Lý do": st.column_config.TextColumn("Lý do", width=700)})  # read whole
     if reviewed.messages:
         st.markdown("**Thông báo**")
         st.dataframe(pd.DataFrame([{"Mức độ": SEVERITY_NAMES.get(m["severity"], m["severity"]),

@@ -337,13 +337,16 @@ def review_files(paths: list[Path], db_path: Path, hints: dict | None = None, pr
             raise IntakeError(str(exc)) from None
         registry = Registry(_schools(con))  # once per review, not once per file
         names = {s["school_code"]: s["school_name"] for s in registry.schools}
-        files = [_file_review(result, con, catalogue, registry, names) for result in results]
+        allowed = hints.get("allowed_schools")
+        files = [_file_review(result, con, catalogue, registry, names, allowed) for result in results]
     finally:
         con.close()
     return Review(files, version, hints, [str(p) for p in paths], origin)
 
 
-def _file_review(result, con, catalogue, registry: Registry, names: dict[str, str]) -> FileReview:
+def _file_review(result, con, catalogue, registry: Registry, names: dict[str, str], allowed=None) -> FileReview:
+    """What loading one file would do. `allowed`: the schools the reader may load (a school, a ward): a refusal
+    suggests only those, never another school's registry entry."""
     from etl.report import cell_totals
 
     review = FileReview(result.name, str(result.path), result.sha, result.status, list(result.layouts),
@@ -362,14 +365,18 @@ def _file_review(result, con, catalogue, registry: Registry, names: dict[str, st
         cell = _row_anchor(row)
         if not row.ok:
             review.refused += 1
-            refusal = {"sheet": row.sheet, "cell": cell, "school": code or row.values.get("school_name"),
+            school = code or row.values.get("school_name")
+            if any(i.code == "outside_scope" for i in row.errors):  # as the file writes it, nothing of the registry
+                school = " – ".join(v for v in (_raw(row, "school_code"), _raw(row, "school_name")) if v) or "?"
+            refusal = {"sheet": row.sheet, "cell": cell, "school": school,
                        "reason": "; ".join(i.message for i in row.errors), "row_key": row_key(row.sheet, row.row)}
             if any(i.code == "match_error" for i in row.errors) and row.row is not None:
                 written = row.values.get("school_name") or _raw(row, "school_name")
                 refusal["written"] = " – ".join(str(v) for v in (_raw(row, "school_code"), written) if v)
                 refusal["suggestions"] = [{"school_code": s["school_code"], "school_name": s["school_name"],
                                            "score": s["score"]} for s in suggest(registry, written,
-                                                                                 row.values.get("level"))]
+                                                                                 row.values.get("level"))
+                                          if allowed is None or s["school_code"] in set(allowed)]
             review.refusals.append(refusal)
             continue
         if row.duplicate_of is not None:

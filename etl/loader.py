@@ -338,11 +338,11 @@ def _status(result: FileResult) -> str:
 
 
 def file_hints(hints: dict | None, sha: str | None) -> dict:
-    """The hints for one file: the column mappings of every profile and correction, the year and period set for
-    this file (by its content hash) in the review."""
+    """The hints for one file: the column mappings of every profile and correction, the year and period of every
+    profile (by header signature), the year and period set for this file (by its content hash) in the review."""
     hints = hints or {}
     return {"columns": hints.get("columns", {}), "bands": hints.get("bands", {}), "profiles": hints.get("profiles", {}),
-            **hints.get("files", {}).get(sha or "", {})}
+            "contexts": hints.get("contexts", {}), **hints.get("files", {}).get(sha or "", {})}
 
 
 def _expanded(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -431,8 +431,8 @@ def _refuse_outside(results: list[FileResult], allowed: set[str]) -> None:
             code = row.values.get("school_code") if isinstance(row, Row) else row.school_code
             if code not in allowed:
                 row.errors.append(result.log.error(
-                    "outside_scope", f"trường {code} không thuộc phạm vi của tài khoản đang nạp; dòng này không được "
-                    "nạp (hãy gửi cho phòng hoặc người phụ trách trường đó)", row.sheet or None, _anchor(row),
+                    "outside_scope", "dòng của một trường khác, không thuộc phạm vi của tài khoản đang nạp (hoặc của "
+                    "trường đã gửi tệp); dòng này không được nạp", row.sheet or None, _anchor(row),
                     school_code=code))
 
 

@@ -463,7 +463,7 @@ def refuse_locked(results: list, con) -> None:
                 when = lock["changed_at"].strftime("%d/%m/%Y %H:%M") if lock["changed_at"] else ""
                 period = f"kỳ {'HK I' if key[1] == 'HK1' else 'cả năm'} {key[0]}"
                 row.errors.append(result.log.error(
-                    "period_locked", f"{period} đã được khoá ngày {when} sau khi duyệt; không thay đổi số liệu của kỳ "
-                    "này. Nếu cần sửa, hãy đề nghị phòng mở khoá kỳ ở trang «Tình hình nộp báo cáo»",
+                    "period_locked", f"{period} đã được khoá ngày {when}: không thay đổi được; cần sửa thì đề nghị "
+                    "phòng mở khoá kỳ",
                     row.sheet or None, row.cells["school_code"].ref if "school_code" in row.cells else None,
                     school_code=row.values.get("school_code"), school_year=key[0], period=key[1]))

@@ -233,3 +233,17 @@ def test_deadline_reminders_go_to_the_schools_that_owe_their_report(loaded_db, t
     assert set(got) == {("leloi@vinh.edu.vn",), ("hungdung@vinh.edu.vn",)}
     assert "31/05/2025" in str(got[("leloi@vinh.edu.vn",)]["subject"])
     assert run_cli("remind", "--year", "2024-2025", "--period", "CN", "--deadline", "31/5", "--db", db)[0] == 2
+
+
+def test_a_schools_review_echoes_nothing_of_other_schools_registry_entries(loaded_db, tmp_path):
+    db = loaded_db
+    other = fixtures.write_survey_table(tmp_path / "KS_CN_2024-2025.xlsx", title=CN, rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["", "Tiểu học Hưng Dũng 1", 25, 1000, 38, 3, 25, 0, 5, 600, 15, "", 40, "VnEdu"]),  # name only
+        (None, ["", "Tiểu học Hưng Dũg", 25, 1000, 38, 3, 25, 0, 5, 600, 15, "", 40, "VnEdu"])])  # a typo
+    review = intake.review_files([other], db, hints={"allowed_schools": ["40200001"]})
+    messages = [(m["sheet"], m["cell"], m["text"]) for m in review.files[0].messages]  # what the page shows
+    shown = repr(review.files[0].refusals) + repr(messages)
+    assert review.files[0].refused == 2
+    assert "40200002" not in shown and "Trường Tiểu học Hưng Dũng 1" not in shown  # the registry's code and name
+    assert all(not r.get("suggestions") for r in review.files[0].refusals)
