@@ -65,6 +65,15 @@ class Warehouse:
         finally:
             cursor.close()
 
+    def run(self, reader):
+        """`reader(cursor)` on the file as it is now, for the metric layer's readers that take a connection (e.g.
+        etl.metrics.periods.period_coverage); the cursor sees the account's schools only, like every query."""
+        cursor = self._cursor()
+        try:
+            return reader(cursor)
+        finally:
+            cursor.close()
+
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
 

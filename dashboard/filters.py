@@ -16,6 +16,12 @@ class Filters:
     previous: tuple[str, str] | None = None  # the period before, among those loaded
     school_names: dict = field(default_factory=dict, compare=False, hash=False)
     source: str = "Số liệu hiện hành"  # or the snapshot: "Ảnh chụp «name» (dd/mm/yyyy hh:mm)"
+    coverage: str = ""  # for a period still being collected past the default one: "đang thu: 6/140 trường"
+
+    @property
+    def collecting(self) -> bool:
+        """The period is still being collected, past the one pages open on (etl.metrics.periods)."""
+        return bool(self.coverage)
 
     @property
     def period_label(self) -> str:
@@ -23,7 +29,7 @@ class Filters:
 
     def describe(self) -> str:
         """What the figures are filtered on, in Vietnamese (captions and exports)."""
-        parts = [self.source, f"Kỳ: {self.period_label}"]
+        parts = [self.source, f"Kỳ: {self.period_label}" + (f" ({self.coverage})" if self.coverage else "")]
         s = self.scope
         if s.levels:
             parts.append("cấp học: " + ", ".join(LEVEL_NAMES[lv] for lv in s.levels))

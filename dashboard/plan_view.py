@@ -30,12 +30,14 @@ def status_text(status: str) -> str:
     return f"{STATUS_ICONS[status]} {STATUS_NAMES[status]}"
 
 
-def status_delta(current: pd.DataFrame, earlier: pd.DataFrame, status: str) -> dict:
+def status_delta(current: pd.DataFrame, earlier: pd.DataFrame, status: str,
+                 met: tuple[int, int] | None = None) -> dict:
     """Keyword arguments of st.metric for the change in indicators at `status` since the previous period (the
-    overview's and the slides' rule); against a period without figures, no gain from nothing."""
+    overview's and the slides' rule); against a period without figures, no gain from nothing. `met`: for 'met', the
+    change over the schools with figures in both periods (etl.metrics.compare.met_change), as the overview says it."""
     if not len(earlier):
         return {}
-    change = charts.status_change(current, earlier, status)
+    change = (met[0] if met else None) if status == "met" else charts.status_change(current, earlier, status)
     if change is None:
         return {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"}
     return {"delta": f"{change:+d} chỉ số" if change else "không đổi",
@@ -117,20 +119,21 @@ def task_table(tasks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
 PROJECTION_BASIS = {"projected": "Dự báo", "interpolated": "Nội suy (đã qua hạn)", "none": "–"}
 
 
-def projection_rows(progress: pd.DataFrame, school_year: str, period: str, deadline) -> pd.DataFrame:
-    """Each indicator with a figure up to the period, projected to the deadline, in pillar order."""
-    projected = projections.project_all(progress, school_year, period, deadline)
+def projection_rows(progress: pd.DataFrame, school_year: str, period: str, deadline, today=None) -> pd.DataFrame:
+    """Each indicator with a figure up to the period, projected to the deadline, in pillar order (`today`: what is
+    past, by default the real date; etl.metrics.projections.project)."""
+    projected = projections.project_all(progress, school_year, period, deadline, today)
     pillars = dict(zip(progress.indicator, progress.pillar))
     order = {p: i for i, p in enumerate(PILLAR_NAMES)}
     return projected.assign(order=projected.indicator.map(lambda c: order.get(pillars.get(c), len(order)))) \
         .sort_values(["order", "indicator"]).drop(columns="order")
 
 
-def projection_table(projected: pd.DataFrame, deadline) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The projections as the plan page's table shows them, and its decimals."""
+def projection_table(projected: pd.DataFrame, deadline, today=None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The projections as the plan page's table shows them, and its decimals (a month already past is not named)."""
     deadline = projections.deadline_date(deadline)
     at = f"Giá trị tại {deadline:%d/%m/%Y}"
-    reached = [("Đã đạt" if met else "–" if d is None or d != d else projections.month_text(d).capitalize())
+    reached = ["Đã đạt" if met else projections.reached_text(d, today)
                for met, d in zip(projected.met_now, projected.reached_on)]
     shown = pd.DataFrame({  # the answer first: the reader sees it without scrolling sideways
         "Mã chỉ số": projected.indicator, "Chỉ số": projected.indicator_vi,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.labels import PERIOD_NAMES
 from dashboard.planner_view import RULE_NAMES, purchase_sheets
 from dashboard.queries import computers as computer_queries
 from dashboard.slides import DEFAULT_SLIDES, PLAN_BUDGET, SLIDES
@@ -30,8 +31,7 @@ def default_title(f) -> str:
     snap = source()[1]
     if snap is not None:
         return snap.name
-    return (f"Sơ kết học kỳ I năm học {f.school_year}" if f.period == "HK1"
-            else f"Tổng kết năm học {f.school_year}") + " – chuyển đổi số"
+    return f"{PERIOD_NAMES.get(f.period, f.period)}, năm học {f.school_year} – chuyển đổi số"
 
 
 def start(keys: list[str], options: dict) -> None:

@@ -32,6 +32,7 @@ from dashboard.queries import overview as overview_queries
 from dashboard.queries import quality as quality_queries
 from dashboard.shown import metric_settings
 from etl.metrics import labels, projections
+from etl.metrics.compare import compared_text, met_change
 from etl.reference import LEVEL_NAMES
 
 Fetch = Callable[[tuple[str, list]], pd.DataFrame]
@@ -74,6 +75,13 @@ def change_phrase(change: float | None, unit: str, since: str, decimals: int = 0
     return f"{word} {number(abs(change), decimals)} {unit} so với {since}".replace("  ", " ")
 
 
+def compared_phrase(change: float | None, unit: str, since: str, schools: int, decimals: int = 0) -> str:
+    """change_phrase over the schools with figures in both periods, saying how many: 'giảm 3 trường so với năm học
+    2024-2025 (so sánh trên 6 trường có số liệu cả hai kỳ)'; '' without a school to compare."""
+    phrase = change_phrase(change, unit, since, decimals) if schools else ""
+    return f"{phrase} ({compared_text(schools)})" if phrase else ""
+
+
 def schools_noun(filters: Filters, default_levels: tuple[str, ...] = ()) -> str:
     """'trường THCS', 'trường tiểu học, THCS', 'trường' — the schools a sentence talks about."""
     levels = filters.scope.levels or default_levels
@@ -113,11 +121,15 @@ def maturity_by_level(fetch: Fetch, f: Filters) -> Slide:
         headline = f"Chưa có kết quả đánh giá QĐ 4725 cho {schools_noun(f)} trong phạm vi đang lọc."
     else:
         now = shares.iloc[0]
-        change = None if len(shares) < 2 else int(now.level2_plus - shares.iloc[1].level2_plus)
+        # the change over the schools assessed in both years (etl.metrics.compare), never 1 school against 88
+        pair = fetch(overview_queries.level2_change(f, year, shares.iloc[1].school_year)).iloc[0] \
+            if len(shares) > 1 else None
         since = f"năm học {shares.iloc[1].school_year}" if len(shares) > 1 else ""
         headline = _sentence(
             f"{int(now.level2_plus)}/{int(now.assessed)} {schools_noun(f, ('TH', 'THCS', 'TH_THCS'))} đạt Mức 2 trở "
-            f"lên năm học {year}", change_phrase(change, "trường", since))
+            f"lên năm học {year}",
+            "" if pair is None else compared_phrase(int(pair.level2_now - pair.level2_before), "trường", since,
+                                                   int(pair.schools)))
     table = vietnamese_table(data, "maturity_4725", {"schools": "Số trường"})
     return Slide("muc_do_cap_hoc", figure.layout.title.text, headline, figure, table)
 
@@ -173,7 +185,7 @@ def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
     if not now.schools:
         headline = f"Chưa có trường tiểu học, THCS nào gửi số liệu máy tính {_now(f)}."
     else:
-        change = None if compared is None or not compared.schools else compared.change
+        change, schools = (None, 0) if compared is None else (compared.change, int(compared.schools))
         if not now.schools_not_met:
             headline = _sentence(f"Cả {assessed} trường đều đạt số học sinh/máy trong giờ Tin học {_now(f)}",
                                  "không cần bổ sung máy")
@@ -181,7 +193,7 @@ def computers_by_school(fetch: Fetch, f: Filters) -> Slide:
             headline = _sentence(
                 f"{int(now.schools_not_met)}/{assessed} trường chưa đạt số học sinh/máy trong giờ Tin học "
                 f"{_now(f)}", f"cần bổ sung {number(now.computers_needed)} máy",
-                change_phrase(change, "máy", period_in_text(*f.previous) if f.previous else ""))
+                compared_phrase(change, "máy", period_in_text(*f.previous) if f.previous else "", schools))
     table = vietnamese_table(data, "informatics_computers")
     return Slide("may_tinh_truong", figure.layout.title.text, headline, figure, table)
 
@@ -205,15 +217,14 @@ def computers_by_ward(fetch: Fetch, f: Filters) -> Slide:
 def plan_values(fetch: Fetch, f: Filters) -> Slide:
     progress = fetch(overview_queries.plan_progress(f))
     current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
-    earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] \
-        if f.previous else progress.iloc[0:0]
     figure = plan_charts.values_against_targets(current, PILLAR_NAMES, f.period_label)
     met, counted = int((current.status == "met").sum()), int(current.value.notna().sum())
     late = int((current.status == "off_track").sum())
-    change = plan_charts.status_change(current, earlier)  # the same indicators then and now
+    # indicators meeting their target then and now, over the schools with each one's figure in both periods
+    pair = met_change(fetch(overview_queries.plan_change(f))) if f.previous else None
     headline = _sentence(
         f"{met}/{counted} chỉ số kế hoạch đạt chỉ tiêu {_now(f)}",
-        change_phrase(change, "chỉ số", period_in_text(*f.previous) if f.previous else ""),
+        "" if pair is None else compared_phrase(pair[0], "chỉ số", period_in_text(*f.previous), pair[1]),
         f"{late} chỉ số chậm tiến độ" if late else "không chỉ số nào chậm tiến độ")
     deadline = metric_settings(lambda sql: fetch((sql, [])))["plan_deadline"]
     outlook = projections.projection_phrase(progress, f.school_year, f.period, deadline)  # issue 14

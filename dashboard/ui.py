@@ -13,6 +13,8 @@ from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.filters import Filters
 from dashboard.format import md_text, number, period_label
 from etl.metrics import label
+from etl.metrics.periods import DEFAULT_COVERAGE_PCT, PeriodCoverage, default_period
+from etl.metrics.periods import period_coverage as periods_of
 from etl.metrics.queries import Scope
 from etl.reference import LEVEL_NAMES, OWNERSHIP_NAMES
 from etl.snapshot import Snapshot, create_snapshot, list_snapshots
@@ -133,20 +135,27 @@ def query_pair(pair: tuple[str, list]) -> pd.DataFrame:
 
 def render_filters() -> Filters | None:
     options = query("""
-        SELECT (SELECT list(DISTINCT school_year || '|' || period) FROM survey) AS periods,
-               (SELECT list(DISTINCT level) FROM schools) AS levels,
+        SELECT (SELECT list(DISTINCT level) FROM schools) AS levels,
                (SELECT list(DISTINCT ownership) FROM schools) AS ownership""").iloc[0]
     options = {key: [] if value is None or value is pd.NA else list(value) for key, value in options.items()}
     wards = query("SELECT DISTINCT ward_new, ward_old FROM schools WHERE ward_new IS NOT NULL OR ward_old IS NOT NULL")
     options["wards_new"] = vi_sorted(set(wards.ward_new.dropna()))
     options["wards_old"] = vi_sorted(set(wards.ward_old.dropna()))
-    periods = sorted(options["periods"], key=lambda p: (p.split("|")[0], p.endswith("CN")), reverse=True)
+    coverage = period_coverage()  # newest first
+    periods = [c.key for c in coverage]
     if not periods:
         return None
     side = st.sidebar
     side.header("Bộ lọc")
-    period = side.selectbox("Kỳ báo cáo", periods, format_func=lambda p: period_label(*p.split("|")),
-                            key="ky", bind="query-params", filter_mode=None)
+    names = {c.key: period_choice(c) for c in coverage}
+    _period_from_url(names)
+    # by default the newest locked period, or the newest one enough schools have reported (etl.metrics.periods);
+    # a link's ?ky= wins (the URL is left out when the default is shown)
+    period = side.selectbox("Kỳ báo cáo", periods, index=periods.index(default_period(coverage).key),
+                            format_func=names.__getitem__, key="ky", bind="query-params", filter_mode=None,
+                            help="Mặc định là kỳ mới nhất đã khoá, hoặc (khi chưa khoá kỳ nào) kỳ mới nhất có từ "
+                                 f"{DEFAULT_COVERAGE_PCT}% số trường trở lên đã gửi số liệu. Kỳ «đang thu» vẫn chọn "
+                                 "được; số trường đã gửi ghi bên cạnh.")
     levels = side.multiselect("Cấp học", [lv for lv in LEVEL_NAMES if lv in options["levels"]],
                               format_func=LEVEL_NAMES.get, key="cap", bind="query-params", **LIST)
     words = side.text_input(SEARCH_LABEL, key="tim_truong", placeholder="vd. nghi hai, tue duc, 4068…",
@@ -181,7 +190,53 @@ def render_filters() -> Filters | None:
     if session_schools() is not None:  # every caption and export says whose figures these are
         label += f" (phạm vi tài khoản: {account().scope_vi()})"
     return Filters(year, term, Scope(levels=tuple(levels), wards_new=tuple(wards_new), wards_old=tuple(wards_old),
-                                     ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label)
+                                     ownership=tuple(ownership), schools=tuple(schools)), previous, name_of, label,
+                   coverage=coverage_text(coverage[index]))
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _period_coverage(path: str, version: str, schools: tuple[str, ...] | None) -> list[PeriodCoverage]:
+    return _warehouse(path, schools).run(periods_of)
+
+
+def period_coverage() -> list[PeriodCoverage]:
+    """Every loaded period, newest first, with the schools of the session's scope reported and expected, locked or
+    not, and which are still being collected past the default (etl.metrics.periods: the rule lives there)."""
+    schools = session_schools()
+    wh = _warehouse(str(source()[0]), schools)
+    return _period_coverage(str(wh.path), wh.version(), schools)
+
+
+def coverage_text(c: PeriodCoverage) -> str:
+    """'đang thu: 6/140 trường' for a period still being collected past the default one, else ''."""
+    return f"đang thu: {number(c.reported)}/{number(c.expected)} trường" if c.collecting else ""
+
+
+def period_choice(c: PeriodCoverage) -> str:
+    """A period as the picker lists it: 'Cả năm 2025-2026', and for a period still being collected past the default
+    its coverage: 'Cả năm 2025-2026 (đang thu: 6/140 trường)'."""
+    text = period_label(c.school_year, c.period)
+    return f"{text} ({coverage_text(c)})" if c.collecting else text
+
+
+def _period_from_url(names: dict[str, str]) -> None:
+    """A link whose ?ky= names a period without its coverage ('Cả năm 2025-2026'), or with a coverage that has
+    changed since it was copied, still opens that period (Streamlit would drop the value that is no longer an option
+    and show the default). Streamlit leaves the parameter out of the address after such a run; the next run writes
+    the period back into it (a value set in code once the picker exists is written to the URL)."""
+    if st.session_state.pop("_ky_resync", False) and "ky" in st.session_state:
+        st.session_state["ky"] = st.session_state["ky"]  # the current value, whatever the reader chose since
+        return
+    url = (st.query_params.get("ky") or "").strip()
+    if not url or url in names.values() or url == st.session_state.get("_ky_url"):
+        return
+    st.session_state["_ky_url"] = url
+    plain = url.split(" (")[0].strip()
+    for key, name in names.items():
+        if plain in (key, name.split(" (")[0]):
+            st.session_state["ky"] = key
+            st.session_state["_ky_resync"] = True
+            return
 
 
 # the sidebar lists: no typing inside them (Streamlit's own filter matches accents exactly and answers "No results"

@@ -12,6 +12,7 @@ from dashboard.queries import reporting
 from dashboard.shown import metric_settings
 from dashboard.ui import empty, page_start, plot, query, query_pair, table
 from etl.metrics import projections
+from etl.metrics.compare import compared_text, met_change
 from etl.metrics.plan import STATUS_RULE_VI
 
 wh, f = page_start("Tiến độ kế hoạch 2025")
@@ -31,15 +32,17 @@ st.caption("Quy tắc xếp tình trạng (một quy tắc cho mọi chỉ số 
 
 # ---- headline: indicators by status, schools reporting -------------------------------------------------------
 reported = query_pair(reporting(f, f.school_year, f.period)).iloc[0]
+met = met_change(query_pair(q.change(f))) if len(earlier) else None
 if len(earlier):
-    st.caption(f"Mũi tên dưới mỗi số: thay đổi so với {period_label(*f.previous)}.")
+    st.caption(f"Mũi tên dưới mỗi số: thay đổi so với {period_label(*f.previous)}"
+               + (f"; số chỉ số đạt chỉ tiêu {compared_text(met[1])}." if met else "."))
 columns = st.columns(5)
 columns[0].metric("Trường đã báo cáo kỳ này", f"{reported.reported}/{reported.expected}",
                   help="Số trường trong phạm vi lọc đã gửi phiếu khảo sát kỳ này / số trường trong danh mục. Mỗi chỉ "
                        "số chỉ tính các trường thuộc đối tượng của nó (xem cột số trường có số liệu, thiếu số liệu).")
 for column, status in zip(columns[1:], ("met", "on_track", "at_risk", "off_track")):
     count = int((current.status == status).sum())
-    column.metric(status_text(status), f"{count}/{len(current)}", **view.status_delta(current, earlier, status),
+    column.metric(status_text(status), f"{count}/{len(current)}", **view.status_delta(current, earlier, status, met),
                   help=f"Số chỉ số ở tình trạng \"{STATUS_NAMES[status]}\" / số chỉ số có trong kỳ.")
 
 notes = view.yearly_notes(progress, current)

@@ -11,6 +11,7 @@ from dashboard.queries import schools_by_level
 from dashboard.shown import metric_settings
 from dashboard.ui import empty, page_start, pick_school, pick_ward, plot, plot_selectable, query, query_pair, table
 from etl.metrics import labels
+from etl.metrics.compare import compared_text
 from etl.reference import LEVEL_NAMES
 
 wh, f = page_start("Máy tính dạy Tin học")
@@ -43,25 +44,27 @@ if schools.empty:
     st.stop()
 
 now = query_pair(q.totals(f, f.school_year, f.period)).iloc[0]
-before = query_pair(q.totals(f, *f.previous)).iloc[0] if f.previous else None
-if before is not None and not before.schools:
-    before = None
+# the changes are counted over the schools with computers figures in both periods (etl.metrics.compare): a period
+# still being collected is never set against the whole of the previous one
+pair = query_pair(q.compared(f, f.previous)).set_index("side") if f.previous else None
+then, again = (pair.loc["before"], pair.loc["now"]) if pair is not None and pair.schools.max() else (None, None)
 
 
 def delta(column: str, unit: str, decimals: int = 0, lower_is_better: bool = False) -> dict:
     """Keyword arguments of st.metric for the change of `column` since the previous period (an ASCII sign:
     st.metric reads it to draw the arrow)."""
-    if before is None or now[column] != now[column] or before[column] != before[column]:
+    if then is None or again[column] != again[column] or then[column] != then[column]:
         return {}
-    change = round(float(now[column] - before[column]), decimals)
+    change = round(float(again[column] - then[column]), decimals)
     if change == 0:
         return {"delta": "không đổi", "delta_color": "off", "delta_arrow": "off"}
     return {"delta": f"{'+' if change > 0 else '-'}{number(abs(change), decimals)} {unit}",
             "delta_color": "inverse" if lower_is_better else "normal"}
 
 
-if before is not None:
-    st.caption(f"Mũi tên dưới mỗi số: thay đổi so với {period_label(*f.previous)}.")
+if then is not None:
+    st.caption(f"Mũi tên dưới mỗi số: thay đổi so với {period_label(*f.previous)}, "
+               f"{compared_text(int(then.schools))}.")
 c1, c2, c3, c4, c5 = st.columns(5)
 assessed = int(now.schools_met + now.schools_not_met)
 c1.metric("Trường đạt chuẩn HS/máy",

@@ -3,12 +3,12 @@ plan status by pillar, and the short list of what needs attention."""
 import streamlit as st
 
 from dashboard.charts import overview as charts
-from dashboard.charts.plan import status_change
 from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
 from dashboard.shown import metric_settings
 from dashboard.ui import page_start, plot, query, query_pair, table
+from etl.metrics.compare import compared_text, met_change
 
 wh, f = page_start("Tổng quan")
 rules = metric_settings(query)  # the targets of the warehouse shown
@@ -20,16 +20,16 @@ need_now = query_pair(q.computers_needed(f, f.school_year, f.period)).iloc[0]
 need_change = query_pair(q.computers_change(f, f.previous)).iloc[0] if f.previous else None
 progress = query_pair(q.plan_progress(f))
 current = progress[(progress.school_year == f.school_year) & (progress.period == f.period)]
-earlier = progress[(progress.school_year == f.previous[0]) & (progress.period == f.previous[1])] if f.previous \
-    else current.iloc[0:0]
 since = f"so với {period_label(*f.previous)}" if f.previous else ""
 
 c1, c2, c3, c4 = st.columns(4)
 change = None if before is None else int(now.reported - before.reported)
+reporting_delta = {"delta": "đang thu", "delta_color": "off", "delta_arrow": "off", "delta_description": None} \
+    if f.collecting else {}  # a period still being collected: fewer schools is no loss
 c1.metric("Trường đã báo cáo", f"{now.reported}/{now.expected}",
-          delta=None if change is None else f"{change:+d} trường" if change else "không đổi",
-          delta_color="normal" if change else "off", delta_arrow="auto" if change else "off",
-          delta_description=since,
+          **({"delta": None if change is None else f"{change:+d} trường" if change else "không đổi",
+              "delta_color": "normal" if change else "off", "delta_arrow": "auto" if change else "off",
+              "delta_description": since} | reporting_delta),
           help="Số trường trong phạm vi lọc đã gửi số liệu khảo sát kỳ này / số trường trong danh mục.")
 if shares.empty:
     c2.metric("Trường đạt Mức 2 trở lên (QĐ 4725)", "–", help="Chưa có kết quả đánh giá QĐ 4725.")
@@ -37,10 +37,14 @@ else:
     latest = shares.iloc[0]
     prev = shares.iloc[1] if len(shares) > 1 else None
     share = 100 * latest.level2_plus / latest.assessed
-    delta = None if prev is None else \
-        f"{signed(share - 100 * prev.level2_plus / prev.assessed, 1)} điểm %"
+    # the change over the schools assessed in both years (etl.metrics.compare), in points of their share
+    pair = query_pair(q.level2_change(f, latest.school_year, prev.school_year)).iloc[0] if prev is not None else None
+    level_delta = {} if pair is None else \
+        {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"} if not pair.schools else \
+        {"delta": f"{signed(100 * (pair.level2_now - pair.level2_before) / pair.schools, 1)} điểm %",
+         "delta_description": f"so với năm học {prev.school_year} ({compared_text(int(pair.schools))})"}
     c2.metric("Trường đạt Mức 2 trở lên (QĐ 4725)", f"{latest.level2_plus}/{latest.assessed} ({percent(share, 0)})",
-              delta=delta, delta_description=None if prev is None else f"so với năm học {prev.school_year}",
+              **level_delta,
               help=f"Mức chung (quy ước: mức thấp hơn của hai nhóm), năm học {latest.school_year}.")
 NO_BEFORE = {"delta": "chưa có số liệu kỳ trước", "delta_color": "off", "delta_arrow": "off"}  # never a "gain"
 # over the schools with a figure in both periods; none (or the oldest period loaded): nothing to compare with
@@ -49,16 +53,29 @@ c3.metric("Máy tính dạy Tin học còn thiếu", number(need_now.needed),
           **(({"delta": f"{int(need_change.change):+d} máy", "delta_color": "inverse"} if need_change.change else
               {"delta": "không đổi", "delta_color": "off", "delta_arrow": "off"}) if compared
              else NO_BEFORE if need_now.needed == need_now.needed else {}),
-          delta_description=f"{since} (cùng {int(need_change.schools)} trường có số liệu hai kỳ)" if compared else None,
+          delta_description=f"{since} ({compared_text(int(need_change.schools))})" if compared else None,
           help=f"Tổng số máy cần bổ sung để đạt tối đa {number(rules['computer_target_TH'])} HS/máy (tiểu học), "
                f"{number(rules['computer_target_THCS'])} HS/máy (THCS) trong giờ Tin học.")
 met_now = int((current.status == "met").sum())
-gained = status_change(current, earlier)  # over the indicators with a value then and now
+# indicators meeting their target now and then, over the schools with each one's figure in both periods
+plan_pair = met_change(query_pair(q.plan_change(f))) if f.previous else None
+gained = None if plan_pair is None else plan_pair[0]
 c4.metric("Chỉ số kế hoạch đạt chỉ tiêu", f"{met_now}/{int(current.value.notna().sum())}",
           **({"delta": f"{gained:+d} chỉ số" if gained else "không đổi", "delta_color": "normal" if gained else "off",
               "delta_arrow": "auto" if gained else "off"} if gained is not None else
-             NO_BEFORE if current.value.notna().any() else {}), delta_description=since if gained is not None else None,
+             NO_BEFORE if current.value.notna().any() else {}),
+          delta_description=f"{since} ({compared_text(plan_pair[1])})" if gained is not None else None,
           help="Số chỉ số của kế hoạch 2025 đã đạt chỉ tiêu / số chỉ số có số liệu trong kỳ.")
+# the tiles cut their descriptions short: the base of each change, in full, below them
+bases = []
+if not shares.empty and pair is not None and pair.schools:
+    bases.append(f"Mức 2 trở lên: so với năm học {prev.school_year}, {compared_text(int(pair.schools))}")
+if compared:
+    bases.append(f"máy tính còn thiếu: {since}, {compared_text(int(need_change.schools))}")
+if plan_pair:
+    bases.append(f"chỉ số đạt chỉ tiêu: {since}, {compared_text(plan_pair[1])}")
+if bases:
+    st.caption("Thay đổi dưới mỗi số — " + "; ".join(bases) + ".")
 
 left, right = st.columns(2)
 with left:

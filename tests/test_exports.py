@@ -37,13 +37,17 @@ def test_headlines_equal_the_metric_views(deck_inputs, sample_db):
     headline = {s.key: s.headline for s in slides}
     [(good, assessed)] = sql(sample_db, "SELECT count(*) FILTER (overall_level >= 2), count(*) FROM maturity_4725 "
                                         "WHERE school_year = '2024-2025'")
-    [(good_before,)] = sql(sample_db, "SELECT count(*) FILTER (overall_level >= 2) FROM maturity_4725 "
-                                      "WHERE school_year = '2023-2024'")
+    # issue 21: the change over the schools assessed in both years, saying how many
+    [(gained, both)] = sql(sample_db, """SELECT count(*) FILTER (n.overall_level >= 2)
+        - count(*) FILTER (b.overall_level >= 2), count(*) FROM maturity_4725 n JOIN maturity_4725 b USING (school_code)
+        WHERE n.school_year = '2024-2025' AND b.school_year = '2023-2024' AND n.overall_level IS NOT NULL
+        AND b.overall_level IS NOT NULL""")
     assert headline["muc_do_cap_hoc"].startswith(f"{good}/{assessed} trường tiểu học và THCS đạt Mức 2 trở lên")
-    assert f"tăng {good - good_before} trường so với năm học 2023-2024" in headline["muc_do_cap_hoc"]
+    assert f"tăng {gained} trường so với năm học 2023-2024 (so sánh trên {both} trường có số liệu cả hai kỳ)" \
+        in headline["muc_do_cap_hoc"]
     [(short, met, needed)] = sql(sample_db, """SELECT count(*) FILTER (NOT target_met), count(*) FILTER (target_met),
         sum(computers_needed) FROM informatics_computers WHERE school_year = '2025-2026' AND period = 'HK1'""")
-    [(change,)] = sql(sample_db, """SELECT sum(n.computers_needed) - sum(b.computers_needed)
+    [(change, both)] = sql(sample_db, """SELECT sum(n.computers_needed) - sum(b.computers_needed), count(*)
         FROM informatics_computers n JOIN informatics_computers b USING (school_code)
         WHERE n.school_year = '2025-2026' AND n.period = 'HK1'
         AND b.school_year = '2024-2025' AND b.period = 'CN' AND n.computers_needed IS NOT NULL
@@ -51,7 +55,7 @@ def test_headlines_equal_the_metric_views(deck_inputs, sample_db):
     assert headline["may_tinh_truong"] == (
         f"{short}/{short + met} trường chưa đạt số học sinh/máy trong giờ Tin học HK I 2025-2026, cần bổ sung "
         f"{needed} máy, {'giảm' if change < 0 else 'tăng'} {abs(change)} máy so với "
-        "cả năm 2024-2025.")
+        f"cả năm 2024-2025 (so sánh trên {both} trường có số liệu cả hai kỳ).")
     [(reported,)] = sql(sample_db, "SELECT count(*) FROM survey WHERE school_year = '2025-2026' AND period = 'HK1'")
     assert headline["bao_cao"] == f"{reported}/140 trường đã gửi số liệu HK I 2025-2026, còn {140 - reported} " \
                                   "trường chưa gửi."

@@ -81,11 +81,19 @@ def test_headline_equals_informatics_totals_with_the_change_since_the_previous_p
     [before] = sql(sample_db, """SELECT schools_met, schools_not_met, computers_needed, schools_no_room, computers,
                                         school_pupils_per_computer FROM informatics_totals
                                  WHERE breakdown = 'all' AND school_year = ? AND period = ?""", list(PREVIOUS))
+    # issue 21: the changes are counted over the schools with computers figures in both periods, said in the caption
+    [(met, needed, both)] = sql(sample_db, """SELECT count(*) FILTER (n.target_met) - count(*) FILTER (b.target_met),
+        sum(n.computers_needed) - sum(b.computers_needed), count(*)
+        FROM informatics_computers n JOIN informatics_computers b USING (school_code)
+        WHERE n.school_year = ? AND n.period = ? AND b.school_year = ? AND b.period = ?
+          AND n.computers_needed IS NOT NULL AND b.computers_needed IS NOT NULL""", [*LATEST, *PREVIOUS])
+    assert both < now[0] + now[1] and (met, needed) != (now[0] - before[0], now[2] - before[2])
     shown = metrics(app)
     assert shown["Trường đạt chuẩn HS/máy"][0].startswith(f"{now[0]}/{now[0] + now[1]} (")
-    assert shown["Trường đạt chuẩn HS/máy"][1] == f"{now[0] - before[0]:+d} trường"
+    assert shown["Trường đạt chuẩn HS/máy"][1] == f"{met:+d} trường"
     assert shown["Máy tính cần bổ sung"][0] == vn(now[2])
-    assert shown["Máy tính cần bổ sung"][1] == f"{now[2] - before[2]:+d} máy"
+    assert shown["Máy tính cần bổ sung"][1] == f"{needed:+d} máy"
+    assert f"so sánh trên {both} trường có số liệu cả hai kỳ" in texts(app)
     assert shown["Trường chưa có phòng máy"][0] == vn(now[3])
     assert shown["Máy tính hiện có"][0] == vn(now[4])
     assert shown["HS/máy toàn trường"][0] == vn(now[5], 1)

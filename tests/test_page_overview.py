@@ -126,4 +126,4 @@ def test_computers_lacking_is_compared_only_with_figures_of_the_period_before(sa
         AND n.computers_needed IS NOT NULL AND b.computers_needed IS NOT NULL""")
     assert metrics(app)["Máy tính dạy Tin học còn thiếu"][1] == f"{change:+d} máy"
     [shown] = [m for m in app.metric if m.label == "Máy tính dạy Tin học còn thiếu"]
-    assert f"cùng {both} trường có số liệu hai kỳ" in shown.proto.delta_description
+    assert f"so sánh trên {both} trường có số liệu cả hai kỳ" in shown.proto.delta_description

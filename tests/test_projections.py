@@ -17,6 +17,8 @@ from etl.metrics.queries import Scope, plan_progress_sql
 from etl.settings import setting
 
 DEADLINE = "2025-12-31"
+TODAY = dt.date(2025, 6, 15)  # the hand-worked cases are read as of just after cả năm 2024-2025 (31/05/2025) ...
+LATER = dt.date(2026, 2, 15)  # ... or just after HK I 2025-2026 (31/01/2026): no month they name is past yet
 YEARS = ["2023-2024", "2024-2025", "2024-2025"]
 PERIODS = ["CN", "HK1", "CN"]
 
@@ -39,7 +41,7 @@ def test_time_axis():
 
 def test_flat_series_stays_and_does_not_reach():
     # 60, 60, 60: pace 0, the value at the deadline is 60, the target 100 is never reached
-    p = project(series(60, 60, 60), 100, deadline=DEADLINE)
+    p = project(series(60, 60, 60), 100, deadline=DEADLINE, today=TODAY)
     assert p.pace == 0 and p.value_at_deadline == 60 and p.basis == "projected"
     assert p.reached_on is None and p.meets_by_deadline is False
     assert p.outcome.startswith("không đạt vào cuối năm 2025 nếu giữ tốc độ hiện nay")
@@ -50,7 +52,7 @@ def test_flat_series_stays_and_does_not_reach():
 def test_rising_series_reaches_the_target_after_the_deadline():
     # 40 → 70 over 365 days: 30/365 a day; at 31/12/2025: 70 + 30 × 214/365 = 87.589;
     # 100 is reached 30 / (30/365) = 365 days after 31/05/2025 = 31/05/2026
-    p = project(series(40, 50, 70), 100, deadline=DEADLINE)
+    p = project(series(40, 50, 70), 100, deadline=DEADLINE, today=TODAY)
     assert p.value_at_deadline == pytest.approx(70 + 30 * 214 / 365)
     assert p.reached_on == dt.date(2026, 5, 31)
     assert p.meets_by_deadline is False
@@ -64,7 +66,7 @@ def test_rising_series_reaches_the_target_after_the_deadline():
 def test_rising_series_reaches_the_target_before_the_deadline():
     # 40 → 76.5 over 365 days: 0.1 a day; target 95: (95 - 76.5) / 0.1 = 185 days after 31/05/2025 = 02/12/2025;
     # at the deadline 76.5 + 0.1 × 214 = 97.9
-    p = project(series(40, 60, 76.5), 95, deadline=DEADLINE)
+    p = project(series(40, 60, 76.5), 95, deadline=DEADLINE, today=TODAY)
     assert p.reached_on == dt.date(2025, 12, 2)
     assert p.value_at_deadline == pytest.approx(97.9)
     assert p.meets_by_deadline is True
@@ -73,7 +75,7 @@ def test_rising_series_reaches_the_target_before_the_deadline():
 
 def test_steady_pace_is_said_to_be_fairly_certain():
     # 40 → 64.5 in 245 days and → 76.5 in 120 days: 0.1 a day both times
-    p = project(series(40, 64.5, 76.5), 100, deadline=DEADLINE)
+    p = project(series(40, 64.5, 76.5), 100, deadline=DEADLINE, today=TODAY)
     assert p.uncertainty.startswith("Tốc độ khá đều giữa các kỳ")
     assert "đều tăng 3 điểm % mỗi tháng" in p.uncertainty
     assert "tương đối chắc chắn" in p.uncertainty
@@ -82,79 +84,145 @@ def test_steady_pace_is_said_to_be_fairly_certain():
 def test_projection_is_bounded_at_100_percent():
     # 60 → 96.5 over 365 days: 0.1 a day; the line at the deadline is 96.5 + 21.4 = 117.9, shown as 100;
     # 100 is reached (100 - 96.5) / 0.1 = 35 days after 31/05/2025 = 05/07/2025
-    p = project(series(60, 80, 96.5), 100, deadline=DEADLINE)
+    p = project(series(60, 80, 96.5), 100, deadline=DEADLINE, today=TODAY)
     assert p.value_at_deadline == 100
     assert p.reached_on == dt.date(2025, 7, 5)
     assert p.outcome == "đạt chỉ tiêu vào khoảng tháng 7/2025, trước hạn cuối năm 2025"
     # and at 0 below: a share falling fast stops at 0
-    assert project(series(30, 20, 10), 100, deadline=DEADLINE).value_at_deadline == 0
+    assert project(series(30, 20, 10), 100, deadline=DEADLINE, today=TODAY).value_at_deadline == 0
 
 
 def test_falling_series_moves_away_from_the_target():
     # 80 → 70 over 365 days: -10/365 a day; at the deadline 70 - 10 × 214/365 = 64.137
-    p = project(series(80, 75, 70), 100, deadline=DEADLINE)
+    p = project(series(80, 75, 70), 100, deadline=DEADLINE, today=TODAY)
     assert p.value_at_deadline == pytest.approx(70 - 10 * 214 / 365)
     assert p.reached_on is None and p.meets_by_deadline is False
     assert p.outcome == "không đạt vào cuối năm 2025 nếu giữ tốc độ hiện nay (chỉ số đang đi xa chỉ tiêu)"
 
 
 def test_a_met_indicator_that_falls_is_warned():
-    assert project(series(100, 100, 100), 100, deadline=DEADLINE).outcome == "đã đạt chỉ tiêu"
+    assert project(series(100, 100, 100), 100, deadline=DEADLINE, today=TODAY).outcome == "đã đạt chỉ tiêu"
     # 6 → 4.5 posts a school over 365 days, target 4: met now, but at the deadline 4.5 - 1.5 × 214/365 = 3.62
-    p = project(series(6, 5, 4.5), 4, "higher", "tin bài/trường", DEADLINE)
+    p = project(series(6, 5, 4.5), 4, "higher", "tin bài/trường", DEADLINE, TODAY)
     assert p.met_now and p.value_at_deadline == pytest.approx(4.5 - 1.5 * 214 / 365)
     assert p.outcome == "đang đạt nhưng sẽ không còn đạt vào cuối năm 2025 nếu giữ tốc độ hiện nay"
     # a count never goes below 0: computers needed at 0 stay at 0
-    met = project([("2024-2025", "HK1", 60), ("2024-2025", "CN", 0)], 0, "lower", "máy", DEADLINE)
+    met = project([("2024-2025", "HK1", 60), ("2024-2025", "CN", 0)], 0, "lower", "máy", DEADLINE, TODAY)
     assert met.met_now and met.value_at_deadline == 0 and met.outcome == "đã đạt chỉ tiêu"
 
 
 def test_going_up_and_down_is_said_in_words():
-    p = project(series(70, 80, 75), 100, deadline=DEADLINE)
+    p = project(series(70, 80, 75), 100, deadline=DEADLINE, today=TODAY)
     assert p.uncertainty.startswith("Giá trị dao động, lúc tăng lúc giảm")
 
 
 def test_one_period_only_cannot_be_projected():
-    p = project([("2024-2025", "HK1", 50)], 100, deadline=DEADLINE)
+    p = project([("2024-2025", "HK1", 50)], 100, deadline=DEADLINE, today=TODAY)
     assert p.pace is None and p.value_at_deadline is None and p.reached_on is None and p.meets_by_deadline is None
     assert p.outcome == "chưa dự báo được: chỉ có một kỳ số liệu"
     assert p.uncertainty == "Chỉ có một kỳ số liệu (HK I 2024-2025): chưa có xu hướng để dự báo."
     # periods without a figure do not count
-    assert project([("2023-2024", "CN", None), ("2024-2025", "HK1", 50)], 100, deadline=DEADLINE).periods == 1
-    assert project([], 100, deadline=DEADLINE).outcome == "chưa có số liệu để dự báo"
+    assert project([("2023-2024", "CN", None), ("2024-2025", "HK1", 50)], 100, deadline=DEADLINE,
+                   today=TODAY).periods == 1
+    assert project([], 100, deadline=DEADLINE, today=TODAY).outcome == "chưa có số liệu để dự báo"
 
 
 def test_two_periods_are_said_to_be_weak():
-    p = project(series(40, 50), 100, deadline=DEADLINE)
+    p = project(series(40, 50), 100, deadline=DEADLINE, today=TODAY)
     assert p.uncertainty.startswith("Chỉ có hai kỳ số liệu")
 
 
 def test_computers_needed_falling_to_zero():
     # direction lower, target 0: 146 → 73 over 365 days = 0.2 a day; 73 / 0.2 = 365 days after 31/05/2025 =
     # 31/05/2026; at the deadline 73 - 0.2 × 214 = 30.2
-    p = project(series(146, 110, 73), 0, "lower", "máy", DEADLINE)
+    p = project(series(146, 110, 73), 0, "lower", "máy", DEADLINE, TODAY)
     assert p.reached_on == dt.date(2026, 5, 31)
     assert p.value_at_deadline == pytest.approx(30.2)
     assert p.outcome == "không đạt vào cuối năm 2025 nếu giữ tốc độ hiện nay; sẽ đạt vào khoảng tháng 5/2026"
     progress = progress_frame({"HT9": series(146, 110, 73)}, unit="máy", target=0, direction="lower")
-    text = projections.computers_projection_text(progress, "HT9", "2024-2025", "CN", DEADLINE)
+    text = projections.computers_projection_text(progress, "HT9", "2024-2025", "CN", DEADLINE, TODAY)
     # 73 a year
     assert text.startswith("Còn 73 máy cần bổ sung (cả năm 2024-2025); số máy cần bổ sung giảm bình quân 73 máy "
                            "mỗi năm: nếu giữ tốc độ này, mọi trường đạt chuẩn số học sinh/máy vào khoảng tháng "
                            "5/2026, không kịp cuối năm 2025.")
-    assert projections.computers_projection_text(progress, None, "2024-2025", "CN", DEADLINE) == ""
+    assert projections.computers_projection_text(progress, None, "2024-2025", "CN", DEADLINE, TODAY) == ""
     flat = progress_frame({"HT9": series(50, 50, 50)}, unit="máy", target=0, direction="lower")
-    assert "không đổi" in projections.computers_projection_text(flat, "HT9", "2024-2025", "CN", DEADLINE)
+    assert "không đổi" in projections.computers_projection_text(flat, "HT9", "2024-2025", "CN", DEADLINE, TODAY)
 
 
 def test_past_the_deadline_the_value_at_it_is_interpolated():
     # 70 at 31/05/2025, 94.5 at 31/01/2026 (245 days): 0.1 a day; at 31/12/2025: 70 + 21.4 = 91.4;
     # 100 reached (100 - 94.5) / 0.1 = 55 days after 31/01/2026 = 27/03/2026
-    p = project([("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)], 100, deadline=DEADLINE)
+    p = project([("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)], 100, deadline=DEADLINE, today=LATER)
     assert p.basis == "interpolated" and p.value_at_deadline == pytest.approx(91.4)
     assert p.reached_on == dt.date(2026, 3, 27)
     assert p.outcome == ("không đạt vào cuối năm 2025 (đã qua hạn); nếu giữ tốc độ hiện nay sẽ đạt vào khoảng "
                          "tháng 3/2026")
+
+
+DECEMBER = dt.date(2026, 12, 7)  # issue 21: read long after the figures, the months they point to are past
+
+
+def months_named(text: str) -> list[tuple[int, int]]:
+    import re
+
+    return [(int(y), int(m)) for m, y in re.findall(r"tháng (\d{1,2})/(\d{4})", text)]
+
+
+def test_a_month_already_past_is_never_named():
+    """Issue 21: in December 2026 the plan page said 'sẽ đạt vào khoảng tháng 5/2026'. A date the line reaches before
+    the month of `today` is said as 'lẽ ra đã đạt' (it would already have been reached at that pace)."""
+    p = project(series(40, 50, 70), 100, deadline=DEADLINE, today=DECEMBER)
+    assert p.reached_on == dt.date(2026, 5, 31)  # the date itself is kept (the table's sorting, exports)
+    assert p.outcome == ("không đạt vào cuối năm 2025 nếu giữ tốc độ hiện nay; lẽ ra đã đạt trước tháng 12/2026 "
+                         "(mốc dự báo đã qua, cần số liệu kỳ mới để xác nhận)")
+    # the range tháng 11/2025 – tháng 6/2027: the fastest pace's month is past, the slowest's is not
+    assert p.uncertainty.endswith("theo tốc độ nhanh nhất thì lẽ ra đã đạt, theo tốc độ chậm nhất thì đạt vào "
+                                  "khoảng tháng 6/2027.")
+    before_deadline = project(series(40, 60, 76.5), 95, deadline=DEADLINE, today=DECEMBER)
+    assert before_deadline.outcome == ("lẽ ra đã đạt chỉ tiêu trước hạn cuối năm 2025 nếu giữ tốc độ hiện nay (mốc "
+                                       "dự báo đã qua, cần số liệu kỳ mới để xác nhận)")
+    past_deadline = project([("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)], 100, deadline=DEADLINE,
+                            today=DECEMBER)
+    assert past_deadline.outcome == ("không đạt vào cuối năm 2025 (đã qua hạn); nếu giữ tốc độ hiện nay lẽ ra đã đạt "
+                                     "trước tháng 12/2026 (mốc dự báo đã qua, cần số liệu kỳ mới để xác nhận)")
+    # the month of today is not past yet
+    assert project(series(40, 50, 70), 100, deadline=DEADLINE, today=dt.date(2026, 5, 2)).outcome.endswith(
+        "sẽ đạt vào khoảng tháng 5/2026")
+
+
+def test_no_sentence_names_a_past_month():
+    """Every sentence of the module (outcome, uncertainty, headline clause, computers text, the plan table) over a
+    range of series, read in December 2026: no month before it is named."""
+    cases = [series(40, 50, 70), series(40, 60, 76.5), series(60, 80, 96.5), series(40, 64.5, 76.5),
+             series(70, 80, 75), series(10, 12, 13), [("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)]]
+    progress = progress_frame({f"A{i}": c for i, c in enumerate(cases)})
+    computers = progress_frame({"HT9": series(146, 110, 73)}, unit="máy", target=0, direction="lower")
+    texts = [t for c in cases for p in [project(c, 100, deadline=DEADLINE, today=DECEMBER)]
+             for t in (p.outcome, p.uncertainty)]
+    for year, period in (("2024-2025", "CN"), ("2025-2026", "HK1")):
+        texts.append(projections.projection_phrase(progress, year, period, DEADLINE, DECEMBER))
+        shown, _ = plan_view.projection_table(plan_view.projection_rows(progress, year, period, DEADLINE, DECEMBER),
+                                              DEADLINE, DECEMBER)
+        texts += [str(v) for v in shown["Đạt chỉ tiêu vào"]] + list(shown["Kết luận"])
+    text = projections.computers_projection_text(computers, "HT9", "2024-2025", "CN", DEADLINE, DECEMBER)
+    assert text.startswith("Còn 73 máy cần bổ sung (cả năm 2024-2025); số máy cần bổ sung giảm bình quân 73 máy "
+                           "mỗi năm: nếu giữ tốc độ này, lẽ ra mọi trường đã đạt chuẩn số học sinh/máy trước tháng "
+                           "12/2026, không kịp cuối năm 2025 (mốc dự báo đã qua, cần số liệu kỳ mới để xác nhận).")
+    texts.append(text)
+    named = [(m, t) for t in texts for m in months_named(t)]
+    assert named, "the cases name some months"
+    assert [(m, t) for m, t in named if m < (DECEMBER.year, DECEMBER.month)] == []
+    assert "Lẽ ra đã đạt (mốc dự báo đã qua)" in texts
+
+
+def test_the_headline_past_the_deadline_does_not_name_a_past_horizon():
+    later = [("2023-2024", "CN", 10), ("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)]
+    progress = progress_frame({"B1": later, "B3": [(y, p, 50) for y, p, _ in later]})
+    assert projections.projection_phrase(progress, "2025-2026", "HK1", DEADLINE, dt.date(2027, 3, 1)) == (
+        "đã qua hạn cuối năm 2025 mà còn 2/2 chỉ số chưa đạt chỉ tiêu, theo tốc độ khi đó 1 chỉ số lẽ ra đã đạt trong "
+        "12 tháng sau HK I 2025-2026 (mốc dự báo đã qua, cần số liệu kỳ mới để xác nhận), 1 chỉ số cần lâu hơn hoặc "
+        "không đạt nếu giữ tốc độ hiện nay (B3)")
 
 
 def progress_frame(by_code: dict, unit="%", target=100.0, direction="higher") -> pd.DataFrame:
@@ -168,15 +236,15 @@ def progress_frame(by_code: dict, unit="%", target=100.0, direction="higher") ->
 def test_projection_phrase_counts_the_indicators_that_miss_the_deadline():
     progress = progress_frame({"A1": series(40, 50, 70), "A2": series(60, 80, 96.5), "A3": series(60, 60, 60),
                                "A4": series(None, None, 50)})
-    projected = projections.project_all(progress, "2024-2025", "CN", DEADLINE)
+    projected = projections.project_all(progress, "2024-2025", "CN", DEADLINE, TODAY)
     assert list(projected.indicator) == ["A1", "A2", "A3", "A4"]
-    assert projections.projection_phrase(progress, "2024-2025", "CN", DEADLINE) == \
+    assert projections.projection_phrase(progress, "2024-2025", "CN", DEADLINE, TODAY) == \
         "theo tốc độ hiện nay, 2/3 chỉ số sẽ không đạt chỉ tiêu vào cuối năm 2025 (A1, A3)"
     # as of HK I 2024-2025 only two periods are used; A4 has none yet
     assert set(projections.project_all(progress, "2024-2025", "HK1", DEADLINE).periods) == {2}
     assert projections.projection_phrase(progress, "2023-2024", "CN", DEADLINE) == ""
     good = progress_frame({"A2": series(40, 64.5, 76.5)}, target=95)
-    assert projections.projection_phrase(good, "2024-2025", "CN", DEADLINE) == \
+    assert projections.projection_phrase(good, "2024-2025", "CN", DEADLINE, TODAY) == \
         "theo tốc độ hiện nay, cả 1 chỉ số sẽ đạt chỉ tiêu vào cuối năm 2025"
 
 
@@ -184,15 +252,15 @@ def test_projection_phrase_past_the_deadline():
     later = [("2023-2024", "CN", 10), ("2024-2025", "CN", 70), ("2025-2026", "HK1", 94.5)]
     progress = progress_frame({"B1": later, "B2": [(y, p, 100) for y, p, _ in later],
                                "B3": [(y, p, 50) for y, p, _ in later]})
-    assert projections.projection_phrase(progress, "2025-2026", "HK1", DEADLINE) == (
+    assert projections.projection_phrase(progress, "2025-2026", "HK1", DEADLINE, LATER) == (
         "đã qua hạn cuối năm 2025 mà còn 2/3 chỉ số chưa đạt chỉ tiêu, theo tốc độ hiện nay 1 chỉ số sẽ đạt trong "
         "12 tháng tới (đến tháng 1/2027), 1 chỉ số cần lâu hơn hoặc không đạt nếu giữ tốc độ hiện nay (B3)")
 
 
 def test_plan_view_table():
     progress = progress_frame({"A1": series(40, 50, 70), "A4": series(None, None, 50)})
-    projected = plan_view.projection_rows(progress, "2024-2025", "CN", DEADLINE)
-    shown, places = plan_view.projection_table(projected, DEADLINE)
+    projected = plan_view.projection_rows(progress, "2024-2025", "CN", DEADLINE, TODAY)
+    shown, places = plan_view.projection_table(projected, DEADLINE, TODAY)
     first = shown.iloc[0]
     assert first["Đạt chỉ tiêu vào"] == "Tháng 5/2026"
     assert first["Giá trị tại 31/12/2025"] == pytest.approx(87.589, abs=1e-3)
@@ -233,8 +301,7 @@ def check_page(app, db, scope, school_year, period):
             assert pd.isna(cells["Giá trị tại 31/12/2025"]) or cells["Giá trị tại 31/12/2025"] in ("", "–")
         else:
             assert cells["Giá trị tại 31/12/2025"] == pytest.approx(row.value_at_deadline)
-        reached = "Đã đạt" if row.met_now else "–" if row.reached_on is None or row.reached_on != row.reached_on \
-            else projections.month_text(row.reached_on).capitalize()
+        reached = "Đã đạt" if row.met_now else projections.reached_text(row.reached_on)
         assert cells["Đạt chỉ tiêu vào"] == reached
     page = texts(app)
     phrase = projections.projection_phrase(progress, school_year, period, DEADLINE)
@@ -278,3 +345,19 @@ def test_plan_page_projections_follow_the_filter(sample_warehouse):
     app.sidebar.multiselect(key="cap").set_value(["THCS"]).run()
     assert not app.exception
     check_page(app, sample_warehouse, Scope(levels=("THCS",), wards_new=("Cửa Lò",)), "2025-2026", "HK1")
+
+
+def test_plan_page_names_no_month_already_past(sample_warehouse):
+    """Issue 21, on the page as a reader sees it today: the sample's projections point to months of 2025-2027; none
+    before the present month is named as the one a target will be reached (they say 'lẽ ra đã đạt')."""
+    from tests.pages import open_page, texts
+
+    today = dt.date.today()
+    for period in (None, "2024-2025|CN"):
+        app = open_page("ke_hoach.py")
+        if period:
+            app.sidebar.selectbox(key="ky").select(period).run()
+        shown = shown_projections(app)
+        words = [texts(app), *map(str, shown["Đạt chỉ tiêu vào"]), *shown["Kết luận"], *shown["Độ chắc chắn"]]
+        past = [(m, t) for t in words for m in months_named(t) if m < (today.year, today.month)]
+        assert past == [], past[:3]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dashboard.filters import Filters
 from dashboard.queries import scope_where
+from etl.metrics.compare import computers_change_sql
 
 GROUPS = {"ward_new": "sc.ward_new", "ward_old": "sc.ward_old", "level": "sc.level"}
 
@@ -58,3 +59,9 @@ def by_group(filters: Filters, school_year: str, period: str, group: str) -> tup
                 FROM informatics_computers i JOIN schools sc USING (school_code)
                 WHERE i.school_year = ? AND i.period = ? AND i.target IS NOT NULL AND {where}
                 GROUP BY ALL ORDER BY computers_needed DESC NULLS LAST, unit""", [school_year, period, *params])
+
+
+def compared(filters: Filters, before: tuple[str, str]) -> tuple[str, list]:
+    """The totals now and in `before` (rows `side` 'now', 'before') over the schools of the filter with computers
+    figures in both periods (etl.metrics.compare): the changes the page states."""
+    return computers_change_sql(filters.scope, (filters.school_year, filters.period), before)

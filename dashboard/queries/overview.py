@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dashboard.filters import Filters
 from dashboard.queries import scope_where
+from etl.metrics.compare import computers_change_sql, level2_change_sql, plan_change_sql
 from etl.metrics.queries import plan_progress_sql
 
 
@@ -64,13 +65,18 @@ def data_errors(filters: Filters) -> tuple[str, list]:
 
 
 def computers_change(filters: Filters, before: tuple[str, str]) -> tuple[str, list]:
-    """Computers lacking now minus then, over the schools of the filter with a figure in both periods (the counting
-    rule of the plan metrics' change, dashboard.charts.plan.status_change): `schools` 0 means nothing to compare
-    with, never a change from nothing."""
-    where, params = scope_where(filters)
-    return (f"""SELECT sum(n.computers_needed) - sum(b.computers_needed) AS change, count(*) AS schools
-                FROM informatics_computers n JOIN informatics_computers b USING (school_code)
-                JOIN schools sc USING (school_code)
-                WHERE n.school_year = ? AND n.period = ? AND b.school_year = ? AND b.period = ?
-                  AND n.computers_needed IS NOT NULL AND b.computers_needed IS NOT NULL AND {where}""",
-            [filters.school_year, filters.period, *before, *params])
+    """Computers lacking now minus then, over the schools of the filter with a figure in both periods (the metric
+    layer's rule, etl.metrics.compare): `schools` 0 means nothing to compare with, never a change from nothing."""
+    sql, params = computers_change_sql(filters.scope, (filters.school_year, filters.period), before)
+    return (f"""SELECT max(computers_needed) FILTER (side = 'now') - max(computers_needed) FILTER (side = 'before')
+                       AS change, coalesce(max(schools), 0) AS schools FROM ({sql})""", params)
+
+
+def level2_change(filters: Filters, year: str, before_year: str) -> tuple[str, list]:
+    """Schools of the filter assessed in both 4725 years, and those of them at Mức 2 or higher in each."""
+    return level2_change_sql(filters.scope, year, before_year)
+
+
+def plan_change(filters: Filters) -> tuple[str, list]:
+    """Each plan indicator now and in the previous period over the schools with its figure in both."""
+    return plan_change_sql(filters.scope, (filters.school_year, filters.period), filters.previous)

@@ -3,12 +3,18 @@ status rule lives), the office task sheet, and how many schools of the filter re
 from __future__ import annotations
 
 from dashboard.filters import Filters
+from etl.metrics.compare import plan_change_sql
 from etl.metrics.queries import laggards_sql, plan_progress_sql
 
 
 def progress(filters: Filters) -> tuple[str, list]:
     """Every indicator and every period for the schools of the filter (value, target, counts, status)."""
     return plan_progress_sql(filters.scope)
+
+
+def change(filters: Filters) -> tuple[str, list]:
+    """Each indicator now and in the previous period over the schools with its figure in both (etl.metrics.compare)."""
+    return plan_change_sql(filters.scope, (filters.school_year, filters.period), filters.previous)
 
 
 def laggards(filters: Filters, indicator: str) -> tuple[str, list]:

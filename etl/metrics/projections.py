@@ -16,6 +16,10 @@ Deadline. `plan_deadline` (etl/settings.py, stored with the data in metric_setti
 dated after the deadline, the value at the deadline is read between the two figures around it (interpolated),
 not projected, and the question left is when the target is reached.
 
+Today. A projection never names a month already past (DOMAIN §4): a date the line reaches before the month of `today`
+(a parameter of every function here, by default the real date) is said as "lẽ ra đã đạt" (it would already have been
+reached at that pace, which only newer figures can confirm), never as "sẽ đạt vào khoảng tháng 5/2026" in December 2026.
+
 Uncertainty, in words: one period cannot be projected; two periods give a pace from one change (weak); with three
 or more the changes per month between consecutive periods of the window are compared: of opposite signs → the
 figure goes up and down; otherwise their spread gives the earliest and latest date the target is reached.
@@ -84,6 +88,31 @@ def month_text(day: dt.date) -> str:
     return f"tháng {day.month}/{day.year}"
 
 
+OVERDUE_NOTE = "mốc dự báo đã qua, cần số liệu kỳ mới để xác nhận"
+
+
+def is_past(day: dt.date, today: dt.date | None = None) -> bool:
+    """True when the month of `day` is over (before the month of `today`, by default the real date)."""
+    today = today or dt.date.today()
+    return (day.year, day.month) < (today.year, today.month)
+
+
+def will_reach(day: dt.date, today: dt.date | None = None) -> str:
+    """'sẽ đạt vào khoảng tháng 5/2026'; for a month already past 'lẽ ra đã đạt trước tháng 12/2026 (mốc dự báo đã
+    qua, cần số liệu kỳ mới để xác nhận)'."""
+    if is_past(day, today):
+        return f"lẽ ra đã đạt trước {month_text(today or dt.date.today())} ({OVERDUE_NOTE})"
+    return f"sẽ đạt vào khoảng {month_text(day)}"
+
+
+def reached_text(day, today: dt.date | None = None) -> str:
+    """The plan table's 'Đạt chỉ tiêu vào' for a date the line reaches the target: 'Tháng 5/2026', or 'Lẽ ra đã đạt
+    (mốc dự báo đã qua)' for a month already past; '–' without a date."""
+    if day is None or day != day:
+        return "–"
+    return "Lẽ ra đã đạt (mốc dự báo đã qua)" if is_past(day, today) else month_text(day).capitalize()
+
+
 def months_between(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
@@ -148,9 +177,11 @@ def _reach(start: dt.date, value: float, target: float, rate: float) -> dt.date 
 
 
 def project(series, target: float, direction: str = "higher", unit: str = "%",
-            deadline: dt.date | str = "2025-12-31") -> Projection:
+            deadline: dt.date | str = "2025-12-31", today: dt.date | None = None) -> Projection:
     """Project one indicator. `series`: (school_year, period, value) of the periods up to the chosen one, any order;
-    periods without a figure (None/NaN) are left out. `direction`: 'higher' or 'lower' is better."""
+    periods without a figure (None/NaN) are left out. `direction`: 'higher' or 'lower' is better. `today`: what is
+    past (by default the real date): a month before it is never named as the one the target will be reached."""
+    today = today or dt.date.today()
     deadline = deadline_date(deadline)
     where = deadline_text(deadline)
     points = sorted((period_date(y, p), float(v), (y, p)) for y, p, v in series
@@ -197,11 +228,12 @@ def project(series, target: float, direction: str = "higher", unit: str = "%",
         else:
             outcome = "đã đạt chỉ tiêu"
     elif deadline >= last_day:
-        if reached_on is not None and reached_on <= deadline:
+        if reached_on is not None and reached_on <= deadline and is_past(reached_on, today):
+            outcome = f"lẽ ra đã đạt chỉ tiêu trước hạn {where} nếu giữ tốc độ hiện nay ({OVERDUE_NOTE})"
+        elif reached_on is not None and reached_on <= deadline:
             outcome = f"đạt chỉ tiêu vào khoảng {month_text(reached_on)}, trước hạn {where}"
         elif reached_on is not None:
-            outcome = (f"không đạt vào {where} nếu giữ tốc độ hiện nay; sẽ đạt vào khoảng "
-                       f"{month_text(reached_on)}")
+            outcome = f"không đạt vào {where} nếu giữ tốc độ hiện nay; {will_reach(reached_on, today)}"
         elif towards:
             outcome = (f"không đạt vào {where} nếu giữ tốc độ hiện nay; cần hơn {HORIZON_YEARS} năm nữa mới "
                        "đạt")
@@ -210,7 +242,7 @@ def project(series, target: float, direction: str = "higher", unit: str = "%",
     else:
         passed = f"không đạt vào {where} (đã qua hạn)"
         if reached_on is not None:
-            outcome = f"{passed}; nếu giữ tốc độ hiện nay sẽ đạt vào khoảng {month_text(reached_on)}"
+            outcome = f"{passed}; nếu giữ tốc độ hiện nay {will_reach(reached_on, today)}"
         elif towards:
             outcome = f"{passed}; nếu giữ tốc độ hiện nay cần hơn {HORIZON_YEARS} năm nữa mới đạt"
         else:
@@ -219,12 +251,12 @@ def project(series, target: float, direction: str = "higher", unit: str = "%",
     if outcome == "đã đạt chỉ tiêu":
         uncertainty = f"Đã đạt chỉ tiêu ở kỳ mới nhất ({_period_text(*last_period)}): không cần dự báo."
     else:
-        uncertainty = _uncertainty(points, window, target, last_day, last_value, met_now, unit, pace)
+        uncertainty = _uncertainty(points, window, target, last_day, last_value, met_now, unit, pace, today)
     return Projection(last_period, last_value, len(points), pace, at_deadline, basis, met_now, meets_by_deadline,
                       reached_on, outcome, uncertainty)
 
 
-def _uncertainty(points, window, target, last_day, last_value, met_now, unit, pace) -> str:
+def _uncertainty(points, window, target, last_day, last_value, met_now, unit, pace, today: dt.date) -> str:
     span = f"{_period_text(*window[0][2])} – {_period_text(*window[-1][2])}"
     if len(points) == 2:
         return (f"Chỉ có hai kỳ số liệu ({span}): tốc độ tính từ một lần thay đổi ({_rate_text(pace, unit)}) "
@@ -248,11 +280,16 @@ def _uncertainty(points, window, target, last_day, last_value, met_now, unit, pa
     early, late = _reach(last_day, last_value, target, fast), _reach(last_day, last_value, target, slow)
     if early is None:
         return words + "."
+    fastest = "lẽ ra đã đạt" if is_past(early, today) else f"đạt vào khoảng {month_text(early)}"
     if late is None:
-        return words + f": theo tốc độ nhanh nhất thì đạt vào khoảng {month_text(early)}, theo tốc độ chậm nhất " \
-                       f"thì hơn {HORIZON_YEARS} năm nữa."
+        return words + f": theo tốc độ nhanh nhất thì {fastest}, theo tốc độ chậm nhất thì hơn {HORIZON_YEARS} năm nữa."
     if (early.year, early.month) == (late.year, late.month):
         return words + "."
+    if is_past(late, today):  # months already past are not named (DOMAIN §4)
+        return words + f": theo cả tốc độ nhanh nhất và chậm nhất thì lẽ ra đã đạt trước {month_text(today)}."
+    if is_past(early, today):
+        return words + f": theo tốc độ nhanh nhất thì lẽ ra đã đạt, theo tốc độ chậm nhất thì đạt vào khoảng " \
+                       f"{month_text(late)}."
     return words + f": theo tốc độ nhanh nhất và chậm nhất thì đạt trong khoảng {month_text(early)} – " \
                    f"{month_text(late)}."
 
@@ -273,9 +310,10 @@ def up_to(progress: pd.DataFrame, school_year: str, period: str) -> pd.DataFrame
     return progress[[d <= until for d in dates]]
 
 
-def project_all(progress: pd.DataFrame, school_year: str, period: str, deadline) -> pd.DataFrame:
+def project_all(progress: pd.DataFrame, school_year: str, period: str, deadline,
+                today: dt.date | None = None) -> pd.DataFrame:
     """One row per indicator of `progress` (every period, as plan_progress_sql returns it) with a figure up to the
-    chosen period: its projection to `deadline` from the periods up to the chosen one."""
+    chosen period: its projection to `deadline` from the periods up to the chosen one (`today`: see project)."""
     rows = []
     known = up_to(progress, school_year, period)
     for code, group in known.groupby("indicator", sort=False):
@@ -283,7 +321,7 @@ def project_all(progress: pd.DataFrame, school_year: str, period: str, deadline)
             continue
         first = group.iloc[0]
         p = project(zip(group.school_year, group.period, group.value), float(first.target), first.direction,
-                    first.unit, deadline)
+                    first.unit, deadline, today)
         rows.append({"indicator": code, "indicator_vi": first.indicator_vi, "unit": first.unit,
                      "target": float(first.target), "direction": first.direction,
                      "last_school_year": p.last_period[0], "last_period": p.last_period[1],
@@ -303,15 +341,16 @@ def _codes(codes) -> str:
 PHRASE_CODES = 5  # indicator codes a headline names at most
 
 
-def projection_phrase(progress: pd.DataFrame, school_year: str, period: str, deadline) -> str:
+def projection_phrase(progress: pd.DataFrame, school_year: str, period: str, deadline,
+                      today: dt.date | None = None) -> str:
     """A clause for a headline (no capital, no full stop), from the indicators with at least two periods up to the
     chosen one. Before the deadline: 'theo tốc độ hiện nay, 9/25 chỉ số sẽ không đạt chỉ tiêu vào cuối năm 2025
     (AT1, CQ5, HT1, HT2, HT3 và 4 chỉ số khác)'. Past it: how many were not met, how many will be within the next
-    twelve months at the present pace and which need longer or never get there. Empty when nothing can be
-    projected."""
+    twelve months at the present pace and which need longer or never get there (once those twelve months are over:
+    which would already have got there). Empty when nothing can be projected."""
     deadline = deadline_date(deadline)
     where = deadline_text(deadline)
-    frame = project_all(progress, school_year, period, deadline)
+    frame = project_all(progress, school_year, period, deadline, today)
     frame = frame[frame.periods >= 2]
     if frame.empty:
         return ""
@@ -329,7 +368,10 @@ def projection_phrase(progress: pd.DataFrame, school_year: str, period: str, dea
     soon = open_[[d is not None and d == d and d <= horizon for d in open_.reached_on]]
     later = open_[~open_.indicator.isin(soon.indicator)]
     parts = [f"đã qua hạn {where} mà còn {len(open_)}/{len(frame)} chỉ số chưa đạt chỉ tiêu"]
-    if len(soon):
+    if len(soon) and is_past(horizon, today):
+        parts.append(f"theo tốc độ khi đó {len(soon)} chỉ số lẽ ra đã đạt trong 12 tháng sau "
+                     f"{_period_text(school_year, period)} ({OVERDUE_NOTE})")
+    elif len(soon):
         parts.append(f"theo tốc độ hiện nay {len(soon)} chỉ số sẽ đạt trong 12 tháng tới (đến {month_text(horizon)})")
     if len(later):
         parts.append(f"{len(later)} chỉ số cần lâu hơn hoặc không đạt nếu giữ tốc độ hiện nay "
@@ -340,7 +382,7 @@ def projection_phrase(progress: pd.DataFrame, school_year: str, period: str, dea
 # ---- computers -------------------------------------------------------------------------------------------------
 
 def computers_projection(progress: pd.DataFrame, code: str | None, school_year: str, period: str,
-                         deadline) -> Projection | None:
+                         deadline, today: dt.date | None = None) -> Projection | None:
     """The computers-needed indicator (`code`, from computers_indicator_sql) projected: at the recent pace of the
     need falling (computers bought, less the need that grows with classes), when it reaches 0, i.e. every school
     that reports meets the pupils-per-computer ratio."""
@@ -352,15 +394,16 @@ def computers_projection(progress: pd.DataFrame, code: str | None, school_year: 
         return None
     first = rows.iloc[0]
     return project(zip(rows.school_year, rows.period, rows.value), float(first.target), first.direction, first.unit,
-                   deadline)
+                   deadline, today)
 
 
 def computers_projection_text(progress: pd.DataFrame, code: str | None, school_year: str, period: str,
-                              deadline) -> str:
+                              deadline, today: dt.date | None = None) -> str:
     """Two or three sentences for the computers page and the plan page: how many computers are needed now, the
     pace, when every school meets the ratio at that pace (or that it will not by the deadline), the uncertainty."""
     deadline = deadline_date(deadline)
-    p = computers_projection(progress, code, school_year, period, deadline)
+    today = today or dt.date.today()
+    p = computers_projection(progress, code, school_year, period, deadline, today)
     if p is None:
         return ""
     now = f"{fmt_number(p.last_value)} máy cần bổ sung ({_period_text(*p.last_period)})"
@@ -376,9 +419,13 @@ def computers_projection_text(progress: pd.DataFrame, code: str | None, school_y
         pace = (f"số máy cần bổ sung {'giảm' if p.pace < 0 else 'tăng'} bình quân "
                 f"{fmt_number(abs(p.pace) * 12)} máy mỗi năm")
     if p.reached_on is not None:
-        when = f"nếu giữ tốc độ này, mọi trường đạt chuẩn số học sinh/máy vào khoảng {month_text(p.reached_on)}"
+        overdue = is_past(p.reached_on, today)  # a month already past is not named
+        when = (f"nếu giữ tốc độ này, lẽ ra mọi trường đã đạt chuẩn số học sinh/máy trước {month_text(today)}"
+                if overdue else
+                f"nếu giữ tốc độ này, mọi trường đạt chuẩn số học sinh/máy vào khoảng {month_text(p.reached_on)}")
         if p.reached_on > deadline >= period_date(*p.last_period):
             when += f", không kịp {deadline_text(deadline)}"
+        when += f" ({OVERDUE_NOTE})" if overdue else ""
     elif p.pace < 0:
         when = f"nếu giữ tốc độ này, cần hơn {HORIZON_YEARS} năm nữa mọi trường mới đạt chuẩn số học sinh/máy"
     else:
