@@ -436,8 +436,9 @@ def queue_section(db: Path) -> None:
         when = dt.datetime.fromisoformat(sent["at"]).strftime("%d/%m/%Y %H:%M")
         looked = f" · {sent['looked_by']} đang xem" if sent.get("looked_by") else ""
         left, middle, right = st.columns([4, 1, 1])
-        left.markdown(md_text(f"**{name}** ({sent['school']}) {'gửi lại' if sent['state'] == 'resent' else 'gửi'} "
-                              f"lúc {when}{looked}: " + ", ".join(sent["files"])))
+        left.markdown(f"**{md_text(name)}** " + md_text(f"({sent['school']}) "
+                      f"{'gửi lại' if sent['state'] == 'resent' else 'gửi'} lúc {when}{looked}: "
+                      + ", ".join(sent["files"])))
         if middle.button("Xem trước để nạp", key=f"intake_take_{key}"):
             try:
                 paths, hints, school = intake.take_pending(db, key, who(), scope)

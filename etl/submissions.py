@@ -55,6 +55,12 @@ class SubmissionError(Exception):
     """One Vietnamese sentence for the page."""
 
 
+def period_title(school_year: str | None, period: str | None) -> str:
+    """The period as a heading or the start of a sentence: 'Học kỳ I năm học 2026-2027'."""
+    text = period_vi(school_year, period)
+    return text[:1].upper() + text[1:]
+
+
 def period_vi(school_year: str | None, period: str | None) -> str:
     if not school_year:
         return "kỳ chưa rõ"
@@ -209,7 +215,7 @@ def decide(db_path: Path, schools: list[str], school_year: str, period: str, dec
         locks = Locks(con)
         locked = [c for c in schools if locks.of(school_year, period, c)]
     if locked:
-        raise SubmissionError(f"{period_vi(school_year, period).capitalize()} đã khoá cho {len(locked)} trường đã "
+        raise SubmissionError(f"{period_title(school_year, period)} đã khoá cho {len(locked)} trường đã "
                               "chọn: mở khoá kỳ trước khi duyệt hoặc trả lại.")
     latest = _latest_submission(db_path, schools, school_year, period)
     record(db_path, [{"submission": latest.get(code), "school_code": code, "school_year": school_year,
@@ -311,8 +317,8 @@ def set_lock(db_path: Path, school_year: str, period: str, locked: bool, by: str
             locks = Locks(con)
             whole = [c for c in scope if (lock := locks.of(school_year, period, c)) and lock["whole"]]
             if whole:
-                raise SubmissionError(f"{what.capitalize()} do tài khoản toàn tỉnh khoá; chỉ tài khoản toàn tỉnh "
-                                      "mở khoá được.")
+                raise SubmissionError(f"{period_title(school_year, period)} do tài khoản toàn tỉnh khoá; chỉ tài "
+                                      "khoản toàn tỉnh mở khoá được.")
     now = dt.datetime.now()
     codes = [None] if scope is None else list(scope)
     with WarehouseWrite(db_path, load_catalogue()) as write:

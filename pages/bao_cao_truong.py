@@ -64,7 +64,7 @@ if pending:
 if not keys:
     st.info("Trường chưa gửi báo cáo nào. Gửi tệp số liệu ở trang «Nạp số liệu».", icon="ℹ️")
 for year, period in keys:
-    st.subheader(submissions.period_vi(year, period).capitalize())
+    st.subheader(submissions.period_title(year, period))
     if period == "4725":
         st.caption("Kết quả đánh giá mức độ chuyển đổi số đã có trong kho.")
         continue

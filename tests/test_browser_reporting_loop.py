@@ -117,14 +117,14 @@ def status_counts(page, url) -> dict[str, str]:
     open_page(page, url, "/nop-bao-cao", "Tình hình nộp báo cáo")
     choose_period(page)
     counts = {}
-    for metric in page.locator("[data-testid='stMetric']").all():
-        label = metric.locator("[data-testid='stMetricLabel']").inner_text().strip()
-        counts[label] = metric.locator("[data-testid='stMetricValue']").inner_text().strip().split("/")[0]
+    for text in page.locator("[data-testid='stMain'] [data-testid='stMetric']").all_inner_texts():
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        counts[lines[0]] = lines[1].split("/")[0]
     return counts
 
 
 def choose_period(page):
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Năm học").first
+    box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Năm học").first
     if YEAR not in box.inner_text():
         box.click()
         page.get_by_role("option", name=YEAR).click()
@@ -132,7 +132,7 @@ def choose_period(page):
 
 
 def pick(page, label, option):
-    page.locator("[data-testid='stMultiSelect']").filter(has_text=label).first.click()
+    page.locator("[data-testid='stMain'] [data-testid='stMultiSelect']").filter(has_text=label).first.click()
     page.get_by_role("option", name=re.compile(re.escape(option))).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
