@@ -503,6 +503,11 @@ def confirm(review: Review, db_path: Path, progress=lambda message: None, scope=
     for reviewed in review.files:
         if reviewed.sha and Path(reviewed.path).exists() and sha256_file(Path(reviewed.path)) != reviewed.sha:
             raise IntakeError(f"{reviewed.name}: tệp đã thay đổi sau khi xem trước; hãy xem trước lại.")
+    if review.origin:  # another session may have loaded or returned it, or the school taken it back, meanwhile
+        state = submissions.submission_state(db_path, review.origin["submission"])
+        if state is not None and state not in submissions.WAITING:
+            raise IntakeError(f"Không nạp: tệp này {submissions.STATE_VI.get(state, state).lower()} trong lúc đang xem "
+                              "(ở một phiên khác); danh sách chờ đã được cập nhật.")
     allowed = None if scope is None else set(scope)
     if review.origin:
         sending = {review.origin["school"]}

@@ -247,3 +247,19 @@ def test_a_schools_review_echoes_nothing_of_other_schools_registry_entries(loade
     assert review.files[0].refused == 2
     assert "40200002" not in shown and "Trường Tiểu học Hưng Dũng 1" not in shown  # the registry's code and name
     assert all(not r.get("suggestions") for r in review.files[0].refusals)
+
+
+def test_a_sending_taken_back_or_returned_elsewhere_is_not_loaded_from_an_open_review(loaded_db, tmp_path):
+    """Two sessions at once: the school withdraws (or a second analyst returns) while an analyst looks at it."""
+    db = loaded_db
+    for step in ("withdraw", "return"):
+        folder = send(db, consolidated(tmp_path / f"KS_CN_2024-2025_{step}.xlsx", computers=31))
+        paths, hints, school = intake.take_pending(db, folder.name, "chuyenvien")
+        review = intake.review_files(paths, db, hints=hints, origin={"submission": folder.name, "school": school})
+        if step == "withdraw":
+            intake.withdraw_pending(db, folder.name, "th.leloi", "40200001")
+        else:
+            intake.return_pending(db, folder.name, "chuyenvien2", "Thiếu chữ ký")
+        with pytest.raises(intake.IntakeError, match="trong lúc đang xem"):
+            intake.confirm(review, db, who="chuyenvien")
+        assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]
