@@ -45,6 +45,7 @@ if review is not None:
 
 if state.pop("intake_sent", False):
     st.success("Đã gửi số liệu cho phòng. Phòng sẽ xem lại rồi nạp; nếu cần sửa, phòng trả lại kèm nhận xét.")
+    st.page_link("pages/bao_cao_truong.py", label="Xem tình trạng ở trang «Báo cáo của trường»", icon="📨")
 if account() is not None and account().role == "school":
     st.stop()  # undo, profiles and the queue are the office's
 
