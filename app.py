@@ -55,7 +55,8 @@ _navigation.send_page_not_found = _page_not_found  # looked up by st.navigation 
 
 # A folder named pages/ beside app.py makes Streamlit list its files ("app, bieu mau, …") and open each of them
 # directly, without this script and its sign-in, until st.navigation has run once in the process. dashboard.serve
-# turns that off before the server starts; under a plain `streamlit run app.py` it is off from this first run on.
+# turns that off before the server starts; under a plain `streamlit run app.py` it is off from this first run on
+# (this run itself is inside that listing: the sign-in's hidden menu below replaces it).
 PagesManager.uses_pages_directory = False
 
 
@@ -70,7 +71,7 @@ def role_pages() -> list:
 
 # the login form, unless signed in or in single-user local mode; until then the menu is hidden (the page's own link
 # stays in the address bar and opens once signed in) and replaces any list Streamlit showed before this script ran
-login_gate(on_stop=lambda: st.navigation(role_pages(), position="hidden"))
+login_gate(hide_menu=lambda: st.navigation(role_pages(), position="hidden"))
 page = st.navigation(role_pages(), expanded=True)  # every page listed: no English "View N more" button
 st.html(FRONTEND_CSS)
 phone_css()

@@ -59,19 +59,17 @@ def allows(page_file: str) -> bool:
     return current is None or current.role == "admin" or page_file in ROLE_PAGES.get(current.role, [])
 
 
-def login_gate(on_stop=lambda: None) -> None:
-    """Stop here with the login form unless the session is signed in (or there are no accounts); `on_stop` runs just
-    before stopping (app.py hides the menu there)."""
-    def stop() -> None:
-        on_stop()
-        st.stop()
-
+def login_gate(hide_menu=lambda: None) -> None:
+    """Stop here with the login form unless the session is signed in (or there are no accounts); `hide_menu` runs
+    before anything is drawn on the way to stopping (app.py hides the menu there, which also gives the form's
+    widgets the same identity in every run, the first after a server start included)."""
     db = database_path()
     try:
         accounts = load_accounts(db)
     except AccountError as exc:
+        hide_menu()
         st.error(str(exc))
-        stop()
+        st.stop()
     if not accounts:
         st.session_state.pop(ACCOUNT, None)
         st.sidebar.caption("🖥️ Chế độ một người dùng trên máy này: chưa có tài khoản nào nên không cần đăng nhập và "
@@ -83,11 +81,12 @@ def login_gate(on_stop=lambda: None) -> None:
         mapped = by_email(db, st.user.get("email"))
         if mapped is None:
             audit.record(db, st.user.get("email") or "(không rõ)", "login_failed", "đăng nhập một lần: chưa cấp quyền")
+            hide_menu()
             st.title("Đăng nhập")
             st.error(f"Tài khoản {st.user.get('email')} đã xác thực nhưng chưa được cấp quyền dùng bảng điều khiển; "
                      "hãy đề nghị quản trị thêm thư điện tử này vào một tài khoản.")
             st.button("Đăng xuất", on_click=st.logout)
-            stop()
+            st.stop()
         current = st.session_state[ACCOUNT] = mapped
         since = st.session_state[SINCE] = dt.datetime.now()
         audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần ({mapped.email})",
@@ -103,11 +102,12 @@ def login_gate(on_stop=lambda: None) -> None:
             st.session_state[ACCOUNT] = fresh  # a role or scope changed by the admin applies at once
             _sidebar(fresh)
             return
+    hide_menu()
     if current is not None:
         st.session_state.pop(ACCOUNT, None)
         st.info("Phiên làm việc đã hết hạn hoặc tài khoản đã thay đổi; hãy đăng nhập lại.", icon="🔒")
     _form(db)
-    stop()
+    st.stop()
 
 
 def sso_configured() -> bool:

@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 
+from dashboard.format import period_words
 from etl.extract.context import SOURCE_VI
 from etl.issues import SEVERITY_VI
 from etl.report import STATUS_VI
@@ -14,17 +15,27 @@ IGNORE = "(bỏ qua cột này)"
 
 
 def column_choices(catalogue) -> dict[str, str]:
-    """Display label → survey field key ("" for an ignored column), in catalogue order."""
+    """Display label → survey field key ("" for an ignored column), in catalogue order: the field's Vietnamese
+    label only (no code name on screen)."""
     choices = {IGNORE: ""}
     for key, field in catalogue.fields.items():
-        choices[f"{field.label_vi} ({key})"] = key
+        label, n = field.label_vi, 2
+        while label in choices:  # two fields of one label would share one choice: numbered instead
+            label, n = f"{field.label_vi} ({n})", n + 1
+        choices[label] = key
     return choices
+
+
+def review_period(text: str) -> str:
+    """A row's period as the review keeps it ('2025-2026 CN', '4725 2025-2026') in words: 'Cả năm 2025-2026'."""
+    kind, _, year = str(text or "").partition(" ")
+    return period_words(f"{year} 4725" if kind == "4725" else text)
 
 
 def review_table(review) -> pd.DataFrame:
     return pd.DataFrame([{
         "Tệp": f.name, "Kết quả": f.status_vi, "Ô số chưa đọc": f.unaccounted, "Dạng biểu": f.layouts_vi,
-        "Kỳ": ", ".join(f.periods), "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
+        "Kỳ": period_words(",".join(f.periods)), "Thêm": f.added, "Thay": f.replaced, "Từ chối": f.refused,
         "Lỗi": sum(m["severity"] == "error" for m in f.messages),
         "Cảnh báo": sum(m["severity"] == "warning" for m in f.messages)} for f in review.files])
 
@@ -51,18 +62,28 @@ def reasons_table(reviewed) -> pd.DataFrame:
         for sheet in reviewed.accounting for reason in sheet["reasons"] if reason["reason"]])
 
 
-def _found(found: dict | None) -> str:
+CHOSEN_VI = {"correction": "theo chỉnh sửa khi xem trước", "profile": "theo mẫu nhập đã lưu"}
+
+
+def _found(found: dict | None, names: dict | None = None) -> str:
+    """'Cả năm (đọc từ tiêu đề, ô A3)': the value in words (`names`: code → words), and where it was read or who
+    chose it."""
     if not found:
         return "chưa xác định"
-    where = SOURCE_VI.get(found["source"], found["source"])
-    return f"{found['value']} (đọc từ {where}{', ô ' + found['where'] if found.get('where') else ''})"
+    value = (names or {}).get(found["value"], found["value"])
+    if found["source"] in CHOSEN_VI:
+        return f"{value} ({CHOSEN_VI[found['source']]})"
+    where = SOURCE_VI.get(found["source"])
+    return f"{value} (đọc từ {where}{', ô ' + found['where'] if found.get('where') else ''})" if where else str(value)
 
 
 def sheet_summary(sheet: dict) -> str:
     """'Trang "HK1": biểu tổng hợp khảo sát; dòng tiêu đề 3–4 (A3:K4); năm học 2025-2026 (đọc từ tiêu đề, ô A1) …'"""
     from etl.extract import LAYOUT_VI
+    from etl.reference import PERIOD_NAMES
 
-    layout = LAYOUT_VI.get(sheet["layout"], sheet["layout"]) or "không nhận ra bảng số liệu nào"
+    layout = ("hướng dẫn hoặc danh sách chọn của biểu mẫu, không có số liệu để nạp" if sheet.get("instructions")
+              else LAYOUT_VI.get(sheet["layout"]) or "không nhận ra bảng số liệu nào")  # never a code, never None
     table = f" (bảng {sheet['table']})" if sheet.get("table") else ""
     parts = [f"Trang «{sheet['sheet'] or '(không tên)'}»{table}: {layout}"]
     if sheet.get("transposed"):
@@ -76,7 +97,7 @@ def sheet_summary(sheet: dict) -> str:
     if "school_year" in sheet:
         parts.append(f"năm học {_found(sheet.get('school_year'))}")
     if "period" in sheet:
-        parts.append(f"kỳ {_found(sheet.get('period'))}")
+        parts.append(f"kỳ báo cáo {_found(sheet.get('period'), PERIOD_NAMES)}")
     return "; ".join(parts) + "."
 
 
@@ -84,7 +105,8 @@ def report_workbook(report: dict) -> bytes:
     """The load report for the schools: a summary sheet of the files, then one sheet per school with its messages
     (file, sheet, cell, what to do), ready to send back; messages of no school on a sheet of their own."""
     files = pd.DataFrame([{
-        "Tệp": f["file"], "Kết quả": STATUS_VI.get(f["status"], f["status"]), "Kỳ": ", ".join(f["periods"]),
+        "Tệp": f["file"], "Kết quả": STATUS_VI.get(f["status"], f["status"]),
+        "Kỳ": period_words(",".join(f["periods"])),
         "Dòng nạp": f["rows_loaded"], "Dòng từ chối": f["rows_rejected"], "Dòng thay thế": f["rows_replaced"],
         "Lỗi": sum(i["severity"] == "error" for i in f["issues"]),
         "Cảnh báo": sum(i["severity"] == "warning" for i in f["issues"]),

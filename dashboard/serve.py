@@ -209,7 +209,12 @@ def main() -> None:
     health.start()
     install_compression()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
+    # app.py's st.navigation is the only menu and the only way into a page: without this, the first sessions after a
+    # start (until app.py has run once) get Streamlit's list of the files in pages/ and open them without sign-in
+    PagesManager.uses_pages_directory = False
 
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent.parent / "app.py"), *sys.argv[1:]]
     sys.exit(cli.main())

@@ -9,10 +9,11 @@ import zipfile
 
 import xlsxwriter
 
-from etl.reference import LEVEL_NAMES, Catalogue
+from etl.reference import LEVEL_NAMES, PERIOD_NAMES, Catalogue
 from etl.textnorm import slug
 
-PERIOD_TITLE = {"HK1": "Học kỳ I", "CN": "Cuối năm"}
+PERIOD_TITLE = PERIOD_NAMES  # "Học kỳ I", "Cả năm": the app's one name per period (the reader also takes "Cuối năm",
+# "Tổng kết năm học", "HK1"..., see etl.values.find_period)
 IDENTITY = ("school_code", "school_name", "level", "ward_old")
 NOT_ASKED = {"school_year", "period", "ownership"}  # said once in the title, or known from the registry
 DATA_START_ROW = 6  # 0-based: title lines, a blank line, the header, then one row per school
@@ -32,7 +33,7 @@ INSTRUCTIONS = [
 
 
 def period_title(school_year: str, period: str) -> str:
-    return f"{PERIOD_TITLE[period]} năm học {school_year}"
+    return f"{PERIOD_TITLE[period]}, năm học {school_year}"
 
 
 def survey_fields(catalogue: Catalogue, level: str | None) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from etl.extract.context import SOURCE_VI
 from etl.extract.records import AssessmentRecord, Cell, SurveyRecord, TaskRecord
 from etl.issues import Issue, IssueLog
-from etl.reference import ID_FIELDS, LEVEL_NAMES, Catalogue
+from etl.reference import ID_FIELDS, LEVEL_NAMES, PERIOD_NAMES, Catalogue
 from etl.registry import Registry
 from etl.rules import violation
 from etl.textnorm import clean_text, fmt_number, norm_label
@@ -176,15 +176,17 @@ def _apply_context(record: SurveyRecord, values: dict, check: RowChecker) -> Non
             values[key] = implied
         elif values[key] != implied:
             where = "mục" if cell.source == "section" else SOURCE_VI.get(cell.source, cell.source)
-            check.warning("context_conflict", f"{key_vi(key)} trong cột ({values[key]}) khác {where} ({implied}); "
+            named = PERIOD_NAMES if key == "period" else {}
+            check.warning("context_conflict", f"{key_vi(key)} trong cột ({named.get(values[key], values[key])}) khác "
+                          f"{where} ({named.get(implied, implied)}); "
                           "dùng giá trị trong cột", record.cells[key].ref)
 
 
 CONTEXT_HINT = {
     "school_year": "hãy ghi năm học vào tiêu đề (ví dụ \"Năm học 2024-2025\"), thêm cột Năm học, hoặc đặt tên tệp "
                    "có năm học (ví dụ KS_HK1_2024-2025.xlsx)",
-    "period": "hãy ghi kỳ vào tiêu đề (\"Sơ kết học kỳ I\" hoặc \"Tổng kết cả năm\"), thêm cột Kỳ báo cáo, hoặc đặt "
-              "tên tệp có kỳ (HK1 hoặc CN)",
+    "period": "hãy ghi kỳ vào tiêu đề (\"Học kỳ I\" hoặc \"Cả năm\"), thêm cột Kỳ báo cáo, hoặc đặt tên tệp có kỳ "
+              "(ví dụ KS_HK1_2024-2025.xlsx, KS_CN_2024-2025.xlsx)",
 }
 
 

@@ -220,7 +220,7 @@ def parse_period(raw: object) -> str | None:
         return None
     period = find_period(str(raw))
     if period is None:
-        raise ValueError(f"{show(raw)} không phải là kỳ báo cáo (HK1 hoặc CN)")
+        raise ValueError(f"{show(raw)} không phải là kỳ báo cáo (Học kỳ I hoặc Cả năm)")
     return period
 
 

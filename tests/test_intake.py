@@ -263,3 +263,68 @@ def test_undo_never_puts_back_another_warehouse_of_the_same_folder(tmp_path):
     assert list_versions(first) == [] and len(list_versions(second)) == 1
     with pytest.raises(IntakeError):
         undo_last_load(first)
+
+
+def test_a_second_save_of_a_profile_never_empties_it_and_nothing_to_keep_is_refused(loaded_db, tmp_path):
+    """Issue 21: the second click on «Lưu mẫu» came from a review already read with the profile (no column left to
+    correct) and saved a profile that changed no column, in place of the first."""
+    first = fixtures.write_survey_table(tmp_path / "KS_HK1_2025-2026.xlsx", rename=SCHOOL_WORDING,
+                                        title=[t.replace("2024 - 2025", "2025 - 2026") for t in fixtures.TITLE])
+    [sheet] = intake.review_files([first], loaded_db).files[0].sheets
+    intake.save_profile(loaded_db, "Biểu của trường", sheet, {"J": "it_computers"})
+    [sheet] = intake.review_files([first], loaded_db).files[0].sheets  # read with the profile: nothing to correct
+    assert next(c for c in sheet["columns"] if c["letter"] == "J")["key"] == "it_computers"
+    intake.save_profile(loaded_db, "Biểu của trường", sheet, {})  # the second click
+    [profile] = intake.load_profiles(loaded_db)
+    assert profile["columns"] == {"J": "it_computers"}
+    intake.save_profile(loaded_db, "Biểu của trường (sửa)", sheet, {"K": "it_students"})  # more: added, renamed
+    [profile] = intake.load_profiles(loaded_db)
+    assert profile["name"] == "Biểu của trường (sửa)"
+    assert profile["columns"] == {"J": "it_computers", "K": "it_students"}
+    intake.update_profile(loaded_db, profile["name"], {})  # an edit that shows no column changes none
+    assert intake.load_profiles(loaded_db)[0]["columns"] == {"J": "it_computers", "K": "it_students"}
+
+    plain = fixtures.write_survey_table(tmp_path / "KS_HK1_2025-2026_b.xlsx",  # read as it is: nothing to keep
+                                        title=[t.replace("2024 - 2025", "2025 - 2026") for t in fixtures.TITLE])
+    [other] = intake.review_files([plain], loaded_db).files[0].sheets
+    with pytest.raises(intake.IntakeError, match="không có gì để lưu"):
+        intake.save_profile(loaded_db, "Biểu thường", other, {})
+    with pytest.raises(intake.IntakeError, match="cho một dạng biểu khác"):  # a name taken by another shape
+        intake.save_profile(loaded_db, "Biểu của trường (sửa)", other, {"J": "it_rooms"})
+    assert [p["name"] for p in intake.load_profiles(loaded_db)] == ["Biểu của trường (sửa)"]
+
+
+def test_a_profile_keeps_the_year_and_period_chosen_in_the_review(loaded_db, tmp_path):
+    """Issue 21: a file that says neither its year nor its period is refused until they are chosen; a profile saved
+    from that review keeps them, so the next file of the same shape is read with them (unless it says its own)."""
+    from dashboard.intake import sheet_summary
+
+    untitled = fixtures.write_survey_table(tmp_path / "bao_cao.xlsx", title=["BIỂU TỔNG HỢP", "Dữ liệu giả lập"],
+                                           rename=SCHOOL_WORDING)
+    review = intake.review_files([untitled], loaded_db)
+    assert review.files[0].status == "rejected"
+    sha = review.files[0].sha
+    chosen = {"school_year": "2025-2026", "period": "CN"}
+    fixed = intake.review_files([untitled], loaded_db, hints={"files": {sha: chosen}})
+    [sheet] = fixed.files[0].sheets
+    intake.save_profile(loaded_db, "Báo cáo không ghi kỳ", sheet, {"J": "it_computers"}, context=chosen)
+    [profile] = intake.load_profiles(loaded_db)
+    assert profile["context"] == chosen
+
+    later = fixtures.write_survey_table(tmp_path / "bao_cao_lan_sau.xlsx", title=["BIỂU TỔNG HỢP", "Số liệu mới"],
+                                        rename=SCHOOL_WORDING)
+    [file] = intake.review_files([later], loaded_db).files  # no choice made: the profile's
+    assert file.status in ("loaded", "partial") and file.periods == ["2025-2026 CN"], file.messages
+    assert file.sheets[0]["period"] == {"value": "CN", "source": "profile", "where": None}
+    assert "năm học 2025-2026 (theo mẫu nhập đã lưu); kỳ báo cáo Cả năm (theo mẫu nhập đã lưu)" in \
+        sheet_summary(file.sheets[0])
+    [file] = intake.review_files([later], loaded_db, hints={"files": {file.sha: {"period": "HK1"}}}).files
+    assert file.periods == ["2025-2026 HK1"]  # a choice in this review still wins
+    dated = fixtures.write_survey_table(tmp_path / "bao_cao_co_ky.xlsx", rename=SCHOOL_WORDING, title=[
+        "BIỂU TỔNG HỢP", "Sơ kết học kỳ I năm học 2026-2027"])
+    [file] = intake.review_files([dated], loaded_db).files  # a file that says its own: its own
+    assert file.periods == ["2026-2027 HK1"]
+    report = run_load([later], loaded_db)  # the CLI reads the profile's year and period too
+    assert report["files"][0]["periods"] == ["2025-2026 CN"]
+    assert values(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40300001' AND period = 'CN' AND "
+                             "school_year = '2025-2026'") == [(36,)]

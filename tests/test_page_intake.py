@@ -131,8 +131,8 @@ def test_a_saved_profile_is_listed_edited_and_deleted(intake_app, loaded_db):
     app.run()
     assert any("Biểu của trường" in m.value and "Máy phục vụ giờ Tin" in m.value for m in app.markdown)
     [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
-    assert box.value == "Số máy tính dạy Tin học (it_computers)"
-    box.select("Số phòng máy tính (it_rooms)").run()
+    assert box.value == "Số máy tính dạy Tin học"
+    box.select("Số phòng máy tính").run()
     app.button(key="intake_profile_update_0").click().run()
     assert not app.exception, app.exception
     assert intake.load_profiles(loaded_db)[0]["columns"] == {"J": "it_rooms"}
@@ -152,12 +152,12 @@ def test_mapping_a_column_in_the_review_settles(intake_app, loaded_db, tmp_path)
     app.run()
     app.button(key="intake_preview").click().run()
     [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
-    box.select("Số máy tính dạy Tin học (it_computers)").run()
+    box.select("Số máy tính dạy Tin học").run()
     assert not app.exception, app.exception
     for _ in range(2):  # a page that settled runs to the end, the same, again and again
         app.run()
         [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
-        assert box.value == "Số máy tính dạy Tin học (it_computers)"
+        assert box.value == "Số máy tính dạy Tin học"
     app.button(key="intake_confirm").click().run()
     assert sql(loaded_db, "SELECT it_computers FROM survey WHERE school_code = '40200001' AND "
                           "school_year = '2025-2026'") == [(20,)]
@@ -218,3 +218,42 @@ def test_a_file_with_numbers_nobody_read_stops_at_the_review_until_the_reviewer_
     assert sql(loaded_db, "SELECT school_code, classes FROM survey WHERE period = 'CN' ORDER BY 1") == [
         ("40200001", 31), ("40200002", 26)]
     assert sql(loaded_db, "SELECT count(*) FROM load_issues WHERE code = 'unaccounted_accepted'") == [(1,)]
+
+
+def test_a_profile_saved_twice_from_the_review_keeps_its_columns_year_and_period(intake_app, loaded_db, tmp_path):
+    """Issue 21: «Lưu mẫu» clicked a second time (the review now read with the profile) emptied the profile, and a
+    profile never kept the school year and period chosen in the review; field names show without code names."""
+    import re
+
+    from etl import intake
+
+    app = intake_app
+    untitled = fixtures.write_survey_table(tmp_path / "bao_cao.xlsx", title=["BIỂU TỔNG HỢP", "Dữ liệu giả lập"],
+                                           rename={"Số máy tính dạy Tin học": "Máy phục vụ giờ Tin"})
+    app.get("file_uploader")[0].set_value([(untitled.name, untitled.read_bytes(), MIME)])
+    app.run()
+    app.button(key="intake_preview").click().run()
+    app.selectbox(key="intake_year_0").select("2025-2026").run()
+    app.selectbox(key="intake_period_0").select("Cả năm").run()
+    [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
+    assert not [o for o in box.options if re.search(r"\([a-z_0-9]+\)", o)], box.options  # no code name
+    box.select("Số máy tính dạy Tin học").run()
+    assert not app.exception, app.exception
+    summary = next(m.value for m in app.markdown if m.value.startswith("Trang «Tổng hợp»"))
+    assert "kỳ báo cáo Cả năm \\(theo chỉnh sửa khi xem trước\\)" in summary, summary
+    [name] = [t for t in app.text_input if t.label == "Tên mẫu nhập"]
+    name.input("Báo cáo không ghi kỳ").run()
+    [save] = [b for b in app.button if b.label == "Lưu mẫu"]
+    save.click().run()
+    assert any("Đã lưu mẫu nhập" in s.value for s in app.success), [s.value for s in app.success]
+    app.selectbox(key="intake_period_0").select("Học kỳ I").run()  # reviewed again: read with the profile now
+    app.selectbox(key="intake_period_0").select("Cả năm").run()
+    [box] = [s for s in app.selectbox if s.label == "Cột J «Máy phục vụ giờ Tin»"]
+    assert box.value == "Số máy tính dạy Tin học"
+    [save] = [b for b in app.button if b.label == "Lưu mẫu"]
+    save.click().run()  # again: this review corrects no column (the profile reads J)
+    assert not app.exception, app.exception
+    [profile] = intake.load_profiles(loaded_db)
+    assert profile["columns"] == {"J": "it_computers"}
+    assert profile["context"] == {"school_year": "2025-2026", "period": "CN"}
+    assert any("năm học 2025-2026; kỳ báo cáo Cả năm" in plain(m.value) for m in app.markdown)

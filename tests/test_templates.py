@@ -118,7 +118,7 @@ def test_the_template_is_locked_validated_and_has_instructions(registry):
                                                                         "Phòng thử")))
     assert book.sheetnames[0] == "Hướng dẫn" and "HƯỚNG DẪN ĐIỀN BIỂU" in book["Hướng dẫn"]["A3"].value
     sheet = book[LEVEL_NAMES["TH"]]
-    assert sheet.protection.sheet and sheet["A3"].value.startswith("Cuối năm năm học 2025-2026")
+    assert sheet.protection.sheet and sheet["A3"].value.startswith("Cả năm, năm học 2025-2026")
     header = [c.value for c in sheet[templates.DATA_START_ROW]]
     assert sheet.cell(templates.DATA_START_ROW, 1).protection.locked
     first = templates.DATA_START_ROW + 1
@@ -185,3 +185,41 @@ def test_the_4725_table_of_many_schools_loads_back(registry_db, registry, tmp_pa
                               "WHERE kind = 'self' AND school_year = '2025-2026'")
     mandatory = sum(1 for c in catalogue.criteria if c["mandatory"] and catalogue.criterion(c["code"]))
     assert stored == [(len(schools), len(schools) * mandatory)]
+
+
+def test_the_template_says_ca_nam_and_its_instructions_sheet_is_said_as_such(registry_db, registry, tmp_path):
+    """Issue 21: one name per period (the template said "Cuối năm", the app "Cả năm"); the instructions sheet of a
+    template the app made is said as what it is, never "None", never "not recognised", and no code name is shown."""
+    from dashboard.intake import review_table, sheet_summary
+    from etl import intake
+
+    catalogue = load_catalogue()
+    content = templates.survey_workbook(catalogue, registry, "2025-2026", "CN", "Phòng thử")
+    texts = [c for sheet in openpyxl.load_workbook(io.BytesIO(content)) for row in sheet.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert any("Cả năm, năm học 2025-2026" in t for t in texts) and not any("Cuối năm" in t for t in texts)
+    path = tmp_path / templates.survey_file_name("2025-2026", "CN")
+    fill(content, path, catalogue)
+    [reviewed] = intake.review_files([path], registry_db).files
+    assert reviewed.periods == ["2025-2026 CN"] and reviewed.status == "loaded"
+    said = [sheet_summary(s) for s in reviewed.sheets]
+    assert said[0] == "Trang «Hướng dẫn»: hướng dẫn hoặc danh sách chọn của biểu mẫu, không có số liệu để nạp."
+    assert all("kỳ báo cáo Cả năm (đọc từ tiêu đề, ô A3)" in s for s in said[1:]), said
+    assert not [s for s in said if "None" in s or " CN" in s or "nhận ra bảng" in s], said
+    assert not [m for m in reviewed.messages if m["sheet"] == "Hướng dẫn"], reviewed.messages
+    assert review_table(intake.review_files([path], registry_db)).loc[0, "Kỳ"] == "Cả năm 2025-2026"
+
+
+@pytest.mark.parametrize("title, period", [
+    ("Tổng kết năm học 2025-2026", "CN"), ("Tổng kết năm - năm học 2025-2026", "CN"),
+    ("Cuối năm, năm học 2025-2026", "CN"), ("Số liệu cuối năm học 2025 - 2026", "CN"),
+    ("Cả năm, năm học 2025-2026", "CN"), ("Học kỳ 1 năm học 2025-2026", "HK1"), ("HKI năm học 2025-2026", "HK1"),
+    ("HK1 - NH 2025-2026", "HK1"), ("Sơ kết học kỳ I năm học 2025-2026", "HK1")])
+def test_a_file_naming_its_period_another_way_loads_as_that_period(registry_db, tmp_path, title, period):
+    """The reader takes the other names of a period ("Tổng kết năm", "Cuối năm", "HKI", "Học kỳ 1"...), though
+    the app and its templates say only "Học kỳ I" and "Cả năm"."""
+    path = fixtures.write_survey_table(tmp_path / "khao_sat.xlsx", title=[
+        t.replace("Sơ kết HK I - NH 2024 - 2025", title) for t in fixtures.TITLE])
+    [file] = run_load([path], registry_db)["files"]
+    assert file["status"] in ("loaded", "partial") and file["periods"] == [f"2025-2026 {period}"], file["issues"]
+    assert {p for (p,) in sql(registry_db, "SELECT DISTINCT period FROM survey")} == {period}

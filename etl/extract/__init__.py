@@ -99,8 +99,8 @@ def _recognise(path: Path, grid: Grid, catalogue: Catalogue, log: IssueLog, out:
                ) -> str | None:
     name = grid.sheet.name or None
 
-    def context_of(titles: list) -> dict:
-        return _corrected(sheet_context(path, titles, log, name), hints)
+    def context_of(titles: list, signature: str | None = None) -> dict:
+        return _corrected(_profiled(sheet_context(path, titles, log, name), hints, signature), hints)
 
     forced = (hints.get("layouts") or {}).get(name or "")  # the layout an analyst chose in the review
 
@@ -180,14 +180,15 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
         if any(w in norm_label(grid.line(r)) for r in range(min(15, grid.height)) for w in synthetic_words):
             out.synthetic = True
         layout = _extract_sheet(workbook.path, grid, catalogue, log, out, hints)
-        if layout is None and norm_label(name or "") in catalogue.words("sheet_names", "instructions"):
+        guide = layout is None and norm_label(name or "") in catalogue.words("sheet_names", "instructions")
+        if guide:
             grid.ledger.mark(slice(None), slice(None), LABEL, "trang hướng dẫn hoặc danh sách chọn của biểu mẫu",
                              only=TEXT)
             grid.ledger.mark(slice(None), slice(None), IGNORED, "số trên trang hướng dẫn (ví dụ, số thứ tự), không "
                              "phải số liệu")
         if layout is None:
             unrecognised.append(name)
-            out.sheets.append({"sheet": name, "layout": None})
+            out.sheets.append({"sheet": name, "layout": None, **({"instructions": True} if guide else {})})
         elif layout != "rejected":
             out.layouts.append(layout)
         if out.sheets and out.sheets[-1]["sheet"] == name:
@@ -197,7 +198,8 @@ def extract(workbook: Workbook, catalogue: Catalogue, log: IssueLog, hints: dict
         log.error("no_header", "không tìm thấy dòng tiêu đề nhận ra được (cần các cột như Mã trường, Tên trường, "
                   "Số lớp, Số học sinh... hoặc mã tiêu chí 4725)", sheet)
     elif out.layouts:
-        for name in unrecognised:
+        guides = {s["sheet"] for s in out.sheets if s.get("instructions")}  # the form's own text: nothing to say
+        for name in (n for n in unrecognised if n not in guides):
             log.info("sheet_skipped", "trang không có bảng số liệu nhận ra được, bỏ qua", name)
     return out
 
@@ -247,7 +249,7 @@ def _survey_tables(grid: Grid, headers: list[Header], catalogue: Catalogue, log:
     for index, header in enumerate(headers):
         first, stop = starts[index], starts[index + 1] if index + 1 < len(headers) else None
         own = [(cell_ref(r, 0), text) for r, text in title_lines(grid, header.top) if r >= first] if index else []
-        context = context_of(own + sheet_titles)
+        context = context_of(own + sheet_titles, header_signature(grid, header))
         record = _sheet_record(grid, "survey_table", header, context)
         if len(headers) > 1:
             record["table"] = index + 1
@@ -412,6 +414,15 @@ def _mapped(grid: Grid, header: Header, mapping: dict | None, catalogue: Catalog
             seen[key] = columns[c] = column
     recognised = {c: (header.columns[c].key if c in header.columns else None) for c, _ in labelled}
     return Header(header.top, header.bottom, columns, unknown, duplicates, header.data_start, ignored, recognised)
+
+
+def _profiled(context: dict, hints: dict, signature: str | None) -> dict:
+    """The school year and period a saved import profile keeps for this header, where the file does not say them."""
+    kept = (hints.get("contexts") or {}).get(signature or "") or {}
+    for key in ("school_year", "period"):
+        if context.get(key) is None and kept.get(key):
+            context[key] = Found(kept[key], "profile")
+    return context
 
 
 def _corrected(context: dict, hints: dict) -> dict:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.issues import IssueLog
+from etl.reference import PERIOD_NAMES
 from etl.values import find_period, find_school_year
 
 SOURCE_VI = {"title": "tiêu đề", "file": "tên tệp", "folder": "tên thư mục", "column": "cột",
-             "correction": "chỉnh sửa khi xem trước"}
+             "correction": "chỉnh sửa khi xem trước", "profile": "mẫu nhập đã lưu"}
 
 
 @dataclass
@@ -45,11 +46,13 @@ def sheet_context(path: Path, title: list[tuple[str | None, str]], log: IssueLog
         for source, where, text, reason in unreadable[:1] if not found or found[0].source != "title" else []:
             log.warning("unreadable_context", f"{SOURCE_VI[source]} \"{text[:60]}\" có {label} nhưng không đọc được: "
                         f"{reason}; hãy sửa lại, ví dụ \"Năm học 2024-2025\"", sheet, where)
+        named = PERIOD_NAMES if key == "period" else {}
         for other in found[1:]:
             if other.value != found[0].value and other.source != "folder":
                 log.warning(
                     "context_conflict",
-                    f"{label} trong {SOURCE_VI[found[0].source]} ({found[0].value}) khác {SOURCE_VI[other.source]} "
-                    f"({other.value}); dùng {SOURCE_VI[found[0].source]}",
+                    f"{label} trong {SOURCE_VI[found[0].source]} ({named.get(found[0].value, found[0].value)}) khác "
+                    f"{SOURCE_VI[other.source]} ({named.get(other.value, other.value)}); dùng "
+                    f"{SOURCE_VI[found[0].source]}",
                     sheet, found[0].where)
     return result
