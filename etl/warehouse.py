@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -77,8 +78,19 @@ def survey_columns(catalogue: Catalogue) -> dict[str, str]:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    """The tables, the catalogues, the settings and the metric views as this code, catalogue and settings make them.
+    A warehouse whose last write was made by the same code, catalogue and settings (its `schema_fingerprint`, stamped
+    with the data_version of that write, and the settings its metric views were published with) has them already:
+    rewriting the catalogues and re-creating every metric view was most of the cost of a small load (one school's file
+    from the queue), so it is skipped."""
+    from etl.metrics import METRIC_SETTINGS
+    from etl.settings import load_settings
     from etl.submissions import TABLES as SUBMISSION_TABLES
 
+    settings = load_settings()
+    fingerprint = _schema_fingerprint(catalogue, settings)
+    if _published(con, fingerprint, [settings[name] for name in METRIC_SETTINGS]):
+        return
     con.execute(FIXED_TABLES)
     con.execute(SUBMISSION_TABLES)
     columns = survey_columns(catalogue)
@@ -92,22 +104,70 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
             con.execute(f"ALTER TABLE survey ADD COLUMN {identifier(name, 'survey_fields.csv')} {sql_type}")
     con.execute(ASSESSMENT_VIEW)
     _write_reference(con, catalogue)
-    from etl.metrics import publish  # the metric views are rebuilt with every write
-    publish(con, catalogue)
+    from etl.metrics import publish  # the metric views are rebuilt whenever what they are made of changed
+    publish(con, catalogue, settings)
+    set_meta(con, "metric_macros", macros_fingerprint())
+    set_meta(con, SCHEMA_FINGERPRINT, fingerprint)
+
+
+SCHEMA_FINGERPRINT, SCHEMA_STAMP = "schema_fingerprint", "schema_stamp"
+
+
+def _reference_records(catalogue: Catalogue) -> dict[str, list[dict]]:
+    return {
+        "ref_survey_fields": [{"code": f.code, "label_vi": f.label_vi, "type": f.type, "unit": f.unit,
+                               "required": f.required, "applies_to": "|".join(f.applies_to), "rule": f.rule,
+                               "pillar": f.pillar} for f in catalogue.fields.values()],
+        "ref_criteria_4725": catalogue.criteria,
+        "ref_plan_indicators": catalogue.indicators,
+        "ref_units": catalogue.units,
+    }
+
+
+def _schema_fingerprint(catalogue: Catalogue, settings: dict) -> str:
+    """Everything ensure_schema writes is made of: the code that writes it (this module, the submission tables, the
+    metric layer's SQL and Python), the catalogues and every setting."""
+    from etl.metrics import HERE as METRICS_DIR
+    from etl.submissions import TABLES as SUBMISSION_TABLES
+
+    digest = hashlib.sha256()
+    sources = [Path(__file__), *sorted(p for p in METRICS_DIR.iterdir() if p.suffix in (".py", ".sql", ".toml"))]
+    for part in (*(p.read_bytes() for p in sources), SUBMISSION_TABLES,
+                 json.dumps(survey_columns(catalogue)), json.dumps(_reference_records(catalogue), default=str),
+                 json.dumps(catalogue.versions, sort_keys=True, default=str),
+                 json.dumps(settings, sort_keys=True, default=str)):
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _published(con: duckdb.DuckDBPyConnection, fingerprint: str, metric_settings: list) -> bool:
+    """Whether the warehouse's schema, catalogues and metric views were made with this fingerprint, by its last write
+    (a write by code that keeps no fingerprint, say an older version of the app, leaves the stamp behind the
+    data_version), its metric views still published with these settings (etl.metrics.publish called on its own)."""
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?, ?)",
+                                [SCHEMA_FINGERPRINT, SCHEMA_STAMP, "data_version"]).fetchall())
+        if meta.get(SCHEMA_FINGERPRINT) != fingerprint or meta.get(SCHEMA_STAMP) != meta.get("data_version"):
+            return False
+        rows = con.execute("SELECT * FROM metric_settings").fetchall()
+    except duckdb.CatalogException:  # a new warehouse: no meta or no metric_settings yet
+        return False
+    return len(rows) == 1 and list(rows[0]) == list(metric_settings)
+
+
+@lru_cache(maxsize=1)
+def macros_fingerprint() -> str:
+    from etl.metrics import macro_statements
+
+    return hashlib.sha256("\n".join(macro_statements()).encode()).hexdigest()
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     """The catalogues travel with the data, so a snapshot or a reader outside the app has them."""
     import pandas as pd
 
-    tables = {
-        "ref_survey_fields": pd.DataFrame([{"code": f.code, "label_vi": f.label_vi, "type": f.type, "unit": f.unit,
-                                            "required": f.required, "applies_to": "|".join(f.applies_to),
-                                            "rule": f.rule, "pillar": f.pillar} for f in catalogue.fields.values()]),
-        "ref_criteria_4725": pd.DataFrame(catalogue.criteria),
-        "ref_plan_indicators": pd.DataFrame(catalogue.indicators),
-        "ref_units": pd.DataFrame(catalogue.units),
-    }
+    tables = {name: pd.DataFrame(records) for name, records in _reference_records(catalogue).items()}
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
@@ -250,7 +310,9 @@ class WarehouseWrite:
         try:
             if self.con is not None:
                 if exc_type is None and not self._discard:
-                    set_meta(self.con, "data_version", dt.datetime.now().isoformat(timespec="microseconds"))
+                    version = dt.datetime.now().isoformat(timespec="microseconds")
+                    set_meta(self.con, "data_version", version)
+                    set_meta(self.con, SCHEMA_STAMP, version)  # ensure_schema made this write's schema_fingerprint true
                     self.con.execute("CHECKPOINT")
                 self.con.close()
             if exc_type is None and not self._discard:
@@ -303,12 +365,23 @@ def open_read_only(path: Path, schools: list[str] | None = None) -> duckdb.DuckD
         con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS warehouse (READ_ONLY)")
         if schools is not None:
             _scope_views(con, schools)
-        _older_warehouse_macros(con)
+        if not _has_current_macros(con):
+            _older_warehouse_macros(con)
         con.execute(SEARCH_PATH)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _has_current_macros(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the attached warehouse was published with today's macros (then none is missing: listing DuckDB's
+    functions to find out cost more than the rest of opening the warehouse)."""
+    try:
+        rows = con.execute("SELECT value FROM warehouse.main.meta WHERE key = 'metric_macros'").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return bool(rows) and rows[0][0] == macros_fingerprint()
 
 
 def _older_warehouse_macros(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,7 +7,9 @@ figures, never checked by timed unit tests).
 1. Load against bare parse: the generated sample at each size, loaded into a new warehouse (the registry installed
    beforehand, not timed), against a bare python-calamine read of every cell of the same files in one process.
    Medians of `--runs` (one run at 10,000 schools). CPU time counts the reader processes.
-2. One school's file added to the warehouse of each size: the cost of a small load as the warehouse grows.
+2. One school's file added to the warehouse of each size: the cost of a small load as the warehouse grows; and at
+   the smallest size, one school's file through the queue (the school's review and sending, the office's review and
+   load, as the page "Nạp số liệu" does them).
 3. Pages: each page script headless (Streamlit AppTest), warm median, on the 140-school sample and on a warehouse
    of 45,000 schools × 8 periods made by replicating the sample's rows under new codes.
 4. Browser (Chromium, real server): time to the first chart for one viewer and for 20 at once, peak server memory;
@@ -126,26 +128,33 @@ def load_once(folder: Path, db: Path) -> tuple[float, float, dict]:
     return time.perf_counter() - start, cpu_seconds() - cpu + readers, report
 
 
-def small_load(folder: Path, db: Path, runs: int) -> float:
-    """One school's form (a copy of one survey form with a new part inside, so that it is new content that replaces
-    the school's row) loaded into `db`: the cost of a small load as the warehouse grows."""
+def school_form(folder: Path, directory: Path, tag: str) -> Path:
+    """A copy of one school's survey form in `directory`, `tag` added to its name, with a new part inside, so that it
+    is new content that replaces the school's row."""
     import zipfile
 
+    form = next(f for f in spreadsheets(folder) if f.name.startswith("PKS_") and f.suffix == ".xlsx")  # a school's form
+    target = directory / f"{form.stem}_{tag}{form.suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(form) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            copy.writestr(info, source.read(info))
+        copy.writestr("customXml/bench.xml", f"<b>{target.name} {time.time()}</b>")
+    return target
+
+
+def small_load(folder: Path, db: Path, runs: int) -> float:
+    """One school's form loaded into `db`: the cost of a small load as the warehouse grows."""
     from etl.loader import run_load
 
-    form = next(f for f in spreadsheets(folder) if f.name.startswith("PKS_") and f.suffix == ".xlsx")  # a school's form
     times = []
     for run in range(runs):
-        changed = db.parent / f"{form.stem}_lan{run}{form.suffix}"
-        with zipfile.ZipFile(form) as source, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                target.writestr(info, source.read(info))
-            target.writestr("customXml/bench.xml", f"<b>{run} {time.time()}</b>")
+        changed = school_form(folder, db.parent, f"lan{run}")
         start = time.perf_counter()
         report = run_load([changed], db)
         times.append(time.perf_counter() - start)
         if report["totals"]["rows_loaded"] < 1:
-            raise RuntimeError(f"{form.name}: không nạp được dòng nào khi đo nạp một trường")
+            raise RuntimeError(f"{changed.name}: không nạp được dòng nào khi đo nạp một trường")
     return statistics.median(times)
 
 
@@ -180,6 +189,50 @@ def load_table(sizes: list[int], runs: int) -> dict[int, Path]:
             f"{num(db.stat().st_size / 1024 / 1024)} MB |")
     say()
     return warehouses
+
+
+def queue_load(folder: Path, db: Path, runs: int) -> dict[str, float]:
+    """One school's file through the queue, as the page "Nạp số liệu" takes it (dashboard/intake_view.py): the school
+    reviews it (its own school only) and sends it; the office takes it from the queue into a review and loads it.
+    Medians of `runs` files, in seconds."""
+    from etl import intake
+
+    steps: dict[str, list[float]] = {"school_review": [], "send": [], "review": [], "load": []}
+    shutil.rmtree(db.parent / "queue_bench", ignore_errors=True)
+    for _ in range(runs):
+        form = school_form(folder, db.parent / "queue_bench", f"{time.time_ns()}")
+        code = intake.review_files([form], db).files[0].schools[0]["school_code"]  # the form's school (not timed)
+        start = time.perf_counter()
+        review = intake.review_files([form], db, hints={"allowed_schools": [code]})
+        steps["school_review"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        intake.submit_pending(review, db, "benchmark", code)
+        steps["send"].append(time.perf_counter() - start)
+        sent = intake.list_pending(db)[-1]
+        start = time.perf_counter()  # «Xem trước để nạp»: the files copied to the inbox, the sending closed, reviewed
+        inbox = intake.inbox_folder(db)
+        paths = []
+        for name in sent["files"]:
+            (inbox / name).write_bytes((Path(sent["folder"]) / name).read_bytes())
+            paths.append(inbox / name)
+        intake.close_pending(Path(sent["folder"]))
+        review = intake.review_files(paths, db, hints={"columns": {}, "files": {}, **sent.get("hints", {})})
+        steps["review"].append(time.perf_counter() - start)
+        start = time.perf_counter()  # «Nạp vào kho»
+        report = intake.confirm(review, db)
+        steps["load"].append(time.perf_counter() - start)
+        if report["totals"]["rows_loaded"] < 1:
+            raise RuntimeError(f"{form.name}: không nạp được dòng nào khi đo tệp lấy từ hàng chờ")
+    return {step: statistics.median(times) for step, times in steps.items()}
+
+
+def queue_table(folder: Path, db: Path, schools: int, runs: int) -> None:
+    figures = queue_load(folder, db, runs)
+    say(f"Một tệp của trường qua hàng chờ ({num(schools)} trường, trung vị {runs} tệp; phần ETL, không gồm vẽ lại "
+        f"trang): trường xem trước {num(figures['school_review'], 2)} s, gửi {num(figures['send'], 2)} s; phòng lấy "
+        f"từ hàng chờ và xem trước (review) {num(figures['review'], 2)} s, nạp vào kho (load) "
+        f"{num(figures['load'], 2)} s.")
+    say()
 
 
 def replicated_warehouse(source: Path, schools: int = 45000, periods: int = 8) -> Path:
@@ -531,6 +584,7 @@ def main() -> int:
         return 0
     warehouses = load_table(sizes, args.runs)
     small = warehouses[min(warehouses)]
+    queue_table(sample(min(warehouses)), small, min(warehouses), max(args.runs, 5))
     large = None if args.no_large else replicated_warehouse(small)
     pages_table(small, large, max(args.runs, 5))
     if not args.no_browser:

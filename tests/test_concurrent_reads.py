@@ -44,10 +44,13 @@ def test_reads_in_six_threads_survive_twenty_swaps(loaded_db, tmp_path):
 
 LOAD_LOOP = """
 import sys
+from pathlib import Path
 from etl.__main__ import main
 if __name__ == "__main__":
-    db, files = sys.argv[1], sys.argv[2:]
-    for i in range(40):
+    db, stop, files = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+    for i in range(400):  # until the pages have been seen during the loads: a load takes what it takes
+        if stop.exists():
+            break
         main(["load", files[i % len(files)], "--db", db, "--json"])
 """
 
@@ -68,7 +71,8 @@ def test_every_page_renders_while_loads_replace_the_warehouse(loaded_db, tmp_pat
     monkeypatch.setenv("DX_DB", str(loaded_db))
     script = tmp_path / "load_loop.py"
     script.write_text(LOAD_LOOP)
-    loads = subprocess.Popen([sys.executable, str(script), str(loaded_db), *map(str, versions)], cwd=ROOT,
+    stop = tmp_path / "stop"
+    loads = subprocess.Popen([sys.executable, str(script), str(loaded_db), str(stop), *map(str, versions)], cwd=ROOT,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     pages = ["tong_quan.py", "muc_do_4725.py", "may_tinh.py", "ke_hoach.py", "ho_so_truong.py", "chat_luong.py"]
@@ -80,7 +84,10 @@ def test_every_page_renders_while_loads_replace_the_warehouse(loaded_db, tmp_pat
             assert "Traceback" not in texts(app) and not app.error, [e.value for e in app.error]
             renders += 1
             during += loading and loads.poll() is None
+            if during >= 2 * len(pages):
+                stop.touch()
     finally:
+        stop.touch()
         _, err = loads.communicate(timeout=300)
     assert loads.returncode == 0 and "Traceback" not in err, err
     assert during >= 2 * len(pages), (during, renders)  # each page rendered twice with loads before and after
