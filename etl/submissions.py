@@ -421,6 +421,17 @@ def _state_of(row, steps: list[dict]) -> tuple[str, dict | None, dict | None]:
     return "not_submitted", last, sent
 
 
+def returned_schools(db_path: Path, school_year: str, period: str, scope=None) -> list[str]:
+    """The schools whose figures for the period stand returned: the office's latest word on them is a return and the
+    school has not sent again (their figures in the warehouse still count until then)."""
+    frame = events(db_path, schools=None if scope is None else list(scope), school_year=school_year, period=period)
+    withdrawn = set(frame.submission[frame.state == "withdrawn"].dropna())
+    frame = frame[frame.state.isin(["returned", "approved", "sent", "resent", "loaded"])
+                  & ~frame.submission.isin(withdrawn)]
+    latest = frame.groupby("school_code").state.last()
+    return sorted(latest[latest == "returned"].index)
+
+
 NOT_SENT = ("not_submitted", "draft", "returned", "with_errors")  # a deadline reminder is for these
 
 

@@ -3,12 +3,14 @@ plan status by pillar, and the short list of what needs attention."""
 import streamlit as st
 
 from dashboard.charts import overview as charts
+from dashboard.data import database_path
 from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
 from dashboard.queries import overview as q
 from dashboard.queries import reporting
 from dashboard.shown import metric_settings
-from dashboard.ui import page_start, plot, query, query_pair, table
+from dashboard.ui import page_start, plot, query, query_pair, session_schools, table
 from etl.metrics.compare import compared_text, met_change
+from etl.submissions import returned_schools
 
 wh, f = page_start("Tổng quan")
 rules = metric_settings(query)  # the targets of the warehouse shown
@@ -105,6 +107,10 @@ if not shares.empty:
     if flags.flag_count:
         attention.append(f"🔎 {int(flags.flag_count)} điểm tự đánh giá 4725 của {int(flags.schools)} trường mâu thuẫn "
                          "với phiếu khảo sát (xem trang Mức độ chuyển đổi số).")
+returned = returned_schools(database_path(), f.school_year, f.period, session_schools())
+if returned:
+    attention.append(f"↩️ {len(returned)} trường bị trả lại số liệu {f.period_label} để sửa: số liệu cũ của các trường "
+                     "này vẫn được tính cho đến khi trường gửi lại (xem trang Tình hình nộp báo cáo).")
 errors = int(query_pair(q.data_errors(f)).iloc[0].errors)
 if errors:
     attention.append(f"🧪 {errors} lỗi dữ liệu khi nạp tệp của kỳ này (xem trang Chất lượng dữ liệu).")

@@ -263,3 +263,17 @@ def test_a_sending_taken_back_or_returned_elsewhere_is_not_loaded_from_an_open_r
         with pytest.raises(intake.IntakeError, match="trong lúc đang xem"):
             intake.confirm(review, db, who="chuyenvien")
         assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]
+
+
+def test_the_overview_says_which_figures_stand_returned(loaded_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages import ROOT
+
+    db = loaded_db
+    monkeypatch.setenv("DX_DB", str(db))
+    submissions.decide(db, ["40300001"], "2024-2025", "HK1", "returned", "Thiếu số máy")
+    assert submissions.returned_schools(db, "2024-2025", "HK1") == ["40300001"]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert any("1 trường bị trả lại số liệu" in m.value for m in app.markdown), [m.value for m in app.markdown]
