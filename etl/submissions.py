@@ -28,8 +28,8 @@ STATE_VI = {**STATUS_VI, "loaded": "Phòng đã nạp vào kho", "withdrawn": "T
             "sent": "Trường đã gửi", "resent": "Trường gửi lại bản sửa"}
 WAITING = ("sent", "resent", "in_review")  # in the office's queue
 DECISIONS = {"approved", "returned"}
-ORDER = {"returned": 0, "with_errors": 1, "not_submitted": 2, "draft": 3, "sent": 4, "resent": 4, "in_review": 5,
-         "submitted": 6, "approved": 7}  # what needs action first
+ORDER = {"sent": 0, "resent": 0, "in_review": 1, "submitted": 2, "with_errors": 3, "returned": 4, "draft": 5,
+         "not_submitted": 6, "approved": 7}  # what the office has to act on first (the schools not submitted: below)
 TABLES = """
 CREATE TABLE IF NOT EXISTS submission_reviews (
     school_code VARCHAR, school_year VARCHAR, period VARCHAR, decision VARCHAR, comment VARCHAR,

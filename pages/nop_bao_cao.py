@@ -51,8 +51,9 @@ label = submissions.period_vi(year, period)
 if locked_codes:
     newest = max((lock for lock in lock_rows.values() if lock), key=lambda lock: lock["changed_at"])
     share = "" if len(locked_codes) == len(frame) else f" cho {number(len(locked_codes))}/{number(len(frame))} trường"
-    st.warning(md_text(f"Kỳ {label} đã khoá{share} ({newest['changed_by']}, {newest['changed_at']:%d/%m/%Y %H:%M}): "
-                       "mọi lần nạp làm thay đổi số liệu kỳ này đều bị từ chối cho đến khi mở khoá."), icon="🔒")
+    st.warning(md_text(f"{submissions.period_title(year, period)} đã khoá{share} ({newest['changed_by']}, "
+                       f"{newest['changed_at']:%d/%m/%Y %H:%M}): mọi lần nạp làm thay đổi số liệu kỳ này đều bị từ "
+                       "chối cho đến khi mở khoá."), icon="🔒")
 counts = frame.status.value_counts()
 shown_states = [key for key in submissions.STATUS_VI if key in counts or key in ("not_submitted", "approved",
                                                                                     "returned")]
@@ -151,7 +152,9 @@ if done := state.pop("submit_done", None):
 
 st.subheader("Nhắc hạn nộp")
 owing = submissions.to_remind(db, year, period, scope)
-if not owing:
+if all_locked := bool(locked_codes) and len(locked_codes) == len(frame):
+    st.caption("Kỳ đã khoá: không nhắc hạn nộp nữa.")
+elif not owing:
     st.caption("Mọi trường trong phạm vi đã gửi báo cáo kỳ này: không cần nhắc.")
 elif not notify.mail_config().on:
     st.caption(f"{number(len(owing))} trường chưa gửi (hoặc bị trả lại). Chưa cấu hình máy chủ thư (thiết lập "
@@ -169,7 +172,6 @@ else:
 
 st.subheader("Khoá kỳ báo cáo")
 whose = "các trường trong phạm vi tài khoản" if scope is not None else "mọi trường"
-all_locked = bool(locked_codes) and len(locked_codes) == len(frame)
 if locked_codes:
     if st.button("🔓 Mở khoá kỳ", key="submit_unlock"):
         try:
