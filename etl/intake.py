@@ -574,24 +574,31 @@ def undo_last_load(db_path: Path, scope=None, who: str = "") -> dict:
 
 
 def _requeue(db_path: Path, load_id, who: str) -> None:
-    """The sendings that load took from the queue wait in it again (their figures are gone with the undo)."""
+    """The sendings that load took from the queue, and that nobody decided on since, wait in it again (their figures
+    are gone with the undo); a sending returned, approved or superseded since stays where it is."""
     from etl import submissions
 
     if load_id is None:
         return
     steps = submissions.events(db_path)
-    loaded = steps[(steps.state == "loaded") & (steps.load_id == load_id) & steps.submission.notna()]
-    for submission in dict.fromkeys(loaded.submission):
+    steps = steps[steps.submission.notna()]
+    for submission, mine in steps.groupby("submission", sort=False):
+        last = mine.iloc[-1]
+        if last.state != "loaded" or last.load_id != load_id:
+            continue
+        later = steps[(steps.school_code == last.school_code) & (steps.school_year == last.school_year)
+                      & (steps.period == last.period) & (steps["at"] > last["at"])
+                      & steps.state.isin(["approved", "returned", "sent", "resent"])]
+        if not later.empty:
+            continue  # the office decided, or the school sent again, since: the undo does not take that back
         done = Path(db_path).parent / "inbox" / f"da_xu_ly-{submission}"
         target = pending_folder(db_path) / submission
         if done.is_dir() and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(done, target)
-        sent = steps[(steps.submission == submission) & steps.state.isin(["sent", "resent"])]
-        state = sent.state.iloc[-1] if not sent.empty else "sent"
         if (meta := pending_of(db_path, submission)) is not None:
-            submissions.record(db_path, _pending_steps(meta, state, who or submissions.LOCAL_USER,
-                                                       f"hoàn tác lần nạp số {load_id}: tệp trở lại danh sách chờ"))
+            submissions.record(db_path, _pending_steps(meta, "requeued", who or submissions.LOCAL_USER,
+                                                       f"hoàn tác lần nạp số {load_id}", load_id=load_id))
 
 
 def school_year_choices(today: dt.date | None = None) -> list[str]:

@@ -23,13 +23,14 @@ LOCAL_USER = "người dùng cục bộ"  # single-user local mode: no account s
 
 STATUS_VI = {"not_submitted": "Chưa nộp", "draft": "Trường đang soạn", "sent": "Đã gửi, chờ phòng xem",
              "resent": "Gửi lại, chờ phòng xem", "in_review": "Phòng đang xem", "with_errors": "Đã nộp, có lỗi",
-             "submitted": "Đã nạp, chờ duyệt", "approved": "Đã duyệt", "returned": "Trả lại để sửa"}
+             "requeued": "Chờ nạp lại (đã hoàn tác)", "submitted": "Đã nạp, chờ duyệt", "approved": "Đã duyệt",
+             "returned": "Trả lại để sửa"}
 STATE_VI = {**STATUS_VI, "loaded": "Phòng đã nạp vào kho", "withdrawn": "Trường đã rút lại",
             "sent": "Trường đã gửi", "resent": "Trường gửi lại bản sửa"}
-WAITING = ("sent", "resent", "in_review")  # in the office's queue
+WAITING = ("sent", "resent", "in_review", "requeued")  # in the office's queue
 DECISIONS = {"approved", "returned"}
-ORDER = {"sent": 0, "resent": 0, "in_review": 1, "submitted": 2, "with_errors": 3, "returned": 4, "draft": 5,
-         "not_submitted": 6, "approved": 7}  # what the office has to act on first (the schools not submitted: below)
+ORDER = {"sent": 0, "resent": 0, "requeued": 0, "in_review": 1, "submitted": 2, "with_errors": 3, "returned": 4,
+         "draft": 5, "not_submitted": 6, "approved": 7}  # what the office acts on first (not submitted: listed below)
 TABLES = """
 CREATE TABLE IF NOT EXISTS submission_reviews (
     school_code VARCHAR, school_year VARCHAR, period VARCHAR, decision VARCHAR, comment VARCHAR,
@@ -164,7 +165,7 @@ def news(db_path: Path, account: str, schools: list[str] | None, role: str, name
     frame = events(db_path, schools=schools, since=seen)
     if frame.empty:
         return []
-    wanted = ("returned", "approved", "loaded") if role == "school" else ("sent", "resent")
+    wanted = ("returned", "approved", "loaded", "requeued") if role == "school" else ("sent", "resent")
     frame = frame[frame.state.isin(wanted)]
     lines = []
     for row in frame.iloc[::-1].itertuples():
@@ -172,11 +173,13 @@ def news(db_path: Path, account: str, schools: list[str] | None, role: str, name
         name = names.get(row.school_code, row.school_code)
         what = period_vi(row.school_year, row.period)
         if row.state == "returned":
-            lines.append(f"Phòng trả lại báo cáo {what} lúc {when} ({row.by}): {row.comment}")
+            lines.append(f"Phòng trả lại báo cáo {what} lúc {when} – {row.by}: {row.comment}")
         elif row.state == "approved":
-            lines.append(f"Phòng đã duyệt báo cáo {what} lúc {when} ({row.by}).")
+            lines.append(f"Phòng đã duyệt báo cáo {what} lúc {when} – {row.by}.")
         elif row.state == "loaded":
             lines.append(f"Phòng đã nạp báo cáo {what} vào kho lúc {when}.")
+        elif row.state == "requeued":
+            lines.append(f"Phòng đã hoàn tác lần nạp báo cáo {what} lúc {when}: tệp trường gửi chờ phòng nạp lại.")
         else:
             lines.append(f"{name} {'gửi lại bản sửa' if row.state == 'resent' else 'gửi'} báo cáo {what} lúc "
                          f"{when}: {', '.join(row.files)}.")

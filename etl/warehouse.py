@@ -345,7 +345,12 @@ class WarehouseWrite:
         return str(target.relative_to(self.db_path.parent))
 
     def next_load_id(self) -> int:
-        return self.con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchall()[0][0]
+        """One more than any load this warehouse has known, an undone one included: a number is never used twice
+        (the audit record, the submission store and the kept versions refer to loads by number)."""
+        undone = ("UNION ALL SELECT undone_load_id FROM undo_log" if self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'undo_log'").fetchall()[0][0] else "")
+        return self.con.execute(f"SELECT coalesce(max(load_id), 0) + 1 FROM (SELECT load_id FROM load_log {undone})"
+                                ).fetchall()[0][0]
 
 
 SEARCH_PATH = "SET search_path = 'memory.main,warehouse.main'"

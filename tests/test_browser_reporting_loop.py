@@ -298,5 +298,5 @@ def test_a_whole_reporting_period_between_two_schools_and_the_office(office, tmp
         [back] = intake.list_pending(db)  # and the corrected file waits in the queue again, nothing lost
         assert back["school"] == B[0]
         counts = status_counts(analyst, url)
-        assert (counts["Đã duyệt"], counts["Gửi lại, chờ phòng xem"]) == ("1", "1"), counts
+        assert (counts["Đã duyệt"], counts["Chờ nạp lại (đã hoàn tác)"]) == ("1", "1"), counts
         shot(analyst, "10_sau_hoan_tac")

@@ -167,8 +167,31 @@ def test_undoing_the_load_of_a_sending_puts_it_back_in_the_queue(loaded_db, tmp_
     intake.undo_last_load(db, who="chuyenvien")
     [back] = intake.list_pending(db)  # nothing of the school's sending is lost with the undo
     assert back["submission"] == folder.name and (folder / "KS_CN_2024-2025.xlsx").is_file()
-    assert status_of(db, period="CN")["40200001"] == "sent"
+    assert status_of(db, period="CN")["40200001"] == "requeued"
     assert sql(db, "SELECT count(*) FROM survey WHERE period = 'CN'") == [(0,)]
+    [told] = submissions.news(db, "chuyenvien", None, "analyst", {})  # the school's one sending, no invented one
+    assert "40200001 gửi báo cáo" in told
+
+
+def test_an_undo_keeps_decisions_made_since_and_never_reuses_a_load_number(loaded_db, tmp_path):
+    """From a trial with six accounts: undo re-used load numbers, brought back a sending returned twice since, and
+    cancelled a return made after the undone load."""
+    db = loaded_db
+    first = send(db, consolidated(tmp_path / "KS_CN_a.xlsx", computers=25))
+    paths, hints, school = intake.take_pending(db, first.name, "chuyenvien")
+    review = intake.review_files(paths, db, hints=hints, origin={"submission": first.name, "school": school})
+    load = intake.confirm(review, db, who="chuyenvien")["load_id"]
+    submissions.decide(db, ["40200001"], "2024-2025", "CN", "returned", "Số máy chưa khớp")  # after the load
+    intake.undo_last_load(db, who="chuyenvien")
+    assert intake.list_pending(db) == []  # the return stands: the sending does not come back
+    assert status_of(db, period="CN")["40200001"] == "returned"
+    second = send(db, consolidated(tmp_path / "KS_CN_b.xlsx", computers=26))
+    paths, hints, school = intake.take_pending(db, second.name, "chuyenvien")
+    review = intake.review_files(paths, db, hints=hints, origin={"submission": second.name, "school": school})
+    again = intake.confirm(review, db, who="chuyenvien")["load_id"]
+    assert again > load  # the undone number is never given again
+    intake.undo_last_load(db, who="chuyenvien")
+    assert [s["submission"] for s in intake.list_pending(db)] == [second.name]  # only the sending of that load
 
 
 def test_the_school_sees_its_return_on_sign_in_and_on_its_page(loaded_db, tmp_path, monkeypatch):
