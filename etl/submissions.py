@@ -201,9 +201,11 @@ def check_scope(codes, scope, what: str) -> None:
 # ---- decisions --------------------------------------------------------------------------------------------------
 
 def decide(db_path: Path, schools: list[str], school_year: str, period: str, decision: str, comment: str = "",
-           by: str = LOCAL_USER, scope=None, cells: list[str] | None = None) -> int:
+           by: str = LOCAL_USER, scope=None, cells: list[str] | None = None, seen: dict | None = None) -> int:
     """Approve the figures of `schools` for a period, or return them for correction (a comment is required).
-    Refused for a school outside `scope` (the actor's schools; None: every school) and in a locked period."""
+    Refused for a school outside `scope` (the actor's schools; None: every school), in a locked period, and when
+    `seen` (school → the status the actor's page showed) no longer holds: another session decided, or the school sent
+    again, meanwhile."""
     if decision not in DECISIONS:
         raise ValueError(decision)
     comment = (comment or "").strip()
@@ -217,6 +219,14 @@ def decide(db_path: Path, schools: list[str], school_year: str, period: str, dec
     with open_read_only(db_path) as con:
         locks = Locks(con)
         locked = [c for c in schools if locks.of(school_year, period, c)]
+        now = status(con, school_year, period, "list_contains(?, sc.school_code)", [list(schools)], db_path=db_path)
+    if seen is not None:
+        changed = [(name, STATUS_VI[state]) for code, name, state in zip(now.school_code, now.school_name, now.status)
+                   if seen.get(code) != state]
+        if changed:
+            raise SubmissionError("Chưa ghi: tình trạng đã thay đổi từ lúc trang được mở ("
+                                  + ", ".join(f"{name}: nay là «{state.lower()}»" for name, state in changed)
+                                  + "), do một phiên khác hoặc trường vừa gửi lại. Hãy xem lại rồi quyết định.")
     if locked:
         raise SubmissionError(f"{period_title(school_year, period)} đã khoá cho {len(locked)} trường đã "
                               "chọn: mở khoá kỳ trước khi duyệt hoặc trả lại.")

@@ -131,9 +131,10 @@ for place, decision, text in ((a, "approved", "✅ Duyệt"), (b, "returned", "�
         cells = [c.strip() for c in cells_text.replace(";", ",").split(",") if c.strip()]
         try:
             n = submissions.decide(db, chosen, year, period, decision, comment, by=who(), scope=scope,
-                                   cells=cells if decision == "returned" else None)
+                                   cells=cells if decision == "returned" else None,
+                                   seen=dict(zip(frame.school_code, frame.status)))  # what this page showed
         except (submissions.SubmissionError, WarehouseError) as exc:
-            st.error(md_text(str(exc)))
+            st.error(md_text(str(exc)))  # the next click reads the page afresh
         else:
             audit.record(db, who(), "approve" if decision == "approved" else "return",
                          f"{n} trường, {label}: {', '.join(chosen[:10])}" + (f"; {comment}" if comment else ""))
@@ -149,6 +150,7 @@ for place, decision, text in ((a, "approved", "✅ Duyệt"), (b, "returned", "�
             st.rerun()
 if done := state.pop("submit_done", None):
     st.success(done)
+
 
 st.subheader("Nhắc hạn nộp")
 owing = submissions.to_remind(db, year, period, scope)

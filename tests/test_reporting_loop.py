@@ -300,3 +300,15 @@ def test_the_overview_says_which_figures_stand_returned(loaded_db, monkeypatch):
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not app.exception, app.exception
     assert any("1 trường bị trả lại số liệu" in m.value for m in app.markdown), [m.value for m in app.markdown]
+
+
+def test_a_decision_from_a_page_out_of_date_is_refused(loaded_db):
+    """Two analysts at once: one returns a school while the other's page still shows it waiting for approval."""
+    db = loaded_db
+    seen = status_of(db)  # the ward analyst's page
+    submissions.decide(db, ["40200001"], "2024-2025", "HK1", "returned", "Số máy chưa khớp", by="tinh")
+    with pytest.raises(submissions.SubmissionError, match="đã thay đổi.*trả lại để sửa"):
+        submissions.decide(db, ["40200001"], "2024-2025", "HK1", "approved", by="phuong", seen=seen)
+    assert status_of(db)["40200001"] == "returned"
+    submissions.decide(db, ["40200001"], "2024-2025", "HK1", "approved", by="phuong", seen=status_of(db))
+    assert status_of(db)["40200001"] == "approved"
