@@ -686,6 +686,26 @@ def list_pending(db_path: Path, scope=None) -> list[dict]:
     return found
 
 
+def sent_files(db_path: Path, school: str) -> set[str]:
+    """The content hashes of every file `school` has sent (waiting or dealt with): what its own page reads the load
+    messages of, whatever school codes the rows of those files carried."""
+    from etl.warehouse import sha256_file
+
+    safe = re.sub(r"[^0-9A-Za-z_-]", "_", school)
+    metas = [*pending_folder(db_path).glob(f"*-{safe}/gui_luc.json"),
+             *(Path(db_path).parent / "inbox").glob(f"da_xu_ly-*-{safe}/gui_luc.json")]
+    found = set()
+    for meta in metas:
+        try:
+            sent = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if sent.get("school") == school:
+            found |= {sha256_file(meta.parent / name) for name in sent.get("files", [])
+                      if (meta.parent / name).is_file()}
+    return found
+
+
 def pending_of(db_path: Path, submission: str) -> dict | None:
     if not submission or "/" in submission or "\\" in submission or submission.startswith("."):
         return None  # a sending is one folder of pending/, never a path

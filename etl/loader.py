@@ -432,8 +432,10 @@ def _refuse_outside(results: list[FileResult], allowed: set[str]) -> None:
             if code not in allowed:
                 row.errors.append(result.log.error(
                     "outside_scope", "dòng của một trường khác, không thuộc phạm vi của tài khoản đang nạp (hoặc của "
-                    "trường đã gửi tệp); dòng này không được nạp", row.sheet or None, _anchor(row),
-                    school_code=code))
+                    "trường đã gửi tệp); dòng này không được nạp", row.sheet or None, _anchor(row)))
+        for issue in result.log.items:  # nothing of that row is filed against a school the reader may not write
+            if issue.school_code is not None and issue.school_code not in allowed:
+                issue.school_code = None
 
 
 def run_load(paths: list[Path], db_path: Path, command: str = "", force: bool = False,

@@ -39,10 +39,13 @@ with open_read_only(db, [school]) as con:
     keys = sorted(keys, key=lambda k: (k[0], k[1] == "CN"), reverse=True)
     statuses = {key: submissions.status(con, key[0], key[1], "sc.school_code = ?", [school], db_path=db)
                 for key in keys if key[1] != "4725"}
-    issues = con.execute("""SELECT school_year, period, file_name, sheet, cell, severity, message FROM load_issues
-                            WHERE school_code = ? AND severity IN ('error', 'warning')
-                            AND load_id = (SELECT max(load_id) FROM load_issues WHERE school_code = ?)""",
-                         [school, school]).df()
+shas = sorted(intake.sent_files(db, school))
+with open_read_only(db) as con:  # its own files' messages, whatever rows they held (never another school's)
+    issues = con.execute("""
+        WITH mine AS (SELECT * FROM load_issues WHERE severity IN ('error', 'warning')
+                      AND (school_code = ? OR (school_code IS NULL AND list_contains(?, sha256))))
+        SELECT school_year, period, file_name, sheet, cell, severity, message FROM mine
+        WHERE load_id = (SELECT max(load_id) FROM mine)""", [school, shas]).df()
 
 pending = intake.list_pending(db, [school])
 if pending:

@@ -51,6 +51,14 @@ def test_a_schools_consolidated_upload_changes_no_other_schools_figures(loaded_d
     assert sql(db, "SELECT school_code, it_computers FROM survey WHERE period = 'CN' ORDER BY 1") == [
         ("40200001", 27)]
     assert status_of(db, period="CN")["40200001"] == "submitted"
+    # nothing of the other rows is filed against the schools they name (their profiles list load problems)
+    assert sql(db, "SELECT DISTINCT school_code FROM load_issues WHERE load_id = ? AND school_code IS NOT NULL",
+               [report["load_id"]]) in ([], [("40200001",)])
+    assert sql(db, "SELECT count(*) FROM load_issues WHERE load_id = ? AND code = 'outside_scope'",
+               [report["load_id"]]) == [(2,)]
+    from etl.warehouse import sha256_file
+
+    assert intake.sent_files(db, "40200001") == {sha256_file(tmp_path / "KS_CN_2024-2025_tonghop.xlsx")}
 
 
 def test_even_a_review_without_the_restriction_loads_only_the_sending_school(loaded_db, tmp_path):
