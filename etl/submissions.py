@@ -273,6 +273,13 @@ class Locks:
                         "whole": code is None} if locked else None
         return None
 
+    def whole(self, school_year: str, period: str) -> dict | None:
+        """The lock of the whole warehouse in force (its newest row for every school is a lock), or None."""
+        rows = [r for r in self.by_period.get((school_year, period), []) if r[2] is None]
+        if not rows or not rows[-1][1]:
+            return None
+        return {"changed_at": rows[-1][0], "changed_by": rows[-1][3], "comment": rows[-1][4], "whole": True}
+
     def any(self) -> bool:
         return any(locked for rows in self.by_period.values() for _, locked, *_ in rows)
 
@@ -326,12 +333,9 @@ def set_lock(db_path: Path, school_year: str, period: str, locked: bool, by: str
                 raise SubmissionError(f"Còn {len(pending)} trường bị trả lại hoặc đang chờ phòng xem ở {what} "
                                       f"({names}); khoá kỳ bây giờ thì các trường này không nộp được nữa. Hãy xác "
                                       "nhận nếu vẫn muốn khoá.")
-        if not locked and scope is not None:
-            locks = Locks(con)
-            whole = [c for c in scope if (lock := locks.of(school_year, period, c)) and lock["whole"]]
-            if whole:
-                raise SubmissionError(f"{period_title(school_year, period)} do tài khoản toàn tỉnh khoá; chỉ tài "
-                                      "khoản toàn tỉnh mở khoá được.")
+        if scope is not None and Locks(con).whole(school_year, period):  # a ward under the province's lock
+            raise SubmissionError(f"{period_title(school_year, period)} đã được tài khoản toàn tỉnh khoá cho mọi "
+                                  "trường" + ("." if locked else "; chỉ tài khoản toàn tỉnh mở khoá được."))
     now = dt.datetime.now()
     codes = [None] if scope is None else list(scope)
     with WarehouseWrite(db_path, load_catalogue()) as write:

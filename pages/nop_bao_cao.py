@@ -38,9 +38,11 @@ scope = session_schools()
 
 with open_read_only(wh.path, None if wh.schools is None else list(wh.schools)) as con:
     frame = submissions.status(con, year, period, where, params, db_path=db)
-    locks = submissions.Locks(con)
     pending = submissions.waiting_or_returned(db, con, year, period, scope)  # every school of the scope, unfiltered
+with open_read_only(wh.path) as con:  # the locks of the whole warehouse too (a ward's reader sees its schools only)
+    locks = submissions.Locks(con)
 lock_rows = {code: locks.of(year, period, code) for code in frame.school_code}
+province_lock = scope is not None and locks.whole(year, period) is not None
 locked_codes = [code for code, lock in lock_rows.items() if lock]
 
 if frame.empty:
@@ -174,7 +176,9 @@ else:
 
 st.subheader("Khoá kỳ báo cáo")
 whose = "các trường trong phạm vi tài khoản" if scope is not None else "mọi trường"
-if locked_codes:
+if province_lock:
+    st.caption("Kỳ này do tài khoản toàn tỉnh khoá cho mọi trường; chỉ tài khoản toàn tỉnh mở khoá được.")
+elif locked_codes:
     if st.button("🔓 Mở khoá kỳ", key="submit_unlock"):
         try:
             submissions.set_lock(db, year, period, False, by=who(), scope=scope)
@@ -184,7 +188,7 @@ if locked_codes:
             audit.record(db, who(), "unlock", f"{label} ({whose})")
             st.cache_data.clear()
             st.rerun()
-if not all_locked:
+if not all_locked and not province_lock:
     st.caption(f"Khi đã duyệt xong, khoá kỳ cho {whose} để số liệu không bị thay đổi: lần nạp nào làm thay đổi số "
                "liệu kỳ này sẽ bị từ chối (có thông báo rõ) cho đến khi mở khoá. Việc khoá và mở khoá được ghi lại.")
     confirmed = True

@@ -145,6 +145,10 @@ def test_a_ward_analysts_lock_unlock_and_undo_touch_only_its_wards(loaded_db, tm
     submissions.set_lock(db, "2024-2025", "HK1", True, by="so")
     with pytest.raises(submissions.SubmissionError, match="toàn tỉnh"):
         submissions.set_lock(db, "2024-2025", "HK1", False, by="phuong", scope=THANH_VINH)
+    with pytest.raises(submissions.SubmissionError, match="toàn tỉnh"):  # locking again then unlocking: no way round
+        submissions.set_lock(db, "2024-2025", "HK1", True, by="phuong", scope=TRUONG_VINH)
+    with open_read_only(db) as con:
+        assert all(submissions.lock_of(con, "2024-2025", "HK1", c) for c in THANH_VINH + TRUONG_VINH)
     with pytest.raises(intake.IntakeError, match="đã khoá"):  # undo refuses in a locked period
         intake.undo_last_load(db)
     assert sql(db, "SELECT it_computers FROM survey WHERE school_code = '40200002'") == [(7,)]
@@ -320,3 +324,18 @@ def test_a_decision_from_a_page_out_of_date_is_refused(loaded_db):
     assert status_of(db)["40200001"] == "returned"
     submissions.decide(db, ["40200001"], "2024-2025", "HK1", "approved", by="phuong", seen=status_of(db))
     assert status_of(db)["40200001"] == "approved"
+
+
+def test_a_ward_analysts_page_shows_the_provinces_lock(loaded_db, monkeypatch):
+    from etl import accounts
+    from tests.test_auth import PASSWORD, signed_in
+
+    db = loaded_db
+    monkeypatch.setenv("DX_DB", str(db))
+    accounts.add_account(db, "phuong", PASSWORD, "analyst", "ward", wards=["Thành Vinh"])
+    submissions.set_lock(db, "2024-2025", "HK1", True, by="so (Quản trị)")
+    app = signed_in("phuong", "nop_bao_cao.py")
+    app.selectbox(key="submit_year").select("2024-2025").run()
+    assert any("đã khoá" in w.value for w in app.warning), [w.value for w in app.warning]
+    assert not [b for b in app.button if b.key in ("submit_lock", "submit_unlock")]
+    assert any("chỉ tài khoản toàn tỉnh mở khoá" in c.value for c in app.caption)
