@@ -649,8 +649,14 @@ def submit_pending(review: Review, db_path: Path, who: str, school: str) -> Path
     (folder / "gui_luc.json").write_text(json.dumps({"who": who, "school": school, "files": names, "hints": hints,
                                                      "periods": periods, "at": stamp.isoformat(timespec="seconds")},
                                                     ensure_ascii=False), encoding="utf-8")
+    for waiting in list_pending(db_path, [school]):  # a newer sending of the same period replaces a waiting one
+        if waiting["submission"] != folder.name and {tuple(k) for k in waiting.get("periods") or []} & set(periods):
+            submissions.record(db_path, _pending_steps(waiting, "withdrawn", who,
+                                                       f"thay bằng tệp gửi lúc {stamp:%d/%m/%Y %H:%M}"))
+            close_pending(Path(waiting["folder"]))
     earlier = submissions.events(db_path, schools=[school])
-    returned = {(r.school_year, r.period) for r in earlier.itertuples() if r.state == "returned"}
+    decided = {(r.school_year, r.period): r.state for r in earlier.itertuples() if r.state in submissions.DECISIONS}
+    returned = {key for key, state in decided.items() if state == "returned"}  # the office's latest word: a return
     submissions.record(db_path, [{"submission": folder.name, "school_code": school, "school_year": year,
                                   "period": period, "state": "resent" if (year, period) in returned else "sent",
                                   "by": who, "files": names} for year, period in periods])

@@ -380,7 +380,7 @@ def status(con, school_year: str, period: str, where: str = "true", params: list
         mine = steps.get(row.school_code, [])
         state, last, sent = _state_of(row, mine)
         out["status"].append(state)
-        decided = next((s for s in reversed(mine) if s["state"] in DECISIONS), None)
+        decided = next((s for s in reversed(mine) if s["state"] in DECISIONS), None) if state in DECISIONS else None
         out["decision"].append(decided["state"] if decided else None)
         out["comment"].append(decided["comment"] if decided else None)
         out["decided_at"].append(decided["at"] if decided else None)

@@ -339,3 +339,12 @@ def test_a_ward_analysts_page_shows_the_provinces_lock(loaded_db, monkeypatch):
     assert any("đã khoá" in w.value for w in app.warning), [w.value for w in app.warning]
     assert not [b for b in app.button if b.key in ("submit_lock", "submit_unlock")]
     assert any("chỉ tài khoản toàn tỉnh mở khoá" in c.value for c in app.caption)
+
+
+def test_a_newer_sending_replaces_the_one_still_waiting(loaded_db, tmp_path):
+    db = loaded_db
+    first = send(db, consolidated(tmp_path / "KS_CN_a.xlsx", computers=25))
+    second = send(db, consolidated(tmp_path / "KS_CN_b.xlsx", computers=26))
+    assert [s["submission"] for s in intake.list_pending(db)] == [second.name]  # one row per school in the queue
+    assert submissions.submission_state(db, first.name) == "withdrawn"
+    assert status_of(db, period="CN")["40200001"] == "sent"
