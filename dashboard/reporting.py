@@ -3,6 +3,7 @@ changed since the last visit, and the mails each step sends (etl.notify, in the 
 the mail server)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import streamlit as st
@@ -61,9 +62,12 @@ def sign_in_notice(db: Path) -> None:
     if NEWS not in st.session_state:
         try:
             scope = session_schools()
+            read_at = dt.datetime.now().isoformat(timespec="microseconds")
             st.session_state[NEWS] = submissions.news(db, me.username, None if scope is None else list(scope),
                                                       me.role, school_names(db))
-            submissions.mark_visit(db, me.username)
+            st.session_state[NEWS + "_luc"] = read_at
+            if not st.session_state[NEWS]:
+                submissions.mark_visit(db, me.username, read_at)
         except Exception:  # noqa: BLE001 - a notice is never worth a broken page
             st.session_state[NEWS] = []
     lines = st.session_state[NEWS]
@@ -74,6 +78,7 @@ def sign_in_notice(db: Path) -> None:
     box = st.container(border=True, key="tin_moi")
     box.markdown("🔔 **Từ lần vào trước**\n\n" + "\n".join(f"- {md_text(line)}" for line in lines[:8]) + more
                  + f"\n\nXem chi tiết ở trang {page}.")
-    if box.button("Đã xem", key="tin_moi_da_xem"):
+    if box.button("Đã xem", key="tin_moi_da_xem"):  # seen only when said so: a notice is not lost with a crash
+        submissions.mark_visit(db, me.username, st.session_state.get(NEWS + "_luc"))
         st.session_state[NEWS] = []
         st.rerun()

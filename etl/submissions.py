@@ -150,10 +150,11 @@ def last_visit(db_path: Path, account: str) -> str | None:
     return row[0] if row else None
 
 
-def mark_visit(db_path: Path, account: str) -> None:
+def mark_visit(db_path: Path, account: str, at: str | None = None) -> None:
+    """What happened up to `at` (now by default) has been seen by `account`."""
     with closing(_connect(db_path)) as con:
         con.execute("INSERT INTO visits VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET seen_at = excluded.seen_at",
-                    [account, _now()])
+                    [account, at or _now()])
 
 
 def news(db_path: Path, account: str, schools: list[str] | None, role: str, names: dict[str, str]) -> list[str]:

@@ -219,8 +219,11 @@ def test_the_school_sees_its_return_on_sign_in_and_on_its_page(loaded_db, tmp_pa
     app = signed_in("th.leloi")
     notice = " ".join(m.value for m in app.markdown)
     assert "Từ lần vào trước" in notice and "Số máy 270 quá lớn" in notice
+    again = signed_in("th.leloi")  # not dismissed: told again at the next sign-in
+    assert "Số máy 270 quá lớn" in " ".join(m.value for m in again.markdown)
     app.button(key="tin_moi_da_xem").click().run()
     assert "Từ lần vào trước" not in " ".join(m.value for m in app.markdown)
+    assert "Từ lần vào trước" not in " ".join(m.value for m in signed_in("th.leloi").markdown)
     app.switch_page("pages/bao_cao_truong.py").run()
     assert not app.exception, app.exception
     page = " ".join([e.value for e in app.error] + [m.value for m in app.markdown])
