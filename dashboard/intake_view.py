@@ -416,6 +416,11 @@ def load_buttons(review: intake.Review, db: Path) -> None:
             st.cache_data.clear()
             st.rerun()
         except intake.IntakeError as exc:
+            if review.origin and "trong lúc đang xem" in str(exc):  # the sending is gone: so is its review
+                state.pop(REVIEW, None)
+                state.pop(ORIGIN, None)
+                state["intake_notice"] = str(exc)
+                st.rerun()
             st.error(md_text(str(exc)))
         finally:
             bar.empty()
@@ -462,6 +467,7 @@ def queue_section(db: Path) -> None:
                 else:
                     audit.record(db, who(), "return", f"tệp {name} ({sent['school']}) gửi lúc {when}: "
                                  f"{', '.join(sent['files'])}; {comment.strip()}")
+                    state["intake_notice"] = f"Đã trả lại tệp {name} gửi lúc {when}; trường được báo kèm lý do."
                     notify_return(db, sent["school"], name, sent.get("periods") or [], comment, who())
                     if state.get(ORIGIN, {}).get("submission") == key:
                         state.pop(REVIEW, None)
@@ -479,11 +485,12 @@ def undo_section(db: Path) -> None:
     else:
         last = versions[0]
         st.caption(f"Kho giữ {number(len(versions))} phiên bản trước các lần nạp gần nhất "
-                   f"(thiết lập keep_versions = {setting('keep_versions')}).")
+                   f"(thiết lập giữ tối đa {setting('keep_versions')} phiên bản).")
         files = ", ".join(last.get("files", [])[:5]) + (" …" if len(last.get("files", [])) > 5 else "")
         when = last.get("saved_at", "")
         when = f"{when[8:10]}/{when[5:7]}/{when[:4]} {when[11:16]}" if len(when) >= 16 else when
-        st.markdown(md_text(f"Lần nạp gần nhất: số {last.get('load_id')} lúc {when} ({last.get('command', '')}), "
+        how = "nạp trên trang" if str(last.get("command", "")).startswith("app") else "nạp bằng lệnh"
+        st.markdown(md_text(f"Lần nạp gần nhất: số {last.get('load_id')} lúc {when} ({how}), "
                             f"tệp: {files or 'không rõ'}."))
         with st.popover("↩️ Hoàn tác lần nạp gần nhất"):
             st.warning(md_text(f"Kho sẽ trở lại như trước lần nạp số {last.get('load_id')}: mọi số liệu của lần nạp "

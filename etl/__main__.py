@@ -264,7 +264,8 @@ def _remind(args) -> int:
         print(f"Lỗi: {args.db}: chưa có kho dữ liệu", file=sys.stderr)
         return 2
     codes = submissions.to_remind(args.db, args.year, args.period)
-    counts = notify.deadline_reminders(args.db, args.year, args.period, deadline, codes)
+    counts = notify.deadline_reminders(args.db, args.year, args.period, deadline, codes,
+                                       returned=submissions.returned_schools(args.db, args.year, args.period))
     if counts["off"]:
         print(f"Chưa cấu hình máy chủ thư (thiết lập smtp_host): không gửi thư nào; {len(codes)} trường chưa nộp.")
         return 1

@@ -320,7 +320,7 @@ def _warn_big_changes(results: list[FileResult], con, catalogue: Catalogue, sett
             new, old = row.values.get(name), previous.get(name)
             if new is None or not old or abs(new - old) < minimum or abs(new - old) / old <= ratio:
                 continue
-            period = f"{previous_key[0]} {'HK1' if previous_key[1] == 0 else 'CN'}"
+            period = f"{'học kỳ I' if previous_key[1] == 0 else 'cả năm'} {previous_key[0]}"
             ref = row.cells[name].ref if name in row.cells else _anchor(row)
             row.warnings.append(result.log.warning(
                 "far_from_previous", f"{labels[name]} = {fmt_number(new)}, kỳ trước ({period}) là {fmt_number(old)} "

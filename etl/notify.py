@@ -220,9 +220,13 @@ def file_sent(school_name: str, school_code: str, period_label: str, files: Iter
                    "\n".join(lines) + _link(url, INTAKE_PAGE) + _signature())
 
 
-def deadline_reminder(school_name: str, period_label: str, deadline: dt.date | str, url: str | None = None) -> Message:
+def deadline_reminder(school_name: str, period_label: str, deadline: dt.date | str, url: str | None = None,
+                      returned: bool = False) -> Message:
+    """A reminder before the deadline; `returned`: the school's figures were returned and no corrected file came."""
     school, period, when = _one_line(school_name), _one_line(period_label), _date_vi(deadline)
-    body = (f"Kính gửi {school},\n\nĐến nay phòng chưa nhận được số liệu kỳ {period} của trường. Hạn nộp là ngày "
+    owed = (f"số liệu kỳ {period} của trường đã được trả lại để sửa và phòng chưa nhận được bản sửa" if returned
+            else f"đến nay phòng chưa nhận được số liệu kỳ {period} của trường")
+    body = (f"Kính gửi {school},\n\n{owed[:1].upper() + owed[1:]}. Hạn nộp là ngày "
             f"{when}. Đề nghị nhà trường gửi tệp số liệu trên trang \"Nạp số liệu\" trước hạn.\n\n"
             "Nếu trường đã gửi, xin bỏ qua thư này.")
     return Message("deadline", f"Nhắc hạn nộp số liệu {period}: {when}",
@@ -387,7 +391,8 @@ def send_in_background(db_path: Path, to: Iterable[str], message: Message, confi
 
 
 def deadline_reminders(db_path: Path, school_year: str, period: str, deadline: dt.date | str,
-                       not_sent: list[str], config: MailConfig | None = None) -> dict[str, int]:
+                       not_sent: list[str], config: MailConfig | None = None,
+                       returned: Iterable[str] = ()) -> dict[str, int]:
     """A reminder to the school accounts of each school in `not_sent` (one mail per school). The counts of schools:
     sent, failed, nobody (no enabled school account with an e-mail), off (mail not configured: nothing is sent)."""
     counts = {"sent": 0, "failed": 0, "nobody": 0, "off": 0}
@@ -404,7 +409,7 @@ def deadline_reminders(db_path: Path, school_year: str, period: str, deadline: d
     for code in codes:
         name = info.get(code, {}).get("name") or f"trường {code}"
         url = config.public_url if config is not None else None
-        status = send(db_path, school_recipients(db_path, code), deadline_reminder(name, label, deadline, url=url),
-                      config)
+        status = send(db_path, school_recipients(db_path, code),
+                      deadline_reminder(name, label, deadline, url=url, returned=code in set(returned)), config)
         counts[status.state if status.state in counts else "failed"] += 1
     return counts

@@ -199,7 +199,8 @@ def _styles(book) -> dict:
 def _instructions(book, styles, school_year: str, period: str, office: str) -> None:
     sheet = book.add_worksheet("Hướng dẫn")
     sheet.set_column(0, 0, 110)
-    sheet.write(0, 0, f"{office} – biểu khảo sát chuyển đổi số, {period_title(school_year, period).lower()}",
+    title = period_title(school_year, period)
+    sheet.write(0, 0, f"{office} – biểu khảo sát chuyển đổi số, {title[:1].lower() + title[1:]}",
                 styles["title"])
     for r, line in enumerate(INSTRUCTIONS, start=2):
         sheet.write(r, 0, line, styles["title"] if r == 2 else styles["text"])

@@ -1,6 +1,8 @@
 """Báo cáo của trường: a school's own reports, period by period: where each stands, the office's comment on a
 return and the cells it points at, the files it sent, the messages of the load, a corrected file to send, a sending
 to take back while the office has not loaded it."""
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -41,6 +43,8 @@ with open_read_only(db, [school]) as con:
                 for key in keys if key[1] != "4725"}
 shas = sorted(intake.sent_files(db, school))
 with open_read_only(db) as con:  # its own files' messages, whatever rows they held (never another school's)
+    school_locks = submissions.Locks(con)
+    locked = {key for key in keys if school_locks.of(key[0], key[1], school)}
     issues = con.execute("""
         WITH mine AS (SELECT * FROM load_issues WHERE severity IN ('error', 'warning')
                       AND (school_code = ? OR (school_code IS NULL AND list_contains(?, sha256))))
@@ -53,7 +57,8 @@ if pending:
     for sent in pending:
         left, right = st.columns([4, 1])
         state = "phòng đang xem" if sent["state"] == "in_review" else "chờ phòng xem"
-        left.markdown(md_text(f"Gửi lúc {sent['at'].replace('T', ' ')}: {', '.join(sent['files'])} ({state})"))
+        when = dt.datetime.fromisoformat(sent["at"]).strftime("%d/%m/%Y %H:%M")
+        left.markdown(md_text(f"Gửi lúc {when}: {', '.join(sent['files'])} ({state})"))
         if right.button("Rút lại", key=f"rut_{sent['submission']}",
                         help="Rút tệp đã gửi khi phòng chưa nạp, ví dụ để gửi bản đúng hơn."):
             try:
@@ -62,7 +67,10 @@ if pending:
                 st.error(md_text(str(exc)))
             else:
                 audit.record(db, who(), "withdraw", ", ".join(sent["files"]))
+                st.session_state["rut_xong"] = f"Đã rút tệp gửi lúc {when}: phòng sẽ không nạp tệp này."
                 st.rerun()
+if done := st.session_state.pop("rut_xong", None):
+    st.success(md_text(done))
 
 if not keys:
     st.info("Trường chưa gửi báo cáo nào. Gửi tệp số liệu ở trang «Nạp số liệu».", icon="ℹ️")
@@ -78,9 +86,13 @@ for year, period in keys:
         st.error(md_text(f"{text}: {row.comment}"), icon="↩️")
         if row.cells:
             st.markdown(md_text("Ô cần sửa: " + ", ".join(row.cells)))
-        st.caption(md_text(f"Trả lúc {row.decided_at:%d/%m/%Y %H:%M} ({row.decided_by}). Sửa tệp rồi gửi lại ở trang "
-                           "«Nạp số liệu»."))
-        st.page_link("pages/nap_so_lieu.py", label="Gửi bản đã sửa", icon="📤")
+        if (year, period) in locked:
+            st.caption(md_text(f"Trả lúc {row.decided_at:%d/%m/%Y %H:%M} – {row.decided_by}. Kỳ này đã khoá nên chưa "
+                               "gửi lại được: hãy liên hệ phòng để mở khoá kỳ trước khi gửi bản sửa."))
+        else:
+            st.caption(md_text(f"Trả lúc {row.decided_at:%d/%m/%Y %H:%M} – {row.decided_by}. Sửa tệp rồi gửi lại ở "
+                               "trang «Nạp số liệu»."))
+            st.page_link("pages/nap_so_lieu.py", label="Gửi bản đã sửa", icon="📤")
     elif status == "approved":
         st.success(md_text(f"{text} lúc {row.decided_at:%d/%m/%Y %H:%M} ({row.decided_by})."), icon="✅")
     elif status == "not_submitted":

@@ -32,6 +32,8 @@ state.setdefault(UPLOADER, 0)
 
 uploads = views.uploader()
 views.preview_button(uploads, db, max_mb)
+if notice := state.pop("intake_notice", None):  # what a button did before the page was drawn again
+    st.info(md_text(notice), icon="ℹ️")
 views.upload_outcome()
 
 review: intake.Review | None = state.get(REVIEW)

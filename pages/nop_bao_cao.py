@@ -165,11 +165,14 @@ elif not notify.mail_config().on:
                "smtp_host) nên chưa gửi thư nhắc được.")
 else:
     left, right = st.columns([1, 2])
-    deadline = left.date_input("Hạn nộp", key="submit_deadline", format="DD/MM/YYYY")
+    deadline = left.date_input("Hạn nộp", key="submit_deadline", format="DD/MM/YYYY", value=None)
     right.caption(f"{number(len(owing))} trường chưa gửi (hoặc bị trả lại) sẽ nhận thư nhắc ở địa chỉ của tài khoản "
                   "trường; kết quả từng thư ghi trong nhật ký thư.")
-    if right.button("📧 Gửi thư nhắc", key="submit_remind"):
+    if right.button("📧 Gửi thư nhắc", key="submit_remind", disabled=deadline is None,
+                    help="Chọn hạn nộp trước." if deadline is None else None):
+        returned = submissions.returned_schools(db, year, period, scope)  # told their correction is owed
         threading.Thread(target=notify.deadline_reminders, args=(db, year, period, deadline, owing),
+                         kwargs={"returned": returned},
                          daemon=True, name="mail-deadline").start()  # the page does not wait on the mail server
         audit.record(db, who(), "remind", f"{len(owing)} trường, {label}, hạn {deadline:%d/%m/%Y}")
         st.success(f"Đang gửi thư nhắc tới {number(len(owing))} trường.")

@@ -2,6 +2,7 @@
 plan status by pillar, and the short list of what needs attention."""
 import streamlit as st
 
+from dashboard.auth import account
 from dashboard.charts import overview as charts
 from dashboard.data import database_path
 from dashboard.format import PILLAR_NAMES, md_text, number, percent, period_label, signed
@@ -108,9 +109,11 @@ if not shares.empty:
         attention.append(f"🔎 {int(flags.flag_count)} điểm tự đánh giá 4725 của {int(flags.schools)} trường mâu thuẫn "
                          "với phiếu khảo sát (xem trang Mức độ chuyển đổi số).")
 returned = returned_schools(database_path(), f.school_year, f.period, session_schools())
+is_school = account() is not None and account().role == "school"
 if returned:
     attention.append(f"↩️ {len(returned)} trường bị trả lại số liệu {f.period_label} để sửa: số liệu cũ của các trường "
-                     "này vẫn được tính cho đến khi trường gửi lại (xem trang Tình hình nộp báo cáo).")
+                     "này vẫn được tính cho đến khi trường gửi lại (xem trang "
+                     + ("Báo cáo của trường)." if is_school else "Tình hình nộp báo cáo)."))
 errors = int(query_pair(q.data_errors(f)).iloc[0].errors)
 if errors:
     attention.append(f"🧪 {errors} lỗi dữ liệu khi nạp tệp của kỳ này (xem trang Chất lượng dữ liệu).")

@@ -262,6 +262,7 @@ def test_deadline_reminders_go_to_the_schools_that_owe_their_report(loaded_db, t
         monkeypatch.setenv("DX_SETTINGS", str(settings))
         send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx"), school="40300001")  # sent: not reminded
         submissions.decide(db, ["40200002"], "2024-2025", "HK1", "returned", "Sai")  # another period
+        submissions.decide(db, ["40200001"], "2024-2025", "CN", "returned", "Thiếu số máy")  # owes a correction
         code, text = run_cli("remind", "--year", "2024-2025", "--period", "CN", "--deadline", "2025-05-31",
                              "--db", db)
     finally:
@@ -270,6 +271,8 @@ def test_deadline_reminders_go_to_the_schools_that_owe_their_report(loaded_db, t
     got = {tuple(e.rcpt_tos): email.message_from_bytes(e.content, policy=email.policy.default) for e in inbox.envelopes}
     assert set(got) == {("leloi@vinh.edu.vn",), ("hungdung@vinh.edu.vn",)}
     assert "31/05/2025" in str(got[("leloi@vinh.edu.vn",)]["subject"])
+    assert "trả lại để sửa" in got[("leloi@vinh.edu.vn",)].get_content()  # not "chưa nhận được số liệu"
+    assert "chưa nhận được số liệu" in got[("hungdung@vinh.edu.vn",)].get_content()
     assert run_cli("remind", "--year", "2024-2025", "--period", "CN", "--deadline", "31/5", "--db", db)[0] == 2
 
 
