@@ -48,6 +48,8 @@ def test_every_page_opens_and_survives_a_filter_change(browser_page, path, title
     name = path.strip("/") or "tong-quan"
     full_page_screenshot(page, ARTIFACTS / f"{name}.png")
     level = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Cấp học")
+    level.scroll_into_view_if_needed()  # as a reader scrolls the sidebar first (a long menu pushes it down)
+    page.wait_for_timeout(300)
     level.locator("input").click()
     page.get_by_role("option", name="Tiểu học", exact=True).click()
     page.keyboard.press("Escape")

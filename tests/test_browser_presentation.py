@@ -114,6 +114,8 @@ def test_a_made_export_is_withdrawn_when_the_filter_changes(projector):
     offered = page.get_by_role("button", name="⬇️ Tải tệp Excel")
     offered.wait_for(timeout=120000)
     level = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Cấp học")
+    level.scroll_into_view_if_needed()  # as a reader scrolls the sidebar first (a long menu pushes it down)
+    page.wait_for_timeout(300)
     level.locator("input").click()
     page.get_by_role("option", name="THCS", exact=True).click()
     page.keyboard.press("Escape")

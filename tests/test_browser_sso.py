@@ -94,7 +94,7 @@ def test_an_email_without_an_account_is_refused(sso_app):
 
 @pytest.mark.parametrize("email, username, pages", [
     ("lanhdao@sogd.edu.vn", "lanhdao.so", 10), ("chuyenvien@sogd.edu.vn", "chuyenvien.so", 12),
-    ("quantri@sogd.edu.vn", "quantri.so", 13)])
+    ("quantri@sogd.edu.vn", "quantri.so", 14)])
 def test_each_role_signs_in_once_and_gets_its_pages(sso_app, email, username, pages):
     from dashboard.auth import ROLE_PAGES
 
