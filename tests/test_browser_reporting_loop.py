@@ -116,11 +116,14 @@ def upload(page, path):
 def status_counts(page, url) -> dict[str, str]:
     open_page(page, url, "/nop-bao-cao", "Tình hình nộp báo cáo")
     choose_period(page)
-    counts = {}
-    for text in page.locator("[data-testid='stMain'] [data-testid='stMetric']").all_inner_texts():
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        counts[lines[0]] = lines[1].split("/")[0]
-    return counts
+    for _ in range(20):  # the metrics of the run just finished (a metric being drawn has no value yet)
+        wait_for_app(page)
+        texts = page.locator("[data-testid='stMain'] [data-testid='stMetric']").all_inner_texts()
+        lines = [[line.strip() for line in text.splitlines() if line.strip()] for text in texts]
+        if texts and all(len(parts) >= 2 for parts in lines):
+            return {parts[0]: parts[1].split("/")[0] for parts in lines}
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the status page's counts never settled: {texts}")
 
 
 def choose_period(page):
@@ -132,7 +135,10 @@ def choose_period(page):
 
 
 def pick(page, label, option):
-    page.locator("[data-testid='stMain'] [data-testid='stMultiSelect']").filter(has_text=label).first.click()
+    box = page.locator("[data-testid='stMain'] [data-testid='stMultiSelect']").filter(has_text=label).first
+    box.scroll_into_view_if_needed()  # as a reader scrolls to it
+    page.wait_for_timeout(300)
+    box.click()
     page.get_by_role("option", name=re.compile(re.escape(option))).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
