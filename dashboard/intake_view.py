@@ -378,8 +378,11 @@ def load_buttons(review: intake.Review, db: Path) -> None:
                         "này được nạp; dòng của trường khác trong tệp bị từ chối. Tệp vẫn ở danh sách chờ cho đến khi "
                         "được nạp hoặc trả lại."), icon="📨")
     if me is not None and me.role == "school":  # a school's files wait for an analyst of the office
+        if not loadable:
+            st.caption("Chưa gửi được: tệp không có dòng nào của trường đọc được (xem «Dòng bị từ chối» và «Thông "
+                       "báo» ở trên), hoặc đã gửi đúng nội dung này trước đây. Sửa tệp rồi bấm «Xem trước» lại.")
         if st.button("Gửi cho phòng duyệt", type="primary", disabled=not loadable, key="intake_send",
-                     help="Phòng xem lại và nạp; tình trạng hiện ở trang «Tình hình nộp báo cáo» sau khi nạp."):
+                     help="Phòng xem lại và nạp; tình trạng hiện ở trang «Báo cáo của trường»."):
             try:
                 folder = intake.submit_pending(review, db, who(), me.school)
                 audit.record(db, who(), "submit", ", ".join(f.name for f in loadable), me.scope_vi())

@@ -195,6 +195,10 @@ if not all_locked and not province_lock:
     st.caption(f"Khi đã duyệt xong, khoá kỳ cho {whose} để số liệu không bị thay đổi: lần nạp nào làm thay đổi số "
                "liệu kỳ này sẽ bị từ chối (có thông báo rõ) cho đến khi mở khoá. Việc khoá và mở khoá được ghi lại.")
     confirmed = True
+    never = int((frame.status == "not_submitted").sum())
+    if never:
+        st.caption(f"{number(never)} trường trong danh sách đang xem chưa nộp: khoá kỳ thì số liệu các trường này gửi "
+                   "sau sẽ bị từ chối cho đến khi mở khoá.")
     if not pending.empty:
         st.warning(md_text(f"Còn {number(len(pending))} trường bị trả lại hoặc đang chờ phòng xem: "
                            + ", ".join(f"{n} ({submissions.STATUS_VI[s].lower()})"
