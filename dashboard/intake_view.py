@@ -478,6 +478,23 @@ def queue_section(db: Path) -> None:
                     st.rerun()
 
 
+def _outside_reason(db: Path, last: dict) -> str | None:
+    """For a scoped analyst, why the last load is not theirs to undo (it touched a school outside the scope)."""
+    scope = session_schools()
+    if scope is None:
+        return None
+    from etl.warehouse import open_read_only
+
+    try:
+        with open_read_only(db) as con:
+            submissions.check_undo(con, last.get("load_id"), scope)
+    except submissions.SubmissionError as exc:
+        if "ngoài phạm vi" in str(exc):
+            return ("Lần nạp gần nhất có số liệu của trường ngoài phạm vi tài khoản: chỉ người có quyền các trường đó "
+                    "hoàn tác được.")
+    return None
+
+
 def undo_section(db: Path) -> None:
     """The last load and the button that puts the warehouse back as before it."""
     st.subheader("Hoàn tác")
@@ -485,6 +502,8 @@ def undo_section(db: Path) -> None:
     if not versions:
         st.caption("Chưa có phiên bản trước nào được lưu: sau mỗi lần nạp, kho trước khi nạp được giữ lại để hoàn "
                    "tác.")
+    elif (outside := _outside_reason(db, versions[0])) is not None:
+        st.caption(md_text(outside))  # nothing of another ward's load is named here, not even its files
     else:
         last = versions[0]
         st.caption(f"Kho giữ {number(len(versions))} phiên bản trước các lần nạp gần nhất "

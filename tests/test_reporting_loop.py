@@ -354,3 +354,20 @@ def test_a_newer_sending_replaces_the_one_still_waiting(loaded_db, tmp_path):
     assert [s["submission"] for s in intake.list_pending(db)] == [second.name]  # one row per school in the queue
     assert submissions.submission_state(db, first.name) == "withdrawn"
     assert status_of(db, period="CN")["40200001"] == "sent"
+
+
+def test_a_ward_analyst_is_not_shown_another_wards_last_load(loaded_db, tmp_path, monkeypatch):
+    from etl import accounts
+    from tests.test_auth import PASSWORD, signed_in
+
+    db = loaded_db
+    monkeypatch.setenv("DX_DB", str(db))
+    accounts.add_account(db, "phuong", PASSWORD, "analyst", "ward", wards=["Thành Vinh"])
+    other = fixtures.write_survey_table(tmp_path / "KS_HK1_2024-2025_hungdung.xlsx", rows=[
+        ("II. TIỂU HỌC", None),
+        (None, ["40200002", "Tiểu học Hưng Dũng 1", 25, 1000, 38, 3, 25, 0, 7, 600, 15, "", 40, "VnEdu"])])
+    run_load([other], db)  # a load of Trường Vinh's school
+    app = signed_in("phuong", "nap_so_lieu.py")
+    shown = " ".join([m.value for m in app.markdown] + [c.value for c in app.caption])
+    assert "KS_HK1_2024-2025_hungdung.xlsx" not in shown and "ngoài phạm vi" in shown
+    assert not [b for b in app.button if b.key == "intake_undo"]
