@@ -65,6 +65,9 @@ def run_review(paths: list[Path], db: Path) -> None:
             allowed = [c for c in (allowed if allowed is not None else [origin["school"]]) if c == origin["school"]]
         hints = {**state[CORRECTIONS], **({"allowed_schools": list(allowed)} if allowed is not None else {})}
         state[REVIEW] = intake.review_files(paths, db, hints=hints, progress=progress, origin=origin)
+        me = account()
+        if me is not None and me.role == "school":  # the school is preparing its report: the office sees a draft
+            intake.record_draft(state[REVIEW], db, who(), me.school)
     except intake.IntakeError as exc:
         state.pop(REVIEW, None)
         st.error(md_text(str(exc)))

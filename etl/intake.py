@@ -663,6 +663,22 @@ def submit_pending(review: Review, db_path: Path, who: str, school: str) -> Path
     return folder
 
 
+def record_draft(review: Review, db_path: Path, who: str, school: str) -> None:
+    """A school previewed files of a period it has not sent: recorded as a draft (once per period until it sends)."""
+    from etl import submissions
+
+    periods = {key for f in review.files if f.status not in ("unchanged", "skipped") for key in _file_periods(f)
+               if key[0]}
+    if not periods:
+        return
+    steps = submissions.events(db_path, schools=[school])
+    last = {(r.school_year, r.period): r.state for r in steps.itertuples()}
+    names = [f.name for f in review.files]
+    submissions.record(db_path, [{"school_code": school, "school_year": year, "period": period, "state": "draft",
+                                  "by": who, "files": names} for year, period in sorted(periods)
+                                 if last.get((year, period)) != "draft"])
+
+
 def list_pending(db_path: Path, scope=None) -> list[dict]:
     """What schools sent and the office has not loaded, returned or withdrawn yet, oldest first; with the state
     (sent, resent, in_review) and who is looking at it. `scope`: the schools of the analyst (None: all)."""

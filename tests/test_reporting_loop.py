@@ -33,6 +33,7 @@ def consolidated(path, computers: int = 27):
 
 def send(db, path, school="40200001", who="th.leloi (Trường)"):
     review = intake.review_files([path], db, hints={"allowed_schools": [school]})
+    intake.record_draft(review, db, who, school)  # what the page records at the school's preview
     return intake.submit_pending(review, db, who, school)
 
 
@@ -371,3 +372,15 @@ def test_a_ward_analyst_is_not_shown_another_wards_last_load(loaded_db, tmp_path
     shown = " ".join([m.value for m in app.markdown] + [c.value for c in app.caption])
     assert "KS_HK1_2024-2025_hungdung.xlsx" not in shown and "ngoài phạm vi" in shown
     assert not [b for b in app.button if b.key == "intake_undo"]
+
+
+def test_a_schools_preview_shows_as_a_draft_until_it_sends(loaded_db, tmp_path):
+    db = loaded_db
+    path = consolidated(tmp_path / "KS_CN_2024-2025.xlsx")
+    review = intake.review_files([path], db, hints={"allowed_schools": ["40200001"]})
+    intake.record_draft(review, db, "th.leloi", "40200001")
+    intake.record_draft(review, db, "th.leloi", "40200001")  # a second preview: still one draft
+    assert status_of(db, period="CN")["40200001"] == "draft"
+    assert list(submissions.events(db, schools=["40200001"]).state) == ["draft"]
+    intake.submit_pending(review, db, "th.leloi", "40200001")
+    assert status_of(db, period="CN")["40200001"] == "sent"
