@@ -18,6 +18,8 @@ from etl.accounts import (
     from_token,
     load_accounts,
     session_token,
+    still_valid,
+    token_started,
 )
 
 ACCOUNT, SINCE, TOKEN = "_account", "_account_since", "_account_token"
@@ -92,16 +94,17 @@ def login_gate(hide_menu=lambda: None) -> None:
         audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần ({mapped.email})",
                      mapped.scope_vi())
     if current is None:  # a reload or a copied link: the browser's signed token, if it is still good
-        remembered = from_token(db, st.context.cookies.get(COOKIE))
+        token = st.context.cookies.get(COOKIE)
+        remembered = from_token(db, token)
         if remembered is not None:
             current = st.session_state[ACCOUNT] = remembered
-            since = st.session_state[SINCE] = dt.datetime.now()
-    if current is not None and since and dt.datetime.now() - since < dt.timedelta(hours=SESSION_HOURS):
-        fresh = accounts.get(current.username)
-        if fresh is not None and not fresh.disabled:
-            st.session_state[ACCOUNT] = fresh  # a role or scope changed by the admin applies at once
-            _sidebar(fresh)
-            return
+            since = st.session_state[SINCE] = token_started(token)  # the sign-in's own time: never extended
+    # every run: the same account (not a new one under the name), enabled, no logout anywhere, no password change
+    fresh = still_valid(db, current, since, accounts=accounts) if current is not None else None
+    if fresh is not None:
+        st.session_state[ACCOUNT] = fresh  # a role or scope changed by the admin applies at once
+        _sidebar(fresh)
+        return
     hide_menu()
     if current is not None:
         st.session_state.pop(ACCOUNT, None)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import re
+import secrets
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,7 +44,8 @@ class Account:
     failures: int = 0
     locked_until: str | None = None
     created_at: str = ""
-    session_epoch: int = 0  # raised at logout and password change: the browser tokens issued before stop working
+    session_epoch: int = 0  # raised at logout, password change and disable: every session started before ends
+    account_id: str = ""  # random, never reused: a token or session of a removed account never fits a new one
 
     @property
     def role_vi(self) -> str:
@@ -69,9 +72,14 @@ def load_accounts(db_path: Path) -> dict[str, Account]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {a["username"]: Account(**a) for a in data.get("accounts", [])}
+        found = {a["username"]: Account(**a) for a in data.get("accounts", [])}
     except (OSError, ValueError, TypeError) as exc:
         raise AccountError(f"{path.name}: không đọc được tệp tài khoản ({exc}); hãy khôi phục từ bản sao lưu") from None
+    for account in found.values():
+        if not account.account_id:  # written before ids existed: one stable id from what the account was made of
+            account.account_id = "cu-" + hashlib.sha256(
+                f"{account.username}|{account.created_at}|{account.password_hash}".encode()).hexdigest()[:24]
+    return found
 
 
 @contextmanager
@@ -119,7 +127,8 @@ def add_account(db_path: Path, username: str, password: str, role: str, scope: s
     check_password(password)
     account = Account(username, role, scope, list(wards or []) if scope == "ward" else [],
                       school if scope == "school" else None, name.strip(), email.strip().lower(),
-                      _hasher().hash(password), created_at=dt.datetime.now().isoformat(timespec="seconds"))
+                      _hasher().hash(password), created_at=dt.datetime.now().isoformat(timespec="seconds"),
+                      account_id=secrets.token_hex(16))
     with _changing(db_path) as accounts:
         if username in accounts:
             raise AccountError(f"Đã có tài khoản {username}.")
@@ -137,7 +146,10 @@ def set_password(db_path: Path, username: str, password: str) -> None:
 
 def set_disabled(db_path: Path, username: str, disabled: bool) -> None:
     with _changing(db_path) as accounts:
-        _get(accounts, username).disabled = disabled
+        account = _get(accounts, username)
+        account.disabled = disabled
+        if disabled:
+            account.session_epoch += 1  # enabling again does not bring back a session or token of before
 
 
 def remove_account(db_path: Path, username: str) -> None:
@@ -211,9 +223,29 @@ def session_token(db_path: Path, account: Account, now: dt.datetime | None = Non
     import hashlib
     import hmac
 
-    expires = int(((now or dt.datetime.now()) + dt.timedelta(hours=SESSION_HOURS)).timestamp())
-    body = f"{account.username}:{account.session_epoch}:{expires}"
+    started = int((now or dt.datetime.now()).timestamp())
+    body = f"{account.username}:{account.account_id}:{account.session_epoch}:{started}"
     return body + ":" + hmac.new(_secret(db_path), body.encode(), hashlib.sha256).hexdigest()
+
+
+def token_started(token: str | None) -> dt.datetime | None:
+    """When the sign-in a token carries happened (a restored session keeps it: its lifetime is never extended)."""
+    try:
+        return dt.datetime.fromtimestamp(int(token.rsplit(":", 2)[-2]))
+    except (AttributeError, ValueError, IndexError, OverflowError, OSError):
+        return None
+
+
+def still_valid(db_path: Path, account: Account, started: dt.datetime | None, now: dt.datetime | None = None,
+                accounts: dict | None = None) -> Account | None:
+    """The account as it is now, if a session of `account` started at `started` may go on: the same account (not a
+    new one under the name), enabled, no logout, password change or disable since, within SESSION_HOURS."""
+    current = (accounts if accounts is not None else load_accounts(db_path)).get(account.username)
+    if (current is None or current.disabled or current.account_id != account.account_id
+            or current.session_epoch != account.session_epoch or started is None
+            or (now or dt.datetime.now()) - started >= dt.timedelta(hours=SESSION_HOURS)):
+        return None
+    return current
 
 
 def from_token(db_path: Path, token: str | None, now: dt.datetime | None = None) -> Account | None:
@@ -221,18 +253,16 @@ def from_token(db_path: Path, token: str | None, now: dt.datetime | None = None)
     import hashlib
     import hmac
 
-    if not token or token.count(":") != 3:
+    if not token or token.count(":") != 4:
         return None
     body, signature = token.rsplit(":", 1)
     if not hmac.compare_digest(signature, hmac.new(_secret(db_path), body.encode(), hashlib.sha256).hexdigest()):
         return None
-    username, epoch, expires = body.split(":")
-    if int(expires) < (now or dt.datetime.now()).timestamp():
-        return None
+    username, account_id, epoch, started = body.split(":")
     account = load_accounts(db_path).get(username)
-    if account is None or account.disabled or str(account.session_epoch) != epoch:
+    if account is None or account.account_id != account_id or str(account.session_epoch) != epoch:
         return None
-    return account
+    return still_valid(db_path, account, token_started(token), now)
 
 
 def end_sessions(db_path: Path, username: str) -> None:

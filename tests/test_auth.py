@@ -139,8 +139,10 @@ def test_a_browser_token_keeps_a_session_until_it_ends(tmp_path):
     token = accounts.session_token(db, account, now=now)
     assert accounts.from_token(db, token, now=now + dt.timedelta(hours=7)).username == "chuyenvien"
     assert accounts.from_token(db, token, now=now + dt.timedelta(hours=9)) is None  # expired
-    name, epoch, expires, signature = token.split(":")
-    assert accounts.from_token(db, f"admin:{epoch}:{expires}:{signature}", now=now) is None  # not its signature
+    name, account_id, epoch, started, signature = token.split(":")
+    assert accounts.from_token(db, f"admin:{account_id}:{epoch}:{started}:{signature}", now=now) is None  # forged
+    later = str(int(started) + 3600)  # a sign-in time moved on (to stretch the lifetime): not its signature
+    assert accounts.from_token(db, f"{name}:{account_id}:{epoch}:{later}:{signature}", now=now) is None
     assert accounts.from_token(db, "rác", now=now) is None
     accounts.end_sessions(db, "chuyenvien")  # logout
     assert accounts.from_token(db, token, now=now) is None
@@ -266,3 +268,38 @@ def test_the_audit_records_every_kind_of_action(loaded_db, tmp_path, monkeypatch
     done = {e["action"] for e in audit.read(db)}
     assert {"login", "login_failed", "load", "undo", "approve", "return", "lock", "snapshot", "export",
             "account_add"} <= done, done
+
+
+def test_sessions_end_when_the_account_says_so(tmp_path):
+    """Issue 22: a token issued before a disable does not come back with an enable; a token of a removed account does
+    not fit a new account of the same name; a restored session keeps its sign-in time (8 hours from the sign-in,
+    never from the restore)."""
+    db = tmp_path / "warehouse.duckdb"
+    accounts.add_account(db, "admin", PASSWORD, "admin")
+    account = accounts.add_account(db, "chuyenvien", PASSWORD, "analyst")
+    now = dt.datetime(2026, 11, 30, 8, 0)
+    token = accounts.session_token(db, account, now=now)
+    accounts.set_disabled(db, "chuyenvien", True)
+    accounts.set_disabled(db, "chuyenvien", False)
+    assert accounts.from_token(db, token, now=now) is None
+    token = accounts.session_token(db, accounts.load_accounts(db)["chuyenvien"], now=now)
+    accounts.remove_account(db, "chuyenvien")
+    accounts.add_account(db, "chuyenvien", PASSWORD, "admin")  # a new account under the old name
+    assert accounts.from_token(db, token, now=now) is None
+    fresh = accounts.load_accounts(db)["chuyenvien"]
+    token = accounts.session_token(db, fresh, now=now)
+    assert accounts.token_started(token) == now
+    assert accounts.still_valid(db, fresh, accounts.token_started(token), now=now + dt.timedelta(hours=7, minutes=59))
+    assert accounts.still_valid(db, fresh, accounts.token_started(token), now=now + dt.timedelta(hours=8)) is None
+
+
+def test_an_open_session_ends_at_a_password_change_or_a_logout_elsewhere(with_accounts):
+    db, *_ = with_accounts
+    for end in (lambda: accounts.set_password(db, "phuong", "mat-khau-moi-dai-hon"),
+                lambda: accounts.end_sessions(db, "phuong")):
+        app = signed_in("phuong")
+        assert app.title[0].value == "Tổng quan"
+        end()
+        app.run()  # the next click of the open session
+        assert [t.value for t in app.title] == ["Đăng nhập"], [t.value for t in app.title]
+        accounts.set_password(db, "phuong", PASSWORD)
