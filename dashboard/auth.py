@@ -13,11 +13,11 @@ from etl.accounts import (
     Account,
     AccountError,
     authenticate,
-    by_email,
     end_sessions,
     from_token,
     load_accounts,
     session_token,
+    sso_account,
     still_valid,
     token_started,
 )
@@ -80,18 +80,25 @@ def login_gate(hide_menu=lambda: None) -> None:
         return
     current, since = st.session_state.get(ACCOUNT), st.session_state.get(SINCE)
     if current is None and sso_configured() and st.user.is_logged_in:  # back from the identity provider
-        mapped = by_email(db, st.user.get("email"))
+        claims = {key: st.user.get(key) for key in ("email", "email_verified", "sub", "iss")}
+        mapped, why = sso_account(db, claims)
         if mapped is None:
-            audit.record(db, st.user.get("email") or "(không rõ)", "login_failed", "đăng nhập một lần: chưa cấp quyền")
+            audit.record(db, str(claims.get("email") or "(không rõ)")[:200], "login_failed",
+                         f"đăng nhập một lần: {why} (sub {str(claims.get('sub'))[:100]}, "
+                         f"{str(claims.get('iss'))[:100]})")
             hide_menu()
             st.title("Đăng nhập")
-            st.error(f"Tài khoản {st.user.get('email')} đã xác thực nhưng chưa được cấp quyền dùng bảng điều khiển; "
-                     "hãy đề nghị quản trị thêm thư điện tử này vào một tài khoản.")
+            if why == "chưa cấp quyền":
+                st.error(f"Tài khoản {st.user.get('email')} đã xác thực nhưng chưa được cấp quyền dùng bảng điều "
+                         "khiển; hãy đề nghị quản trị thêm thư điện tử này vào một tài khoản.")
+            else:
+                st.error(f"Không đăng nhập được bằng tài khoản {st.user.get('email')}: {why}.")
             st.button("Đăng xuất", on_click=st.logout)
             st.stop()
         current = st.session_state[ACCOUNT] = mapped
         since = st.session_state[SINCE] = dt.datetime.now()
-        audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần ({mapped.email})",
+        audit.record(db, mapped.username, "login", f"{mapped.role_vi}, đăng nhập một lần (nhà cung cấp nói: "
+                     f"{str(claims.get('email'))[:200]}, sub {str(claims.get('sub'))[:100]})",
                      mapped.scope_vi())
     if current is None:  # a reload or a copied link: the browser's signed token, if it is still good
         token = st.context.cookies.get(COOKIE)

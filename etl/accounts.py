@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -272,7 +273,28 @@ def end_sessions(db_path: Path, username: str) -> None:
             accounts[username].session_epoch += 1
 
 
+def _plain_email(email: str | None) -> str | None:
+    """An e-mail as compared for single sign-on: plain ASCII only (a Kelvin sign or any other character that Unicode
+    folds into a letter would otherwise pass for that letter), case-folded; None for anything else."""
+    email = (email or "").strip()
+    if not email or not email.isascii() or unicodedata.normalize("NFKC", email) != email:
+        return None
+    return email.casefold()
+
+
 def by_email(db_path: Path, email: str) -> Account | None:
-    """The account an identity provider's e-mail maps to (single sign-on)."""
-    email = (email or "").strip().lower()
-    return next((a for a in load_accounts(db_path).values() if email and a.email == email and not a.disabled), None)
+    """The account an identity provider's e-mail maps to (single sign-on): exactly equal as plain ASCII."""
+    email = _plain_email(email)
+    return next((a for a in load_accounts(db_path).values()
+                 if email and _plain_email(a.email) == email and not a.disabled), None)
+
+
+def sso_account(db_path: Path, claims: dict) -> tuple[Account | None, str]:
+    """The account a provider's identity maps to, and why not when it does not: only a verified, plain e-mail."""
+    email = claims.get("email")
+    if claims.get("email_verified") is not True:
+        return None, "nhà cung cấp đăng nhập chưa xác minh thư điện tử này"
+    if _plain_email(email) is None:
+        return None, "thư điện tử có ký tự ngoài bảng chữ cái thường (có thể giả mạo chữ cái)"
+    account = by_email(db_path, email)
+    return account, "" if account else "chưa cấp quyền"

@@ -303,3 +303,19 @@ def test_an_open_session_ends_at_a_password_change_or_a_logout_elsewhere(with_ac
         app.run()  # the next click of the open session
         assert [t.value for t in app.title] == ["Đăng nhập"], [t.value for t in app.title]
         accounts.set_password(db, "phuong", PASSWORD)
+
+
+def test_single_sign_on_maps_only_a_verified_plain_email(tmp_path):
+    """Issue 22: an identity whose e-mail the provider has not verified, or whose e-mail only folds into an account's
+    (a Kelvin sign U+212A that .lower() turns into k), signs in as nobody."""
+    db = tmp_path / "warehouse.duckdb"
+    accounts.add_account(db, "lanhdao.so", PASSWORD, "leadership", email="kiemtra@sogd.edu.vn")
+    assert accounts.sso_account(db, {"email": "kiemtra@sogd.edu.vn", "email_verified": True})[0].username == \
+        "lanhdao.so"
+    assert accounts.sso_account(db, {"email": "KiemTra@SoGD.edu.vn", "email_verified": True})[0] is not None
+    account, why = accounts.sso_account(db, {"email": "kiemtra@sogd.edu.vn", "email_verified": False})
+    assert account is None and "chưa xác minh" in why
+    assert accounts.sso_account(db, {"email": "kiemtra@sogd.edu.vn"})[0] is None  # no claim: not verified
+    account, why = accounts.sso_account(db, {"email": "\u212aiemtra@sogd.edu.vn", "email_verified": True})
+    assert account is None and "giả mạo" in why
+    assert accounts.by_email(db, "\u212aiemtra@sogd.edu.vn") is None

@@ -47,6 +47,17 @@ def sso_app(sample_db, tmp_path_factory):
     accounts.add_account(db, "chuyenvien.so", "mat-khau-du-dai", "analyst", email="chuyenvien@sogd.edu.vn")
     accounts.add_account(db, "quantri.so", "mat-khau-du-dai", "admin", email="quantri@sogd.edu.vn")
     with provider() as issuer:
+        import json
+        import urllib.request
+
+        for email, verified in (("hieutruong@truong.edu.vn", True), ("lanhdao@sogd.edu.vn", True),
+                                ("chuyenvien@sogd.edu.vn", True), ("quantri@sogd.edu.vn", True),
+                                ("nguoi.la@example.com", True), ("chuyenvien.chuaxacminh@sogd.edu.vn", False)):
+            urllib.request.urlopen(urllib.request.Request(  # the provider vouches for these, or not
+                f"{issuer}/users/{email}", method="PUT", headers={"Content-Type": "application/json"},
+                data=json.dumps({"email": email, "email_verified": verified}).encode()))
+        accounts.add_account(db, "chuaxacminh", "mat-khau-du-dai", "analyst",
+                             email="chuyenvien.chuaxacminh@sogd.edu.vn")
         port = free_port()
         secrets = folder / "secrets.toml"
         secrets.write_text(f"""[auth]
@@ -106,3 +117,13 @@ def test_each_role_signs_in_once_and_gets_its_pages(sso_app, email, username, pa
         links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         role = accounts.load_accounts(db)[username].role
         assert len(links) == pages and (role == "admin" or len(ROLE_PAGES[role]) == pages)
+
+
+def test_an_identity_the_provider_has_not_verified_signs_in_as_nobody(sso_app):
+    """Issue 22: the provider says email_verified: false; the account with that e-mail is not entered."""
+    db, url, *_ = sso_app
+    with chromium_page() as page:
+        sso_sign_in(page, url, "chuyenvien.chuaxacminh@sogd.edu.vn")
+        page.wait_for_selector("text=chưa xác minh", timeout=60000)
+        assert "Tổng quan" not in page.inner_text("body").split("Đăng nhập")[-1]
+    assert any(e["action"] == "login_failed" and "chưa xác minh" in e["what"] for e in audit.read(db))
