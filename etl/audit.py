@@ -44,9 +44,9 @@ def record(db_path: Path, who: str, action: str, what: str = "", scope: str = ""
         os.close(fd)
 
 
-def read(db_path: Path) -> list[dict]:
-    """Every recorded action, oldest first; a damaged line is shown as such, not dropped."""
-    path = audit_path(db_path)
+def read_json_lines(path: Path, damaged) -> list[dict]:
+    """The records of a JSON-lines log, oldest first; a damaged line becomes `damaged(its line number)`, never
+    dropped."""
     if not path.exists():
         return []
     rows = []
@@ -55,5 +55,11 @@ def read(db_path: Path) -> list[dict]:
             try:
                 rows.append(json.loads(line))
             except ValueError:
-                rows.append({"at": "", "who": "", "action": "damaged", "what": f"dòng {number} hỏng", "scope": ""})
+                rows.append(damaged(number))
     return rows
+
+
+def read(db_path: Path) -> list[dict]:
+    """Every recorded action, oldest first; a damaged line is shown as such, not dropped."""
+    return read_json_lines(audit_path(db_path), lambda number: {
+        "at": "", "who": "", "action": "damaged", "what": f"dòng {number} hỏng", "scope": ""})

@@ -258,18 +258,10 @@ def _record(db_path: Path, to: list[str], message: Message, status: Status) -> N
 
 def read_log(db_path: Path) -> list[dict]:
     """Every recorded mail, oldest first; a damaged line is shown as such."""
-    path = mail_log_path(db_path)
-    if not path.exists():
-        return []
-    rows = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for number, line in enumerate(fh, start=1):
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                rows.append({"at": "", "kind": "", "to": [], "subject": "", "state": "damaged",
-                             "status": f"dòng {number} hỏng"})
-    return rows
+    from etl.audit import read_json_lines
+
+    return read_json_lines(mail_log_path(db_path), lambda number: {
+        "at": "", "kind": "", "to": [], "subject": "", "state": "damaged", "status": f"dòng {number} hỏng"})
 
 
 def _email(config: MailConfig, to: list[str], message: Message) -> MIMEText:

@@ -309,12 +309,23 @@ def locked_periods(con, schools=None) -> dict[tuple[str, str], dict]:
     return found
 
 
-def waiting_or_returned(db_path: Path, con, school_year: str, period: str, scope=None) -> pd.DataFrame:
-    """The schools of the scope whose report is returned or waiting for the office: locking now would refuse them."""
-    frame = status(con, school_year, period, db_path=db_path)
-    if scope is not None:
-        frame = frame[frame.school_code.isin(list(scope))]
+def awaiting_answer(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a status frame whose report is returned or waiting for the office: locking now would refuse them."""
     return frame[frame.status.isin(["returned", *WAITING])]
+
+
+def owing(frame: pd.DataFrame) -> list[str]:
+    """The schools of a status frame that still owe the office their report (what a deadline reminder is for)."""
+    return list(frame.school_code[frame.status.isin(NOT_SENT)])
+
+
+def _in_scope(frame: pd.DataFrame, scope) -> pd.DataFrame:
+    return frame if scope is None else frame[frame.school_code.isin(list(scope))]
+
+
+def waiting_or_returned(db_path: Path, con, school_year: str, period: str, scope=None) -> pd.DataFrame:
+    """The schools of the scope whose report is returned or waiting for the office."""
+    return awaiting_answer(_in_scope(status(con, school_year, period, db_path=db_path), scope))
 
 
 def set_lock(db_path: Path, school_year: str, period: str, locked: bool, by: str = LOCAL_USER,
@@ -458,10 +469,7 @@ def to_remind(db_path: Path, school_year: str, period: str, scope=None) -> list[
     from etl.warehouse import open_read_only
 
     with open_read_only(db_path) as con:
-        frame = status(con, school_year, period, db_path=db_path)
-    if scope is not None:
-        frame = frame[frame.school_code.isin(list(scope))]
-    return list(frame.school_code[frame.status.isin(NOT_SENT)])
+        return owing(_in_scope(status(con, school_year, period, db_path=db_path), scope))
 
 
 # ---- undo within a scope --------------------------------------------------------------------------------------------

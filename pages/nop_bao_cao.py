@@ -38,7 +38,7 @@ scope = session_schools()
 
 with open_read_only(wh.path, None if wh.schools is None else list(wh.schools)) as con:
     frame = submissions.status(con, year, period, where, params, db_path=db)
-    pending = submissions.waiting_or_returned(db, con, year, period, scope)  # every school of the scope, unfiltered
+    everyone = submissions.status(con, year, period, db_path=db)  # every school of the scope, unfiltered
 with open_read_only(wh.path) as con:  # the locks of the whole warehouse too (a ward's reader sees its schools only)
     locks = submissions.Locks(con)
 lock_rows = {code: locks.of(year, period, code) for code in frame.school_code}
@@ -155,7 +155,7 @@ if done := state.pop("submit_done", None):
 
 
 st.subheader("Nhắc hạn nộp")
-owing = submissions.to_remind(db, year, period, scope)
+owing = submissions.owing(everyone)
 if all_locked := bool(locked_codes) and len(locked_codes) == len(frame):
     st.caption("Kỳ đã khoá: không nhắc hạn nộp nữa.")
 elif not owing:
@@ -199,6 +199,7 @@ if not all_locked and not province_lock:
     if never:
         st.caption(f"{number(never)} trường trong danh sách đang xem chưa nộp: khoá kỳ thì số liệu các trường này gửi "
                    "sau sẽ bị từ chối cho đến khi mở khoá.")
+    pending = submissions.awaiting_answer(everyone)
     if not pending.empty:
         st.warning(md_text(f"Còn {number(len(pending))} trường bị trả lại hoặc đang chờ phòng xem: "
                            + ", ".join(f"{n} ({submissions.STATUS_VI[s].lower()})"
