@@ -4,21 +4,18 @@ loads them, approves one and returns the other with a comment, picking schools i
 signs in, sees the comment and resends; the analyst loads, locks, tries undo (refused), unlocks, undoes; the status
 page agrees at each step; a local SMTP server receives the return and the approval mails. Screenshots of each state
 go to tests/artifacts/ (reporting_loop_*.png)."""
-import email
-import email.policy
 import re
 import shutil
-import threading
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 
 from etl import accounts, intake
 from tests import fixtures
-from tests.browser import ARTIFACTS, chromium_page, free_port, full_page_screenshot, running_app, wait_for_app
+from tests.browser import ARTIFACTS, chromium_page, full_page_screenshot, running_app, wait_for_app
 from tests.conftest import ROOT
 from tests.pages import sql
+from tests.smtp import local_smtp
 
 PASSWORD = "mat-khau-du-dai"
 A = ("40604585", "Trường Tiểu học Vinh Tân")
@@ -30,22 +27,8 @@ STATES = {"Chưa nộp", "Đã gửi, chờ phòng xem", "Phòng đang xem", "Đ
 ENGLISH = re.compile(r"\b(None|nan|NaT|Traceback|Error|Exception|school_code|submitted|returned|approved)\b")
 
 
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.arrived.set()
-        return "250 OK"
-
-    def mails(self):
-        found = []
-        for envelope in self.envelopes:
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            found.append((sorted(envelope.rcpt_tos), str(message["subject"]), message.get_content()))
-        return found
+def mails(inbox):
+    return [(to, str(message["subject"]), message.get_content()) for to, message in inbox.messages()]
 
 
 def school_file(path, code, name, computers, pupils=1200):
@@ -61,17 +44,12 @@ def office(sample_db, tmp_path_factory):
     accounts.add_account(db, "chuyenvien", PASSWORD, "analyst", email="chuyenvien@vinh.edu.vn")
     accounts.add_account(db, "vinhtan", PASSWORD, "school", school=A[0], email="vinhtan@vinh.edu.vn")
     accounts.add_account(db, "truongthi", PASSWORD, "school", school=B[0], email="truongthi@vinh.edu.vn")
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings = home / "settings.toml"
-    settings.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {controller.port}\nsmtp_security = "none"\n'
-                        'mail_from = "chuyendoiso@vinh.edu.vn"\n', encoding="utf-8")
-    try:
+    with local_smtp() as (inbox, port):
+        settings = home / "settings.toml"
+        settings.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "none"\n'
+                            'mail_from = "chuyendoiso@vinh.edu.vn"\n', encoding="utf-8")
         with running_app(ROOT, db, env={"DX_SETTINGS": str(settings)}) as url:
             yield db, url, inbox, home
-    finally:
-        controller.stop()
 
 
 def sign_in(browser, url, username):
@@ -174,7 +152,7 @@ def wait_for_mail(inbox, count, seconds=20):
     deadline = time.monotonic() + seconds
     while len(inbox.envelopes) < count and time.monotonic() < deadline:
         time.sleep(0.2)
-    return inbox.mails()
+    return mails(inbox)
 
 
 def test_a_whole_reporting_period_between_two_schools_and_the_office(office, tmp_path):

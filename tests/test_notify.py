@@ -2,12 +2,9 @@
 the mail arrives, to the right accounts only, in Vietnamese plain text; no mail when no server is configured; a
 server that refuses or does not answer gives one Vietnamese sentence, never an exception."""
 import datetime as dt
-import email
-import email.policy
 import json
 import shutil
 import socket
-import threading
 import time
 
 import duckdb
@@ -18,44 +15,18 @@ from aiosmtpd.smtp import AuthResult
 from etl import accounts, notify
 from etl.settings import load_settings
 from etl.warehouse import FIXED_TABLES
+from tests.browser import free_port
+from tests.smtp import Inbox, local_smtp
 
 PASSWORD = "mat-khau-du-dai"
 SCHOOL, OTHER = "40600001", "40600002"
 WARD, OTHER_WARD = "Phường Trường Vinh", "Phường Vinh Hưng"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every envelope it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.arrived.set()
-        return "250 OK"
-
-    def messages(self):
-        return [(sorted(e.rcpt_tos), email.message_from_bytes(e.content, policy=email.policy.default))
-                for e in self.envelopes]
-
-
 @pytest.fixture
 def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    with local_smtp() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

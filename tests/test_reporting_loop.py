@@ -233,32 +233,17 @@ def test_the_school_sees_its_return_on_sign_in_and_on_its_page(loaded_db, tmp_pa
 
 
 def test_deadline_reminders_go_to_the_schools_that_owe_their_report(loaded_db, tmp_path, monkeypatch):
-    import email
-    import email.policy
-
-    from aiosmtpd.controller import Controller
-
     from etl import accounts
-    from tests.browser import free_port
     from tests.conftest import run_cli
+    from tests.smtp import local_smtp
 
     db = loaded_db
     for name, code in (("leloi", "40200001"), ("hungdung", "40200002"), ("dtm", "40300001")):
         accounts.add_account(db, name, "mat-khau-du-dai", "school", school=code, email=f"{name}@vinh.edu.vn")
 
-    class Inbox:
-        envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 OK"
-
-    inbox = Inbox()
-    server = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    server.start()
-    try:
+    with local_smtp() as (inbox, port):
         settings = tmp_path / "settings.toml"
-        settings.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {server.port}\nsmtp_security = "none"\n'
+        settings.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "none"\n'
                             'mail_from = "so@vinh.edu.vn"\n', encoding="utf-8")
         monkeypatch.setenv("DX_SETTINGS", str(settings))
         send(db, consolidated(tmp_path / "KS_CN_2024-2025.xlsx"), school="40300001")  # sent: not reminded
@@ -266,10 +251,8 @@ def test_deadline_reminders_go_to_the_schools_that_owe_their_report(loaded_db, t
         submissions.decide(db, ["40200001"], "2024-2025", "CN", "returned", "Thiếu số máy")  # owes a correction
         code, text = run_cli("remind", "--year", "2024-2025", "--period", "CN", "--deadline", "2025-05-31",
                              "--db", db)
-    finally:
-        server.stop()
     assert code == 0 and "đã gửi thư nhắc tới 2 trường" in text, text
-    got = {tuple(e.rcpt_tos): email.message_from_bytes(e.content, policy=email.policy.default) for e in inbox.envelopes}
+    got = {tuple(to): message for to, message in inbox.messages()}
     assert set(got) == {("leloi@vinh.edu.vn",), ("hungdung@vinh.edu.vn",)}
     assert "31/05/2025" in str(got[("leloi@vinh.edu.vn",)]["subject"])
     assert "trả lại để sửa" in got[("leloi@vinh.edu.vn",)].get_content()  # not "chưa nhận được số liệu"
